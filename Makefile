@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+WORK := .work
+SAMPLE_WS := $(WORK)/sample.duckdb
+PORT ?= 8501
+
+.PHONY: demo test lint typecheck sample bench chromium clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Debian's chromium for the browser tests; installed only when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+$(SAMPLE_WS): $(VENV)/.installed $(wildcard sample_data/*) $(wildcard sample_data/tenant/*)
+	@mkdir -p $(WORK)
+	$(BIN)/mfa-migrate load --datafile sample_data/PhoneFactor.pfdata --tenant sample_data/tenant --workspace $@
+
+demo: $(SAMPLE_WS)
+	@echo "Dashboard: http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
+	MFA_MIGRATE_WORKSPACE=$(SAMPLE_WS) $(BIN)/streamlit run app.py --server.address 127.0.0.1 \
+	  --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: $(VENV)/.installed chromium
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+sample: $(VENV)/.installed
+	rm -rf sample_data && $(BIN)/mfa-migrate sample --users 500 --seed 7 --out sample_data
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) $(WORK) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,60 @@
+"""The ``mfa-migrate`` command line.
+
+Each area registers its own subcommands (``register(subparsers)``) in a module here, so adding a
+command never touches another area's code. Handlers take the parsed args and a console and return an
+exit code. A :class:`~analysis.errors.UserError` becomes a one-paragraph message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from analysis import __version__
+from analysis.cli import data, execute, graph, readiness, simulate
+from analysis.console import TerminalConsole
+from analysis.errors import UserError
+
+AREAS = (data, simulate, readiness, graph, execute)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mfa-migrate",
+        description="Audit, simulate and execute an Azure MFA Server to Microsoft Entra MFA migration.",
+    )
+    parser.add_argument("--version", action="version", version=f"mfa-migrate {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for area in AREAS:
+        area.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = TerminalConsole()
+    try:
+        return int(args.handler(args, console) or 0)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug or os.environ.get("MFA_MIGRATE_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in mfa-migrate; run again with --debug for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
