@@ -166,3 +166,13 @@ CREATE OR REPLACE TABLE rejects (
   reason  VARCHAR NOT NULL,   -- what is wrong and what to do
   raw     VARCHAR             -- the row as read, with secret fields replaced by '<redacted>'
 );
+
+-- ---------------------------------------------------------------- Kept across loads
+-- Users this tool migrated and verified (DESIGN 5): the simulator takes the later of this and the
+-- datafile's own last_migrated_at, so a reload of an older datafile does not forget a migration.
+CREATE TABLE IF NOT EXISTS migration_marks (
+  username            VARCHAR PRIMARY KEY,   -- mfa_users.username exactly
+  last_migrated_at    VARCHAR NOT NULL,      -- ISO 8601 UTC
+  migrated_selection  VARCHAR NOT NULL,      -- selection signature (DESIGN 4.7)
+  batch_name          VARCHAR
+);
