@@ -1,0 +1,7 @@
+"""Microsoft Graph: msal authentication, an httpx client, tenant snapshot collection, local emulator.
+
+Production code takes the Graph base URL and the authority as parameters; tests point them at the
+emulator on 127.0.0.1. Public entry points: :mod:`analysis.graph.auth` (token providers),
+:mod:`analysis.graph.client` (:class:`~analysis.graph.client.GraphClient`),
+:mod:`analysis.graph.errors` (typed failures) and :mod:`analysis.graph.collect` (snapshots).
+"""

@@ -1,0 +1,413 @@
+"""Entra tokens for Graph through msal: app-only (secret or certificate) and delegated (device code).
+
+One long-lived msal application object per credential, so msal's token cache is reused between calls
+(msal checks its cache before every ``acquire_token_for_client``). The provider also keeps the current
+access token with its expiry, so the Graph client's hot path never enters msal.
+
+CA pinning: when a CA file is given (the local emulator's self-signed CA), msal gets an explicit
+``requests.Session`` with ``trust_env = False`` and ``verify = ca_file``. ``requests`` otherwise lets
+``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` from the environment override ``verify=`` (DESIGN §6).
+
+Secrets come from environment variables or files (:func:`read_secret`), never from command lines, and
+never appear in logs, exceptions or reprs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import msal
+import requests
+
+from analysis.errors import UserError
+from analysis.graph.errors import AuthError
+
+log = logging.getLogger("analysis.graph.auth")
+
+GRAPH_URL = "https://graph.microsoft.com"
+# Hosts msal already knows; anything else (the emulator) must skip instance discovery (internet).
+_MICROSOFT_HOSTS = frozenset(
+    {
+        "login.microsoftonline.com",
+        "login.microsoft.com",
+        "login.windows.net",
+        "sts.windows.net",
+        "login.microsoftonline.us",
+        "login.chinacloudapi.cn",
+        "login.partner.microsoftonline.cn",
+    }
+)
+# Refresh this long before expiry so a token never dies mid-request.
+_EXPIRY_MARGIN = 300.0
+
+
+class TokenProvider(Protocol):
+    """What the Graph client needs from authentication."""
+
+    def token(self) -> str:
+        """A valid access token (cached while it has more than a few minutes left)."""
+        ...
+
+    def refresh(self, stale: str | None = None) -> str:
+        """A *new* token after Graph rejected ``stale`` with 401 (no-op if another thread already did)."""
+        ...
+
+
+def scope_for(graph_url: str) -> str:
+    """The app-only scope for a Graph base URL: ``https://graph.microsoft.com/.default`` in production."""
+    parts = urlsplit(graph_url)
+    if parts.scheme != "https" or not parts.netloc:
+        raise UserError(f"Graph URL {graph_url!r} is not an https:// URL; give e.g. {GRAPH_URL}.")
+    return f"https://{parts.netloc}/.default"
+
+
+def read_secret(
+    *, env: str | None = None, file: str | Path | None = None, what: str = "client secret"
+) -> str:
+    """Read a secret from an environment variable or a file (first line, stripped).
+
+    Raises :class:`UserError` naming the variable or file (never the value) when it is missing or empty.
+    """
+    if env:
+        value = os.environ.get(env, "").strip()
+        if not value:
+            raise UserError(
+                f"The {what} was to be read from the environment variable {env}, but {env} is not set "
+                "or empty. Export it in the shell that runs mfa-migrate (never pass secrets as arguments)."
+            )
+        return value
+    if file:
+        path = Path(file).expanduser()
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UserError(f"Cannot read the {what} from {path}: {exc.strerror}. Check the path.") from None
+        if not value:
+            raise UserError(f"The {what} file {path} is empty.")
+        return value
+    raise UserError(f"No {what} given: name an environment variable or a file that holds it.")
+
+
+@dataclass(frozen=True, repr=False)
+class Certificate:
+    """A certificate credential: PEM private key + certificate and its thumbprints (lower-case hex)."""
+
+    private_key_pem: str
+    certificate_pem: str
+    sha256_thumbprint: str
+    sha1_thumbprint: str
+    passphrase: str | None = None
+
+    def __repr__(self) -> str:  # never show the key
+        return f"Certificate(sha256={self.sha256_thumbprint})"
+
+    def msal_credential(self) -> dict[str, Any]:
+        """msal's PEM form. With the certificate present msal signs with PS256 and ``x5t#S256``."""
+        cred: dict[str, Any] = {
+            "private_key": self.private_key_pem,
+            "public_certificate": self.certificate_pem,
+        }
+        if self.passphrase:
+            cred["passphrase"] = self.passphrase
+        return cred
+
+
+def load_certificate(path: str | Path, passphrase: str | None = None) -> Certificate:
+    """Load a PEM file holding the private key and the certificate (as Azure exports them).
+
+    The key may be encrypted (``passphrase``). The thumbprints are computed here: SHA-256 is what msal
+    sends (``x5t#S256``); SHA-1 is what the Entra portal shows, for the admin to compare.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    path = Path(path).expanduser()
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"Cannot read the certificate file {path}: {exc}. Give a PEM file.") from None
+    key_blocks = _pem_blocks(text, "PRIVATE KEY")
+    cert_blocks = _pem_blocks(text, "CERTIFICATE")
+    if not key_blocks or not cert_blocks:
+        raise UserError(
+            f"{path} must be a PEM file holding both the private key and the certificate "
+            f"(found {len(key_blocks)} key(s), {len(cert_blocks)} certificate(s)). "
+            "Concatenate the key and the certificate into one file."
+        )
+    try:
+        serialization.load_pem_private_key(
+            key_blocks[0].encode(), password=passphrase.encode() if passphrase else None
+        )
+        cert = x509.load_pem_x509_certificate(cert_blocks[0].encode())
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"The certificate file {path} cannot be used: {exc}") from None
+    der = cert.public_bytes(serialization.Encoding.DER)
+    return Certificate(
+        private_key_pem=key_blocks[0],
+        certificate_pem=cert_blocks[0],
+        sha256_thumbprint=hashlib.sha256(der).hexdigest(),
+        sha1_thumbprint=hashlib.sha1(der).hexdigest(),  # display only, as the portal shows it
+        passphrase=passphrase,
+    )
+
+
+def _pem_blocks(text: str, kind: str) -> list[str]:
+    """All PEM blocks whose label ends with ``kind`` (covers RSA/EC/ENCRYPTED PRIVATE KEY)."""
+    blocks, current = [], []  # type: list[str], list[str]
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("-----BEGIN ") and line.rstrip("-").endswith(kind):
+            inside, current = True, [line]
+        elif inside:
+            current.append(line)
+            if line.startswith("-----END "):
+                blocks.append("\n".join(current) + "\n")
+                inside = False
+    return blocks
+
+
+def pinned_session(ca_file: str | Path | None) -> requests.Session | None:
+    """A requests session that trusts only ``ca_file`` and ignores proxy/CA environment variables.
+
+    None when no CA file is given (msal then uses its default session and the system trust store).
+    """
+    if ca_file is None:
+        return None
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(ca_file)
+    return session
+
+
+@dataclass
+class CacheChoice:
+    """What :func:`build_token_cache` built, for the caller to report."""
+
+    cache: Any
+    encrypted: bool
+    location: str | None = None
+
+
+def build_token_cache(
+    location: str | Path | None, *, allow_plaintext: bool = False, warn: Callable[[str], None] | None = None
+) -> CacheChoice:
+    """An msal token cache: in memory (no location), or persisted with msal-extensions.
+
+    Persisted caches are encrypted (DPAPI / Keychain / libsecret). When encryption is unavailable (a
+    headless Linux server has no Secret Service) this refuses, unless ``allow_plaintext`` is set: then
+    it falls back to a plaintext file readable only by the owner, and says so through ``warn``/the log.
+    """
+    if location is None:
+        return CacheChoice(msal.TokenCache(), encrypted=False)
+    from msal_extensions import FilePersistence, PersistedTokenCache, build_encrypted_persistence
+
+    path = str(Path(location).expanduser())
+    try:
+        persistence = build_encrypted_persistence(path)  # libsecret does a trial run here
+    except Exception as exc:  # any backend failure: missing gi, no D-Bus, locked keyring, ...
+        if not allow_plaintext:
+            raise UserError(
+                f"Cannot store the token cache encrypted at {path} ({type(exc).__name__}: {exc}). "
+                "Run without a persistent cache, or allow a plaintext cache file explicitly "
+                "(--allow-plaintext-cache) on a machine you trust."
+            ) from None
+        message = f"token cache at {path} is NOT encrypted (encryption unavailable: {type(exc).__name__})"
+        log.warning(message)
+        if warn:
+            warn(message)
+        persistence = FilePersistence(path)  # created 0600 by msal-extensions
+        return CacheChoice(PersistedTokenCache(persistence), encrypted=False, location=path)
+    return CacheChoice(PersistedTokenCache(persistence), encrypted=True, location=path)
+
+
+def _app_kwargs(
+    authority: str, ca_file: str | Path | None, token_cache: Any, timeout: float
+) -> dict[str, Any]:
+    parts = urlsplit(authority)
+    if parts.scheme != "https":
+        raise UserError(f"Authority {authority!r} must be an https:// URL (msal refuses anything else).")
+    kwargs: dict[str, Any] = {"authority": authority.rstrip("/"), "timeout": timeout}
+    if (parts.hostname or "").lower() not in _MICROSOFT_HOSTS:
+        # Instance discovery asks login.microsoftonline.com about the host: needs the internet and
+        # would reject the emulator. Tenant discovery (the OIDC document) still runs.
+        kwargs["instance_discovery"] = False
+    session = pinned_session(ca_file)
+    if session is not None:
+        kwargs["http_client"] = session
+    if token_cache is not None:
+        kwargs["token_cache"] = token_cache
+    return kwargs
+
+
+@dataclass
+class _Cached:
+    token: str = ""
+    expires_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _CachingProvider:
+    """Keeps the current token and its expiry; subclasses fetch from msal."""
+
+    authority: str
+
+    def __init__(self) -> None:
+        self._cached = _Cached()
+        self.acquisitions = 0  # tokens actually obtained from msal (benchmarks, tests)
+
+    def _fetch(self, *, fresh: bool) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _take(self, result: dict[str, Any] | None) -> str:
+        if not result or "access_token" not in result:
+            result = result or {}
+            raise AuthError(
+                str(result.get("error", "no_token")),
+                str(result.get("error_description", "msal returned no token")).splitlines()[0],
+                self.authority,
+            )
+        self.acquisitions += 1
+        self._cached.token = result["access_token"]
+        self._cached.expires_at = time.monotonic() + float(result.get("expires_in", 3599))
+        return self._cached.token
+
+    def token(self) -> str:
+        with self._cached.lock:
+            if self._cached.token and time.monotonic() < self._cached.expires_at - _EXPIRY_MARGIN:
+                return self._cached.token
+            return self._take(self._fetch(fresh=False))
+
+    def refresh(self, stale: str | None = None) -> str:
+        with self._cached.lock:
+            if stale is not None and self._cached.token and self._cached.token != stale:
+                return self._cached.token  # another thread already replaced the rejected token
+            log.info("access token rejected by Graph; fetching a new one from %s", self.authority)
+            return self._take(self._fetch(fresh=True))
+
+
+class AppOnlyAuth(_CachingProvider):
+    """App-only tokens (client credentials) from a ``ConfidentialClientApplication``.
+
+    ``credential`` is a client secret (str) or a :class:`Certificate`. ``scope`` defaults to the
+    ``/.default`` scope of ``graph_url``.
+    """
+
+    def __init__(
+        self,
+        *,
+        authority: str,
+        client_id: str,
+        credential: str | Certificate,
+        graph_url: str = GRAPH_URL,
+        scope: str | None = None,
+        ca_file: str | Path | None = None,
+        token_cache: Any = None,
+        timeout: float = 30.0,
+    ) -> None:
+        super().__init__()
+        self.authority, self.client_id = authority.rstrip("/"), client_id
+        self.scopes = [scope or scope_for(graph_url)]
+        client_credential = (
+            credential.msal_credential() if isinstance(credential, Certificate) else credential
+        )
+        try:
+            self.app = msal.ConfidentialClientApplication(
+                client_id,
+                client_credential=client_credential,
+                **_app_kwargs(authority, ca_file, token_cache, timeout),
+            )
+        except (ValueError, requests.RequestException) as exc:
+            raise UserError(f"Cannot use the authority {authority}: {_short(exc)}") from None
+
+    @property
+    def tenant_id(self) -> str:
+        """The tenant from the authority's OIDC document (a GUID for Entra even when given a domain)."""
+        return str(self.app.authority.tenant)
+
+    def _fetch(self, *, fresh: bool) -> dict[str, Any]:
+        if fresh:
+            self.app.remove_tokens_for_client()  # msal would otherwise return the rejected token
+        try:
+            return dict(self.app.acquire_token_for_client(scopes=self.scopes) or {})
+        except requests.RequestException as exc:
+            raise AuthError("connection_error", _short(exc), self.authority) from None
+
+
+class DeviceCodeAuth(_CachingProvider):
+    """Delegated tokens by the device-code flow, for steps Graph refuses app-only (Staged Rollout).
+
+    The admin sees msal's message ("To sign in, use a web browser to open ... and enter the code ...")
+    through ``show``; later tokens come silently from the refresh token in the cache.
+    """
+
+    def __init__(
+        self,
+        *,
+        authority: str,
+        client_id: str,
+        scopes: Sequence[str],
+        show: Callable[[str], None],
+        ca_file: str | Path | None = None,
+        token_cache: Any = None,
+        timeout: float = 30.0,
+    ) -> None:
+        super().__init__()
+        self.authority, self.client_id, self.scopes, self.show = (
+            authority.rstrip("/"),
+            client_id,
+            list(scopes),
+            show,
+        )
+        try:
+            self.app = msal.PublicClientApplication(
+                client_id, **_app_kwargs(authority, ca_file, token_cache, timeout)
+            )
+        except (ValueError, requests.RequestException) as exc:
+            raise UserError(f"Cannot use the authority {authority}: {_short(exc)}") from None
+
+    @property
+    def tenant_id(self) -> str:
+        return str(self.app.authority.tenant)
+
+    def _fetch(self, *, fresh: bool) -> dict[str, Any]:
+        try:
+            accounts = self.app.get_accounts()
+            if accounts:
+                result = self.app.acquire_token_silent(self.scopes, account=accounts[0], force_refresh=fresh)
+                if result and "access_token" in result:
+                    return dict(result)
+            flow = self.app.initiate_device_flow(scopes=self.scopes)
+            if "user_code" not in flow:
+                return dict(flow)
+            self.show(str(flow["message"]))
+            return dict(self.app.acquire_token_by_device_flow(flow) or {})
+        except requests.RequestException as exc:
+            raise AuthError("connection_error", _short(exc), self.authority) from None
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+
+
+class StaticToken:
+    """A fixed bearer token (scripts that already hold one). ``refresh`` cannot help, so it fails."""
+
+    authority = "static token"
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def token(self) -> str:
+        return self._token
+
+    def refresh(self, stale: str | None = None) -> str:
+        raise AuthError("invalid_token", "Graph rejected the given token and it cannot be refreshed")
