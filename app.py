@@ -1,12 +1,9 @@
-"""Streamlit entry point (placeholder until the dashboard issue lands): shows the workspace's counts."""
+"""Streamlit entry point: ``streamlit run app.py`` (or ``make demo``).
 
-import os
+Everything lives in :mod:`analysis.dashboard`; this file only hands over to its frame (sign-in gate,
+sidebar, ``st.navigation``), so the app can also be imported and tested as a package.
+"""
 
-import duckdb
-import streamlit as st
+from analysis.dashboard.frame import main
 
-path = os.environ.get("MFA_MIGRATE_WORKSPACE", ".work/sample.duckdb")
-st.title("mfa-migrate")
-con = duckdb.connect(path, read_only=True)
-for (table,) in con.sql("select table_name from information_schema.tables order by 1").fetchall():
-    st.write(table, con.sql(f'select count(*) from "{table}"').fetchone()[0])
+main()

@@ -1,0 +1,119 @@
+"""The picture frame around every page: sign-in gate, workspace, sidebar, navigation.
+
+``app.py`` calls :func:`main` and nothing else. The order matters: nobody sees data before the identity
+gate, and pages run only after the workspace is open and the context is stored.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from analysis.dashboard import context, identity, session, sidebar
+from analysis.errors import UserError
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+SETTINGS_ENV = "MFA_MIGRATE_SETTINGS"
+
+# (file, title, icon, url path) in menu order, by section
+PAGES: dict[str, list[tuple[str, str, str, str]]] = {
+    "Assess": [
+        ("overview.py", "Overview", ":material/dashboard:", "overview"),
+        ("readiness.py", "Readiness", ":material/fact_check:", "readiness"),
+        ("users.py", "Users", ":material/person_search:", "users"),
+        ("whatif.py", "What-if", ":material/tune:", "what-if"),
+    ],
+    "Migrate": [
+        ("batches.py", "Batches", ":material/playlist_add_check:", "batches"),
+        ("rollout.py", "Rollout & cut-over", ":material/alt_route:", "rollout"),
+        ("journal.py", "Journal", ":material/history:", "journal"),
+    ],
+}
+
+
+def _login_gate() -> identity.Identity:
+    ident = identity.current_identity()
+    if ident is not None:
+        return ident
+    st.title("mfa-migrate")
+    st.write(
+        "This dashboard shows MFA data for your organisation's users. "
+        "Sign in with your work account to continue."
+    )
+    providers = _providers()
+    for provider in providers or [None]:
+        label = f"Sign in with {provider}" if provider else "Sign in"
+        if st.button(label, type="primary", key=f"login-{provider}"):
+            st.login(provider) if provider else st.login()
+    st.stop()
+    raise AssertionError("unreachable")
+
+
+def _providers() -> list[str]:
+    """Named providers (``[auth.microsoft]`` …); empty when ``[auth]`` holds one provider directly."""
+    try:
+        auth: Mapping[str, Any] = st.secrets["auth"]
+    except Exception:
+        return []
+    return [key for key, value in auth.items() if isinstance(value, Mapping)]
+
+
+def _settings() -> tuple[Any, str]:
+    try:
+        from analysis.settings import Settings
+    except ImportError:  # TODO(dashboard): remove once analysis.settings lands
+        return None, "simulator not available yet"
+
+    override = st.session_state.get("settings_override")
+    if override:
+        return Settings.from_dict(override), "adopted on the What-if page (this session only)"
+    path = os.environ.get(SETTINGS_ENV)
+    if path:
+        try:
+            doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise UserError(
+                f"The settings file {path} (from {SETTINGS_ENV}) could not be read: {exc}. "
+                "Fix the file or unset the variable to use the defaults."
+            ) from exc
+        return Settings.from_dict(doc), path
+    return Settings.default(), "defaults (DESIGN 4.1)"
+
+
+def _open_workspace() -> session.Workspace:
+    path = session.configured_path()
+    if not path.exists():
+        with st.spinner(f"Creating {path} from sample_data/ …"):
+            note = session.ensure_loaded(path)
+        if note and not path.exists():
+            st.error(note)
+            st.stop()
+    return session.current(path)
+
+
+def main() -> None:
+    st.set_page_config(page_title="mfa-migrate", page_icon=":material/shield_lock:", layout="wide")
+    ident = _login_gate()
+    try:
+        ws = _open_workspace()
+        settings, source = _settings()
+    except UserError as exc:
+        st.error(str(exc))
+        st.stop()
+        return
+    ctx = context.Context(ws, ident, settings, source)
+    context.put(ctx)
+    sidebar.draw(ctx)
+    pages = {
+        section: [
+            st.Page(str(PAGES_DIR / file), title=title, icon=icon, url_path=url, default=(file == "overview.py"))
+            for file, title, icon, url in entries
+        ]
+        for section, entries in PAGES.items()
+    }
+    st.navigation(pages).run()

@@ -1,0 +1,149 @@
+"""Who is using the dashboard, and what they may do.
+
+Two modes, chosen by configuration and always shown in the sidebar:
+
+* **Signed in (OIDC)** when ``.streamlit/secrets.toml`` has an ``[auth]`` section: ``st.login`` sends the
+  user to the identity provider (Microsoft Entra ID in the documented example) and the identity is the
+  ``email`` claim (else ``preferred_username``, else ``sub``). Tokens are never read or shown.
+* **Local mode** otherwise: nobody signs in; the identity recorded for approvals and runs is
+  ``local:<OS user>``. The banner says so, because that identity is only as trustworthy as the machine.
+
+Approving and running batches change the tenant, so they are offered only to identities listed in the
+roles file (``MFA_MIGRATE_ROLES``, default ``.streamlit/roles.toml``; see ``docs/dashboard.md``).
+Everything here is a plain function of its inputs except :func:`current_identity`, which reads
+``st.user`` / ``st.secrets``, so the rules are unit-testable.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import streamlit as st
+
+APPROVER = "approver"
+OPERATOR = "operator"
+ROLES_ENV = "MFA_MIGRATE_ROLES"
+DEFAULT_ROLES_FILE = Path(".streamlit") / "roles.toml"
+LOCAL_PREFIX = "local:"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The roles file: lists of identities (case-insensitive); ``local:*`` means any local-mode user."""
+
+    approvers: frozenset[str] = frozenset()
+    operators: frozenset[str] = frozenset()
+    source: str = ""  # the file read, or "" when there is none
+    problem: str = ""  # why the file could not be used (shown in the sidebar), "" when fine
+
+    def roles_of(self, identity: str) -> frozenset[str]:
+        granted = set()
+        if _listed(identity, self.approvers):
+            granted.add(APPROVER)
+        if _listed(identity, self.operators):
+            granted.add(OPERATOR)
+        return frozenset(granted)
+
+
+def _listed(identity: str, names: Iterable[str]) -> bool:
+    ident = identity.strip().lower()
+    for name in names:
+        if name == ident:
+            return True
+        if name == f"{LOCAL_PREFIX}*" and ident.startswith(LOCAL_PREFIX):
+            return True
+    return False
+
+
+def roles_path() -> Path:
+    return Path(os.environ.get(ROLES_ENV) or DEFAULT_ROLES_FILE)
+
+
+def read_roles(path: Path) -> Roles:
+    """Parse a roles file; a missing or broken file grants nothing and says why (never raises)."""
+    if not path.is_file():
+        return Roles(problem=f"no roles file at {path}: nobody may approve or run batches")
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return Roles(source=str(path), problem=f"{path} is not valid TOML ({exc}); nobody may approve or run")
+    section = doc.get("roles", doc)
+
+    def names(key: str) -> frozenset[str]:
+        value = section.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return frozenset()
+        return frozenset(v.strip().lower() for v in value if v.strip())
+
+    return Roles(names("approvers"), names("operators"), source=str(path))
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str  # recorded in batches and the journal
+    display: str  # shown in the sidebar
+    mode: Literal["oidc", "local"]
+    roles: frozenset[str]
+
+    @property
+    def can_approve(self) -> bool:
+        return APPROVER in self.roles
+
+    @property
+    def can_run(self) -> bool:
+        return OPERATOR in self.roles
+
+
+def local_identity(roles: Roles, os_user: str | None = None) -> Identity:
+    user = os_user or _os_user()
+    name = f"{LOCAL_PREFIX}{user}"
+    return Identity(name, f"{user} (local mode)", "local", roles.roles_of(name))
+
+
+def oidc_identity(claims: Mapping[str, Any], roles: Roles) -> Identity:
+    """The identity from ID-token claims: only name-like claims are read, never tokens."""
+    name = ""
+    for claim in ("email", "preferred_username", "upn", "sub"):
+        value = claims.get(claim)
+        if isinstance(value, str) and value.strip():
+            name = value.strip()
+            break
+    display = str(claims.get("name") or name)
+    return Identity(name, display, "oidc", roles.roles_of(name))
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in containers without a passwd entry
+        return f"uid{os.getuid()}"
+
+
+def auth_configured() -> bool:
+    """True when secrets.toml has an ``[auth]`` section (st.login then works)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, OSError):
+        return False
+    except Exception:  # a malformed secrets.toml: treat as not configured, the sidebar says so
+        return False
+
+
+def current_identity() -> Identity | None:
+    """The user of this session; ``None`` when sign-in is configured and nobody is signed in."""
+    roles = read_roles(roles_path())
+    if not auth_configured():
+        return local_identity(roles)
+    if not st.user.is_logged_in:
+        return None
+    return oidc_identity(st.user.to_dict(), roles)
+
+
+def current_roles() -> Roles:
+    return read_roles(roles_path())

@@ -1,0 +1,6 @@
+"""journal page (in progress)."""
+
+import streamlit as st
+
+st.title("journal")
+st.info("This page is being built.")

@@ -1,0 +1,111 @@
+"""The sidebar: who you are, which workspace and sources you are looking at, and loading other files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from analysis.dashboard import data
+from analysis.dashboard.context import Context
+from analysis.errors import UserError
+
+
+def _identity(ctx: Context) -> None:
+    ident = ctx.identity
+    if ident.mode == "local":
+        st.warning(
+            f"**Local mode** — no sign-in is configured. Approvals and runs are recorded as "
+            f"`{ident.name}`.",
+            icon=":material/person_alert:",
+        )
+    else:
+        st.success(f"Signed in as **{ident.display}**", icon=":material/verified_user:")
+    allowed = [r for r, ok in (("approve", ident.can_approve), ("run", ident.can_run)) if ok]
+    st.caption("May " + " and ".join(allowed) + " batches." if allowed else "Read-only: may not approve or run.")
+    if ident.mode == "oidc" and st.button("Sign out", key="logout"):
+        st.logout()
+
+
+def _sources(ctx: Context) -> None:
+    ws = ctx.workspace
+    st.markdown(f"**Workspace** `{Path(ws.path).name}`")
+    st.caption(ws.path)
+    if ws.read_only:
+        st.info(ws.why_read_only, icon=":material/lock:")
+    info = data.load_info(ws.path, ws.load_id)
+    if info.empty:
+        st.caption("No load recorded in this workspace.")
+        return
+    st.caption(f"Loaded {info.loc[0, 'loaded_at']} · {info.loc[0, 'datafile_kind']} · tenant {info.loc[0, 'tenant']}")
+    with st.expander("Sources", expanded=False):
+        srcs = data.load_sources(ws.path, ws.load_id)
+        st.dataframe(
+            srcs,
+            hide_index=True,
+            column_config={
+                "source": "Source",
+                "file": "File",
+                "sha256": st.column_config.TextColumn("SHA-256", help="first 12 hex digits"),
+                "rows": st.column_config.NumberColumn("Rows", format="%d"),
+            },
+        )
+        st.caption(f"Load `{ws.load_id[:12]}`; every file's full SHA-256 is in the `load_sources` table.")
+
+
+def _load_form(ctx: Context) -> None:
+    ws = ctx.workspace
+    with st.expander("Open or load other files", expanded=False):
+        with st.form("open-workspace", border=False):
+            target = st.text_input("Workspace file", value=ws.path, help="a .duckdb file on this machine")
+            if st.form_submit_button("Open workspace"):
+                path = Path(target).expanduser()
+                if not path.exists():
+                    st.error(f"{path} does not exist. Load files into it below, or check the path.")
+                else:
+                    st.session_state["workspace_path"] = str(path.resolve())
+                    st.rerun()
+        st.divider()
+        with st.form("load-files", border=False):
+            st.caption("Replace this workspace's data with other files (paths on this machine).")
+            datafile = st.text_input("MFA Server datafile or Export Users CSV", placeholder="/path/PhoneFactor.pfdata")
+            tenant = st.text_input("Tenant snapshot directory", placeholder="/path/tenant")
+            go = st.form_submit_button("Load into this workspace", disabled=ws.read_only)
+        if go:
+            _load(ctx, datafile, tenant)
+
+
+def _load(ctx: Context, datafile: str, tenant: str) -> None:
+    if not datafile.strip() or not tenant.strip():
+        st.error("Give both a datafile (or Export Users CSV) and a tenant snapshot directory.")
+        return
+    from analysis.console import CaptureConsole
+    from analysis.workspace import load
+
+    console = CaptureConsole()
+    try:
+        with st.spinner("Loading …"):
+            load(Path(ctx.workspace.path), Path(datafile.strip()), Path(tenant.strip()), console)
+    except UserError as exc:
+        st.error(str(exc))
+        return
+    data.forget_workspace()
+    st.toast("Loaded. Every page now shows the new data.", icon=":material/check_circle:")
+    st.rerun()
+
+
+def _settings(ctx: Context) -> None:
+    st.markdown("**Settings**")
+    st.caption(f"From {ctx.settings_source}")
+    if st.session_state.get("settings_override") and st.button("Back to the configured settings"):
+        del st.session_state["settings_override"]
+        st.rerun()
+
+
+def draw(ctx: Context) -> None:
+    with st.sidebar:
+        _identity(ctx)
+        st.divider()
+        _sources(ctx)
+        _settings(ctx)
+        _load_form(ctx)
