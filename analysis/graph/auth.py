@@ -121,20 +121,27 @@ class Certificate:
         return cred
 
 
-def load_certificate(path: str | Path, passphrase: str | None = None) -> Certificate:
+def load_certificate(
+    path: str | Path, passphrase: str | None = None, *, key_path: str | Path | None = None
+) -> Certificate:
     """Load a PEM file holding the private key and the certificate (as Azure exports them).
 
-    The key may be encrypted (``passphrase``). The thumbprints are computed here: SHA-256 is what msal
-    sends (``x5t#S256``); SHA-1 is what the Entra portal shows, for the admin to compare.
+    The key may be in a separate PEM file (``key_path``) and may be encrypted (``passphrase``). The
+    thumbprints are computed here: SHA-256 is what msal sends (``x5t#S256``); SHA-1 is what the Entra
+    portal shows, for the admin to compare.
     """
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
     path = Path(path).expanduser()
-    try:
-        text = path.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"Cannot read the certificate file {path}: {exc}. Give a PEM file.") from None
+    text = ""
+    for source in (path, Path(key_path).expanduser() if key_path else None):
+        if source is None:
+            continue
+        try:
+            text += source.read_text(encoding="ascii") + "\n"
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"Cannot read the certificate file {source}: {exc}. Give a PEM file.") from None
     key_blocks = _pem_blocks(text, "PRIVATE KEY")
     cert_blocks = _pem_blocks(text, "CERTIFICATE")
     if not key_blocks or not cert_blocks:

@@ -1,0 +1,457 @@
+"""Collect a tenant snapshot (DESIGN §3.2) from Graph or the local emulator.
+
+What is read, and how (reference/graph-api.md):
+
+* users: ``GET /users?$select=...`` (all), or ``/groups/{id}/transitiveMembers/microsoft.graph.user``
+  (advanced query: ``ConsistencyLevel: eventual`` + ``$count``) for each group matching ``--group``;
+* per user, in ``$batch`` envelopes of 10 users: beta ``authentication/methods`` (beta, because only
+  beta returns hardware OATH) and beta ``authentication/signInPreferences``;
+* groups (all, or the scope groups and the groups nested in them) with their direct members;
+* beta ``policies/authenticationMethodsPolicy`` (beta has the HardwareOath configuration);
+* ``policies/featureRolloutPolicies`` with ``Prefer: include-unknown-enum-members`` and ``appliesTo``;
+* ``domains`` with ``federationConfiguration`` (404 = managed = ``[]``).
+
+Graph gives per-user method reads no bulk alternative, so they dominate: two resource units per user.
+A worker pool sends envelopes concurrently while a read budget keeps the app under the tenant's RU
+quota (80 % of it by default, sized from the user count). A user whose methods cannot be read gets
+``"methodsError"`` on its line (the loader's ``entra_users.methods_error``) instead of failing the run;
+an authentication failure or a missing permission for *every* user stops it.
+
+Output is deterministic: users, groups, domains and rollout policies sorted by id, object keys in the
+order Graph returns them, compact JSON lines; ``snapshot.json`` is written last, so a directory with one
+is complete.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import re
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from analysis.console import Console
+from analysis.errors import UserError
+from analysis.graph.client import BatchRequest, BatchResponse, GraphClient, odata_string
+from analysis.graph.errors import (
+    AuthError,
+    ForbiddenError,
+    GraphClientError,
+    NotFoundError,
+    UnauthorizedError,
+)
+from analysis.graph.ratelimit import TokenBucket, tenant_read_quota
+
+log = logging.getLogger("analysis.graph.collect")
+
+USER_FIELDS = (
+    "id",
+    "userPrincipalName",
+    "displayName",
+    "accountEnabled",
+    "userType",
+    "mail",
+    "onPremisesSyncEnabled",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSamAccountName",
+    "onPremisesImmutableId",
+    "employeeId",
+)
+GROUP_FIELDS = ("id", "displayName", "groupTypes", "membershipRule", "securityEnabled")
+DOMAIN_FIELDS = ("id", "authenticationType", "isVerified")
+PREFERENCE_FIELDS = (
+    "userPreferredMethodForSecondaryAuthentication",
+    "isSystemPreferredAuthenticationMethodEnabled",
+)
+PREFER_ENUMS = {"Prefer": "include-unknown-enum-members"}
+USERS_PER_BATCH = 10  # two requests per user, 20 per $batch
+READ_SHARE = 0.8  # of the tenant's RU quota; the rest is left to other apps
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_USER_TYPE = "#microsoft.graph.user"
+_GROUP_TYPE = "#microsoft.graph.group"
+
+
+@dataclass
+class SnapshotResult:
+    """What a collection run produced, for the CLI summary and the benchmark."""
+
+    out: Path
+    users: int = 0
+    groups: int = 0
+    domains: int = 0
+    rollout_policies: int | None = None  # None: could not be read
+    methods_policy: bool = False
+    methods_errors: int = 0
+    seconds: float = 0.0
+    counters: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def source_for(graph_url: str) -> str:
+    """``emulator`` when Graph is on a loopback address (tests and rehearsals), else ``graph``."""
+    host = (urlsplit(graph_url).hostname or "").lower()
+    if host == "localhost":
+        return "emulator"
+    try:
+        return "emulator" if ipaddress.ip_address(host).is_loopback else "graph"
+    except ValueError:
+        return "graph"
+
+
+def take_snapshot(
+    client: GraphClient,
+    out: Path,
+    console: Console,
+    *,
+    tenant_id: str,
+    group: str | None = None,
+    concurrency: int = 4,
+    read_budget: str | int = "auto",
+    source: str | None = None,
+    force: bool = False,
+) -> SnapshotResult:
+    """Read the tenant through ``client`` and write the snapshot directory ``out``.
+
+    ``group``: a group id or display name; only its transitive user members are collected (every
+    group of that name is united). ``read_budget``: resource units per 10 s, ``"auto"`` (80 % of the
+    tenant's quota) or ``"off"``. Raises :class:`UserError` for problems the admin must fix.
+    """
+    started = time.monotonic()
+    _prepare_out(out, force)
+    result = SnapshotResult(out=out)
+    try:
+        if group:
+            scope_groups = _resolve_groups(client, group)
+            users = _scope_users(client, scope_groups)
+            console.info(f"{len(users)} users in group {group!r} (transitive members)")
+        else:
+            scope_groups = []
+            users = [_pick(u, USER_FIELDS) for u in client.paged("/users", params=_list_params(USER_FIELDS))]
+            console.info(f"{len(users)} users in the tenant")
+        _set_read_budget(client, read_budget, len(users))
+        groups = _collect_groups(client, scope_groups, concurrency)
+        _collect_methods(client, users, console, concurrency, result)
+        policies = _collect_policies(client, console, result)
+        domains = _collect_domains(client)
+    except (AuthError, UnauthorizedError) as exc:
+        raise UserError(
+            f"Graph refused the credentials: {exc}. Check the client id, the secret or certificate, and "
+            "that the authority names the right tenant."
+        ) from None
+    except ForbiddenError as exc:
+        raise UserError(f"Graph refused a read the snapshot needs: {exc}.") from None
+    except GraphClientError as exc:
+        raise UserError(
+            f"Reading the tenant failed: {exc}. Nothing was written; run the snapshot again."
+        ) from None
+
+    users.sort(key=lambda u: str(u["id"]))
+    groups.sort(key=lambda g: str(g["id"]))
+    domains.sort(key=lambda d: str(d["id"]))
+    out.mkdir(parents=True, exist_ok=True)
+    _write_jsonl(out / "users.jsonl", users)
+    _write_jsonl(out / "groups.jsonl", groups)
+    _write_jsonl(out / "domains.jsonl", domains)
+    _write_json(out / "policies.json", policies)
+    meta = {
+        "tenantId": tenant_id,
+        "takenAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": source or source_for(client.root),
+    }
+    _write_json(out / "snapshot.json", meta)
+    result.users, result.groups, result.domains = len(users), len(groups), len(domains)
+    result.seconds = time.monotonic() - started
+    result.counters = client.counters.as_dict()
+    return result
+
+
+# ---------------------------------------------------------------------------------------- scope
+def _resolve_groups(client: GraphClient, name_or_id: str) -> list[dict[str, Any]]:
+    """Every group whose id or displayName equals ``name_or_id`` (DESIGN §4.9: all such groups united)."""
+    found: dict[str, dict[str, Any]] = {}
+    if _GUID.match(name_or_id):
+        try:
+            group = client.get(f"/groups/{name_or_id}", params={"$select": ",".join(GROUP_FIELDS)})
+            found[group["id"]] = _pick(group, GROUP_FIELDS)
+        except NotFoundError:
+            pass
+    params = {"$filter": f"displayName eq {odata_string(name_or_id)}", **_list_params(GROUP_FIELDS)}
+    for group in client.paged("/groups", params=params):
+        found.setdefault(group["id"], _pick(group, GROUP_FIELDS))
+    if not found:
+        raise UserError(
+            f"No group has the id or display name {name_or_id!r} in this tenant. "
+            "Check the spelling (display names are exact) or give the group's object id."
+        )
+    return list(found.values())
+
+
+def _scope_users(client: GraphClient, groups: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    users: dict[str, dict[str, Any]] = {}
+    for group in groups:
+        path = f"/groups/{quote(group['id'])}/transitiveMembers/microsoft.graph.user"
+        for user in client.paged(path, params=_list_params(USER_FIELDS), advanced=True):
+            users.setdefault(user["id"], _pick(user, USER_FIELDS))
+    return list(users.values())
+
+
+def _set_read_budget(client: GraphClient, read_budget: str | int, user_count: int) -> None:
+    if client.read_budget is not None or read_budget == "off":
+        return
+    auto = int(tenant_read_quota(user_count) * READ_SHARE)
+    per_10s = auto if read_budget == "auto" else int(read_budget)
+    client.read_budget = TokenBucket(per_10s, 10.0)
+
+
+# ---------------------------------------------------------------------------------------- groups
+def _collect_groups(
+    client: GraphClient, scope_groups: Sequence[dict[str, Any]], concurrency: int
+) -> list[dict[str, Any]]:
+    """Groups with their direct members: all groups, or the scope groups plus everything nested in them."""
+    if not scope_groups:
+        groups = {
+            g["id"]: _pick(g, GROUP_FIELDS)
+            for g in client.paged("/groups", params=_list_params(GROUP_FIELDS))
+        }
+        _fill_members(client, list(groups.values()), concurrency)
+        return list(groups.values())
+    done: dict[str, dict[str, Any]] = {}
+    todo = [dict(g) for g in scope_groups]
+    while todo:
+        _fill_members(client, todo, concurrency)
+        for group in todo:
+            done[group["id"]] = group
+        nested: dict[str, dict[str, Any]] = {}
+        for group in todo:
+            for member in group["members"]:
+                if member.get("@odata.type") == _GROUP_TYPE and member["id"] not in done:
+                    nested.setdefault(member["id"], {"id": member["id"]})
+        todo = []
+        for group_id in nested:
+            try:
+                group = client.get(f"/groups/{quote(group_id)}", params={"$select": ",".join(GROUP_FIELDS)})
+            except NotFoundError:
+                continue  # removed while we read; its members were already counted transitively
+            todo.append(_pick(group, GROUP_FIELDS))
+    return list(done.values())
+
+
+def _fill_members(client: GraphClient, groups: list[dict[str, Any]], concurrency: int) -> None:
+    params = "?$select=id&$top=999"
+
+    def run(chunk: list[dict[str, Any]]) -> None:
+        requests = [
+            BatchRequest(str(i), "GET", f"/groups/{quote(g['id'])}/members{params}")
+            for i, g in enumerate(chunk)
+        ]
+        for group, answer in zip(chunk, client.batch(requests), strict=True):
+            if answer.status == 404:  # deleted while we read
+                group["members"] = []
+                continue
+            answer.raise_for_status()
+            items = client.rest_of(answer.body or {})
+            group["members"] = [_member(m) for m in items]
+
+    _run_chunks(run, _chunks(groups, 20), concurrency)
+
+
+def _member(item: dict[str, Any]) -> dict[str, Any]:
+    return {"@odata.type": item.get("@odata.type", _USER_TYPE), "id": item["id"]}
+
+
+# ---------------------------------------------------------------------------------------- methods
+def _collect_methods(
+    client: GraphClient,
+    users: list[dict[str, Any]],
+    console: Console,
+    concurrency: int,
+    result: SnapshotResult,
+) -> None:
+    failures: list[str] = []
+
+    def run(chunk: list[dict[str, Any]]) -> int:
+        requests: list[BatchRequest] = []
+        for i, user in enumerate(chunk):
+            base = f"/users/{quote(user['id'])}/authentication"
+            requests.append(BatchRequest(f"m{i}", "GET", f"{base}/methods"))
+            requests.append(BatchRequest(f"p{i}", "GET", f"{base}/signInPreferences"))
+        try:
+            answers = client.batch(requests, version="beta")
+        except (AuthError, UnauthorizedError):
+            raise
+        except GraphClientError as exc:  # the whole envelope failed after retries
+            for user in chunk:
+                user["methodsError"] = f"not read: {exc}"[:500]
+            return len(chunk)
+        for i, user in enumerate(chunk):
+            methods, prefs = answers[2 * i], answers[2 * i + 1]
+            errors = []
+            if methods.ok:
+                try:
+                    user["authenticationMethods"] = [
+                        _strip_annotations(m) for m in client.rest_of(methods.body or {})
+                    ]
+                except GraphClientError as exc:
+                    errors.append(f"authentication methods: {exc}")
+            else:
+                errors.append(f"authentication methods: {_item_error(methods)}")
+            if prefs.ok:
+                user["signInPreferences"] = _pick(prefs.body or {}, PREFERENCE_FIELDS)
+            else:
+                errors.append(f"signInPreferences: {_item_error(prefs)}")
+            if errors:
+                user["methodsError"] = "; ".join(errors)[:500]
+                failures.append(user["id"])
+        return len(chunk)
+
+    with console.progress("Reading authentication methods", len(users)) as bar:
+        _run_chunks(run, _chunks(users, USERS_PER_BATCH), concurrency, on_done=bar.advance)
+    failed = sum(1 for u in users if "methodsError" in u)
+    result.methods_errors = failed
+    if failed and failed == len(users):
+        sample = users[0]["methodsError"]
+        if "403" in sample:
+            raise UserError(
+                f"Graph refused to read any user's authentication methods ({sample}). Grant the app "
+                "UserAuthenticationMethod.Read.All with admin consent."
+            )
+    if failed:
+        message = f"{failed} user(s) whose methods could not be read are marked with methodsError"
+        result.warnings.append(message)
+        console.warn(message)
+
+
+def _item_error(answer: BatchResponse) -> str:
+    try:
+        answer.raise_for_status()
+    except GraphClientError as exc:
+        return str(exc)
+    return f"status {answer.status}"
+
+
+# ---------------------------------------------------------------------------------------- policies
+def _collect_policies(client: GraphClient, console: Console, result: SnapshotResult) -> dict[str, Any]:
+    policies: dict[str, Any] = {}
+    try:
+        policy = client.get("/policies/authenticationMethodsPolicy", version="beta")
+        policies["authenticationMethodsPolicy"] = _strip_context(policy)
+        result.methods_policy = True
+    except (ForbiddenError, NotFoundError) as exc:
+        message = f"authentication methods policy not read ({exc}); the snapshot treats it as unknown"
+        result.warnings.append(message)
+        console.warn(message)
+    try:
+        rollout = []
+        for item in client.paged("/policies/featureRolloutPolicies", headers=PREFER_ENUMS):
+            full = client.get(
+                f"/policies/featureRolloutPolicies/{quote(item['id'])}",
+                params={"$expand": "appliesTo"},
+                headers=PREFER_ENUMS,
+            )
+            rollout.append(_rollout_policy(full))
+        rollout.sort(key=lambda p: str(p["id"]))
+        policies["featureRolloutPolicies"] = rollout
+        result.rollout_policies = len(rollout)
+    except ForbiddenError as exc:
+        # Graph does not grant staged rollout to app-only tokens; a delegated run (--device-code) can.
+        message = (
+            f"feature rollout policies not read ({exc}); Graph allows them only with a delegated token "
+            "(run the snapshot with --device-code as a Hybrid Identity Administrator)"
+        )
+        result.warnings.append(message)
+        console.warn(message)
+    return policies
+
+
+def _rollout_policy(policy: dict[str, Any]) -> dict[str, Any]:
+    out = _strip_context(policy)
+    applies = policy.get("appliesTo")
+    out["appliesTo"] = sorted(
+        ({"id": a["id"]} for a in applies or [] if isinstance(a, dict) and a.get("id")), key=lambda a: a["id"]
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------------------- domains
+def _collect_domains(client: GraphClient) -> list[dict[str, Any]]:
+    domains = [
+        _pick(d, DOMAIN_FIELDS) for d in client.paged("/domains", params={"$select": ",".join(DOMAIN_FIELDS)})
+    ]
+    for chunk in _chunks(domains, 20):
+        requests = [
+            BatchRequest(str(i), "GET", f"/domains/{quote(d['id'])}/federationConfiguration")
+            for i, d in enumerate(chunk)
+        ]
+        for domain, answer in zip(chunk, client.batch(requests), strict=True):
+            if answer.status == 404:
+                domain["federationConfiguration"] = []
+                continue
+            answer.raise_for_status()
+            domain["federationConfiguration"] = [_strip_context(f) for f in client.rest_of(answer.body or {})]
+    return domains
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def _list_params(fields: Sequence[str]) -> dict[str, str]:
+    return {"$select": ",".join(fields), "$top": "999"}
+
+
+def _pick(obj: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """The listed properties, in the listed order (absent ones as null, as Graph returns them)."""
+    return {name: obj.get(name) for name in fields}
+
+
+def _strip_context(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k != "@odata.context" and not k.startswith("@microsoft.graph.")}
+
+
+def _strip_annotations(obj: dict[str, Any]) -> dict[str, Any]:
+    """Keep ``@odata.type`` (the method's kind); drop context and tips annotations."""
+    return {k: v for k, v in obj.items() if not k.startswith("@") or k == "@odata.type"}
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _run_chunks(fn: Any, chunks: Iterable[Any], concurrency: int, on_done: Any = None) -> None:
+    """Run ``fn`` over chunks on a thread pool; the first exception cancels the rest and propagates."""
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="snapshot") as pool:
+        futures = [pool.submit(fn, chunk) for chunk in chunks]
+        try:
+            for future in as_completed(futures):
+                done = future.result()
+                if on_done is not None and isinstance(done, int):
+                    on_done(done)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _prepare_out(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} exists and is not a directory; give a directory for --out.")
+    if (out / "snapshot.json").exists() and not force:
+        raise UserError(f"{out} already holds a snapshot; give a new directory or --force to replace it.")
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+    tmp.replace(path)
+
+
+def _write_json(path: Path, doc: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
