@@ -62,12 +62,24 @@ class TokenProvider(Protocol):
         ...
 
 
+# Graph's own hosts per cloud; the app-only scope names the resource, i.e. one of these.
+_GRAPH_HOSTS = frozenset(
+    {"graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn"}
+)
+
+
 def scope_for(graph_url: str) -> str:
-    """The app-only scope for a Graph base URL: ``https://graph.microsoft.com/.default`` in production."""
+    """The app-only scope for a Graph base URL: ``https://graph.microsoft.com/.default`` in production.
+
+    The scope names the *resource* (Graph's application id URI), not the address we reach it at: a
+    national cloud's Graph host is its own resource, while anything else (the local emulator, a
+    proxy) stands in for global Graph and gets the global scope, as Microsoft's SDKs do.
+    """
     parts = urlsplit(graph_url)
     if parts.scheme != "https" or not parts.netloc:
         raise UserError(f"Graph URL {graph_url!r} is not an https:// URL; give e.g. {GRAPH_URL}.")
-    return f"https://{parts.netloc}/.default"
+    host = (parts.hostname or "").lower()
+    return f"https://{host}/.default" if host in _GRAPH_HOSTS else f"{GRAPH_URL}/.default"
 
 
 def read_secret(
