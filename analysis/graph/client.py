@@ -389,6 +389,7 @@ class GraphClient:
         writes = (0 if method == "GET" else 1) if writes is None else writes
         units = read_units if read_units is not None else resource_units(method, self._relative(url), query)
         shown = self._relative(url)
+        full_url = url + (("&" if "?" in url else "?") + encode_query(query) if query else "")
         attempt, reauthed = 0, False
         while True:
             attempt += 1
@@ -398,7 +399,7 @@ class GraphClient:
             send_headers["Authorization"] = f"Bearer {token}"
             started = self._clock()
             try:
-                resp = self._http.request(method, url, params=query or None, json=json, headers=send_headers)
+                resp = self._http.request(method, full_url, json=json, headers=send_headers)
             except httpx.TransportError as exc:
                 self._record(started, method, url, 0, crid, batch_ids, None)
                 self.counters.add(requests=1, connection_errors=1, writes=writes)
@@ -631,6 +632,11 @@ class GraphClient:
             )
             with self._pause_lock:
                 self.history.append(sent)
+
+
+def encode_query(params: Mapping[str, str]) -> str:
+    """OData query options as Graph's own SDKs send them: ``$`` kept, spaces as ``%20`` (not ``+``)."""
+    return "&".join(quote(k, safe="$") + "=" + quote(v, safe="$,'()") for k, v in params.items())
 
 
 def parse_retry_after(value: str | None) -> float | None:
