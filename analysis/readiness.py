@@ -1,0 +1,290 @@
+"""Readiness: the catalogue of checks, run over the plan and the workspace, with a score and the runbook.
+
+Each check is one SQL file in ``queries/readiness/`` whose header (``-- id:``, ``-- title:``,
+``-- severity:``, ``-- why:``, ``-- remediation:``) is the check's documentation, and whose rows are the
+findings in one shape (:data:`FINDING_COLUMNS`). Adding a check means adding a file (plus its test case
+and its entry in ``docs/checks.md``); nothing here changes. The checks read a few shared temp tables
+(``queries/readiness/support/prepare.sql``) built once per run, so that 1,000,000 users take seconds.
+
+The :class:`Report` is what every consumer renders: the CLI's HTML/JSON/CSV export
+(:mod:`analysis.report`) and the dashboard.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analysis import __version__
+from analysis.runbook import runbook_status
+from analysis.settings import Settings
+from analysis.sqlfiles import header, names, sql
+
+#: Version of the JSON report shape (docs/report-schema.md). Bump it on any incompatible change.
+SCHEMA_VERSION = 1
+#: Severities, most serious first.
+SEVERITIES: tuple[str, ...] = ("blocker", "warning", "info")
+#: The columns every check yields, in this order.
+FINDING_COLUMNS: tuple[str, ...] = ("subject_type", "subject_id", "user_id", "username", "upn", "detail")
+#: Header keys every check file must have.
+HEADER_KEYS: tuple[str, ...] = ("id", "title", "severity", "why", "remediation")
+
+SCORE_FORMULA = (
+    "score = 100 × (ready + 0.5 × with_warnings) / users, rounded to one decimal. "
+    "users: MFA Server users the migration carries (every user except disabled ones that "
+    "[scope] skip_disabled leaves out); ready: users without any blocker or warning finding; "
+    "with_warnings: users with a warning but no blocker finding. Info findings do not count. "
+    "Findings about the tenant rather than a user (policy, groups, domains, services) do not change the "
+    "score; a blocker among them is a gate, and any blocker sets the status to 'blocked'."
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check as its SQL file's header describes it."""
+
+    id: str
+    title: str
+    severity: str
+    why: str
+    remediation: str
+    query: str  # the sqlfiles name, e.g. "readiness/unmatched_users"
+
+
+@dataclass
+class CheckResult:
+    """A check and what it found (one row per affected user or object)."""
+
+    check: Check
+    findings: pd.DataFrame
+    seconds: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return len(self.findings)
+
+    @property
+    def users(self) -> int:
+        """Distinct MFA Server users among the findings (0 for checks about tenant objects)."""
+        return int(self.findings["user_id"].dropna().nunique())
+
+
+@dataclass
+class Score:
+    """The readiness score for the tenant and for each MFA Server user group."""
+
+    formula: str
+    tenant: dict[str, Any]  # users, ready, with_warnings, blocked, score
+    groups: pd.DataFrame  # group, users, ready, with_warnings, blocked, score
+    gates: list[str]  # ids of blocker checks with findings about the tenant rather than a user
+    status: str  # 'blocked' | 'warnings' | 'ready'
+
+
+@dataclass
+class Report:
+    """Everything readiness knows about one workspace under one set of settings."""
+
+    schema_version: int
+    generated_at: str
+    tool_version: str
+    workspace: dict[str, Any]
+    settings: dict[str, Any]
+    settings_summary: str
+    results: list[CheckResult]
+    score: Score
+    runbook: pd.DataFrame  # phase, step, status, evidence
+    timings: dict[str, float] = field(default_factory=dict)
+    baseline: Any = None  # analysis.report.baseline.BaselineDiff when compared with an earlier report
+
+    def result(self, check_id: str) -> CheckResult:
+        for r in self.results:
+            if r.check.id == check_id:
+                return r
+        raise KeyError(check_id)
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Per severity: how many checks fired and how many findings they have."""
+        out = {s: {"checks": 0, "findings": 0} for s in SEVERITIES}
+        for r in self.results:
+            if r.count:
+                out[r.check.severity]["checks"] += 1
+                out[r.check.severity]["findings"] += r.count
+        return out
+
+    def findings(self) -> pd.DataFrame:
+        """All findings in one frame with the check's id, severity and title in front."""
+        frames = [
+            r.findings.assign(check_id=r.check.id, severity=r.check.severity, title=r.check.title)
+            for r in self.results
+            if r.count
+        ]
+        cols = ["check_id", "severity", "title", *FINDING_COLUMNS]
+        if not frames:
+            return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "user_id" else "object") for c in cols})
+        return pd.concat(frames, ignore_index=True)[cols]
+
+
+# ---------------------------------------------------------------------------------------- catalogue
+def catalogue() -> list[Check]:
+    """Every check file under ``queries/readiness/``, validated, most serious first then by id.
+
+    A malformed header is a bug in the product (not user input), so it raises ``ValueError`` naming the
+    file and what is wrong; the tests load the catalogue, so it never reaches a user.
+    """
+    checks = []
+    for name in names("readiness"):
+        meta = header(name)
+        missing = [k for k in HEADER_KEYS if not meta.get(k)]
+        if missing:
+            raise ValueError(f"queries/{name}.sql: header lacks {', '.join(missing)}")
+        if meta["severity"] not in SEVERITIES:
+            raise ValueError(f"queries/{name}.sql: severity {meta['severity']!r} is not one of {SEVERITIES}")
+        if meta["id"] != name.split("/", 1)[1]:
+            raise ValueError(f"queries/{name}.sql: id {meta['id']!r} differs from the file name")
+        checks.append(
+            Check(
+                id=meta["id"],
+                title=meta["title"],
+                severity=meta["severity"],
+                why=meta["why"],
+                remediation=meta["remediation"],
+                query=name,
+            )
+        )
+    return sorted(checks, key=lambda c: (SEVERITIES.index(c.severity), c.id))
+
+
+# ---------------------------------------------------------------------------------------- running
+def prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Build the temp tables the checks share (needs the ``plan`` table for these settings)."""
+    con.execute(
+        sql("readiness/support/settings"),
+        {
+            "scope_group": settings.group,
+            "skip_disabled": settings.skip_disabled,
+            "only_changed": settings.only_changed,
+            "default_mode": settings.default_method,
+            "methods": list(settings.methods),
+        },
+    )
+    con.execute(sql("readiness/support/prepare"))
+
+
+def run_check(con: duckdb.DuckDBPyConnection, check: Check) -> CheckResult:
+    """Run one check (after :func:`prepare`) and return its findings as a DataFrame."""
+    start = time.perf_counter()
+    cur = con.execute(sql(check.query))
+    columns = tuple(d[0] for d in cur.description)
+    if columns != FINDING_COLUMNS:
+        raise ValueError(f"queries/{check.query}.sql yields {columns}, expected {FINDING_COLUMNS}")
+    df = cur.df()
+    df["user_id"] = df["user_id"].astype("Int64")
+    return CheckResult(check, df, time.perf_counter() - start)
+
+
+def score(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> Score:
+    """Score users by their worst finding (see :data:`SCORE_FORMULA`), per tenant and per user group."""
+    per_user = [
+        pd.DataFrame({"user_id": r.findings["user_id"].dropna().unique(), "severity": r.check.severity})
+        for r in results
+        if r.check.severity in ("blocker", "warning") and r.count
+    ]
+    frame = (
+        pd.concat(per_user, ignore_index=True)
+        if per_user
+        else pd.DataFrame({"user_id": pd.Series(dtype="int64"), "severity": pd.Series(dtype="object")})
+    )
+    frame["user_id"] = frame["user_id"].astype("int64")
+    con.register("rd_user_findings", frame)
+    try:
+        rows = con.execute(sql("readiness/support/score")).df()
+    finally:
+        con.unregister("rd_user_findings")
+    total = rows[rows["is_total"]].iloc[0]
+    tenant = {k: _plain(total[k]) for k in ("users", "ready", "with_warnings", "blocked", "score")}
+    groups = rows[~rows["is_total"]].drop(columns="is_total").reset_index(drop=True)
+    gates = sorted(
+        {
+            r.check.id
+            for r in results
+            if r.check.severity == "blocker" and r.count and r.findings["user_id"].isna().any()
+        }
+    )
+    fired = {r.check.severity for r in results if r.count}
+    status = "blocked" if "blocker" in fired else "warnings" if "warning" in fired else "ready"
+    return Score(SCORE_FORMULA, tenant, groups, gates, status)
+
+
+def workspace_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Where the data came from (tenant, snapshot time, datafile kind, load): shown in every report."""
+    row = con.execute(sql("readiness/support/workspace_info")).fetchone()
+    keys = (
+        "tenant_id",
+        "snapshot_taken_at",
+        "snapshot_source",
+        "load_id",
+        "loaded_at",
+        "datafile_kind",
+        "mfa_users",
+        "entra_users",
+    )
+    return {k: _plain(v) for k, v in zip(keys, row or (None,) * len(keys), strict=True)}
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    simulate: bool = True,
+    checks: list[Check] | None = None,
+) -> Report:
+    """Simulate (unless ``simulate=False`` says ``plan`` is already current), run every check, score.
+
+    Works on a read-only connection when ``simulate=False``: everything readiness creates is a temp
+    table, dropped again before returning.
+    """
+    timings: dict[str, float] = {}
+    if simulate:
+        from analysis.simulate import simulate as build_plan
+
+        start = time.perf_counter()
+        build_plan(con, settings, table="plan")
+        timings["simulate"] = time.perf_counter() - start
+    start = time.perf_counter()
+    try:
+        prepare(con, settings)
+        timings["prepare"] = time.perf_counter() - start
+        results = [run_check(con, c) for c in (checks if checks is not None else catalogue())]
+        timings["checks"] = sum(r.seconds for r in results)
+        mark = time.perf_counter()
+        the_score = score(con, results)
+        runbook = runbook_status(con)
+        timings["score_runbook"] = time.perf_counter() - mark
+        info = workspace_info(con)
+    finally:
+        con.execute(sql("readiness/support/cleanup"))
+    timings["readiness"] = time.perf_counter() - start
+    return Report(
+        schema_version=SCHEMA_VERSION,
+        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        tool_version=__version__,
+        workspace=info,
+        settings=settings.to_dict(),
+        settings_summary=settings.describe(),
+        results=results,
+        score=the_score,
+        runbook=runbook,
+        timings=timings,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A numpy/pandas scalar as a plain Python value (JSON-ready); NA becomes None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
