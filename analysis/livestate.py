@@ -1,0 +1,248 @@
+"""A user's live Entra state, in the canonical shape the plan's assumptions are stored in.
+
+The executor re-reads every user before writing (DESIGN §5) and compares what it reads with what the
+plan assumed (``batch_users.assumed``, built in SQL from the tenant snapshot by
+``queries/execute/freeze_users.sql``). Both sides use the same shape::
+
+    {"mobile": "+44 7700900123" | null, "alternateMobile": ..., "office": "+1 4255550100x12" | null,
+     "preferred": "sms" | null,
+     "methods": [{"kind": "authenticator" | "software_oath" | "hardware_oath", "id": "..."}, ...]}
+
+Only what the plan depends on is compared: the three phone slots, the preferred method, and the
+methods that use one of the five device slots. Phone numbers compare without spaces, case-insensitive
+(Graph echoes the number as it was written, ``+44 7700900123x12``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Graph's fixed ids of the three phone methods (the same in every tenant).
+PHONE_IDS = {
+    "mobile": "3179e48a-750b-4051-897c-87b9720928f7",
+    "alternateMobile": "b6332ec1-7057-4abe-9331-3d72feddfe41",
+    "office": "e37fc753-ff3b-4958-9484-eaa9425c82bc",
+}
+PHONE_TYPES = tuple(PHONE_IDS)
+SLOT_KINDS = {
+    "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod": "authenticator",
+    "#microsoft.graph.softwareOathAuthenticationMethod": "software_oath",
+    "#microsoft.graph.hardwareOathAuthenticationMethod": "hardware_oath",
+}
+PHONE_TYPE = "#microsoft.graph.phoneAuthenticationMethod"
+TAP_TYPE = "#microsoft.graph.temporaryAccessPassAuthenticationMethod"
+
+
+def norm_phone(number: str | None) -> str | None:
+    """``'+44 7700900123X12'`` → ``'+447700900123x12'``; None stays None."""
+    if number is None:
+        return None
+    text = re.sub(r"\s+", "", str(number)).lower()
+    return text or None
+
+
+@dataclass
+class LiveState:
+    """What one read of a user returned (methods, sign-in preferences, and group/inventory facts)."""
+
+    phones: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(PHONE_TYPES))
+    preferred: str | None = None
+    methods: list[dict[str, Any]] = field(default_factory=list)  # slot methods: kind, id, serial?
+    taps: list[str] = field(default_factory=list)  # ids of Temporary Access Pass methods
+
+    @classmethod
+    def from_graph(cls, methods: list[dict[str, Any]], prefs: dict[str, Any] | None) -> LiveState:
+        state = cls()
+        for method in methods:
+            otype = method.get("@odata.type")
+            if otype == PHONE_TYPE:
+                ptype = method.get("phoneType")
+                if ptype in state.phones:
+                    state.phones[ptype] = method.get("phoneNumber")
+            elif otype in SLOT_KINDS:
+                entry: dict[str, Any] = {"kind": SLOT_KINDS[otype], "id": str(method.get("id"))}
+                serial = method.get("serialNumber") or (method.get("device") or {}).get("serialNumber")
+                if serial:
+                    entry["serial"] = str(serial)
+                if method.get("status"):
+                    entry["status"] = method.get("status")
+                state.methods.append(entry)
+            elif otype == TAP_TYPE:
+                state.taps.append(str(method.get("id")))
+        state.methods.sort(key=lambda m: (m["kind"], m["id"]))
+        value = (prefs or {}).get("userPreferredMethodForSecondaryAuthentication")
+        state.preferred = value if isinstance(value, str) and value.strip() else None
+        return state
+
+    def canonical(self) -> dict[str, Any]:
+        """The shape stored as a before-image and compared with ``batch_users.assumed``."""
+        return {
+            "mobile": self.phones.get("mobile"),
+            "alternateMobile": self.phones.get("alternateMobile"),
+            "office": self.phones.get("office"),
+            "preferred": self.preferred,
+            "methods": [{"kind": m["kind"], "id": m["id"]} for m in self.methods],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.canonical(), sort_keys=True)
+
+    def hardware(self, serial: str) -> dict[str, Any] | None:
+        """The user's hardware OATH method for ``serial`` (when Graph names the serial)."""
+        return next(
+            (m for m in self.methods if m["kind"] == "hardware_oath" and m.get("serial") == serial), None
+        )
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What this batch itself may change for one user, so its own writes are not mistaken for drift."""
+
+    phones: dict[str, str]  # phone type -> number the batch writes
+    preferred: str | None  # method the batch sets as default
+    hardware_serials: frozenset[str]  # tokens the batch creates
+    utility: bool  # devices / software OATH handed to Microsoft's utility (it may add them any time)
+
+
+def drift(assumed: dict[str, Any], live: LiveState, expect: Expectations) -> list[str]:
+    """Why the live state differs from what the plan assumed (empty = no drift).
+
+    A value counts as expected when it is what the plan assumed *or* what this batch writes there: a
+    resumed run sees its own earlier writes, and a value someone else already set to exactly the
+    planned one changes nothing the plan decided.
+    """
+    reasons: list[str] = []
+    for ptype in PHONE_TYPES:
+        now = norm_phone(live.phones.get(ptype))
+        allowed = {norm_phone(assumed.get(ptype))}
+        if ptype in expect.phones:
+            allowed.add(norm_phone(expect.phones[ptype]))
+        if now not in allowed:
+            was = assumed.get(ptype) or "none"
+            reasons.append(f"{ptype} phone is {live.phones.get(ptype) or 'none'} (plan assumed {was})")
+    allowed_pref = {assumed.get("preferred")}
+    if expect.preferred:
+        allowed_pref.add(expect.preferred)
+    if live.preferred not in allowed_pref:
+        was = assumed.get("preferred") or "unset"
+        reasons.append(f"default method is {live.preferred or 'unset'} (plan assumed {was})")
+    assumed_methods = {(m["kind"], m["id"]) for m in assumed.get("methods") or []}
+    live_methods = {(m["kind"], m["id"]) for m in live.methods}
+    gone = assumed_methods - live_methods
+    if gone:
+        reasons.append(f"{len(gone)} authenticator/OATH method(s) the plan counted were removed")
+    extra = [m for m in live.methods if (m["kind"], m["id"]) not in assumed_methods]
+    unexplained = []
+    for m in extra:
+        if (
+            m["kind"] == "hardware_oath"
+            and expect.hardware_serials
+            and (m.get("serial") in expect.hardware_serials or m.get("serial") is None)
+        ):
+            continue
+        if m["kind"] in ("authenticator", "software_oath") and expect.utility:
+            continue
+        unexplained.append(m)
+    if unexplained:
+        reasons.append(f"{len(unexplained)} authenticator/OATH method(s) were added since the plan was made")
+    return reasons
+
+
+# ---------------------------------------------------------------------------------------- bulk reads
+
+
+@dataclass
+class ReadResult:
+    """One user's read: the state, the inventory devices found for the serials asked about, or an error."""
+
+    live: LiveState | None = None
+    devices: dict[str, dict[str, Any]] = field(default_factory=dict)  # serial -> inventory device
+    error: str | None = None
+    missing: bool = False  # the user does not exist (404)
+
+
+def serial_filter(serial: str) -> str:
+    """The inventory query for one serial, percent-encoded for use inside a ``$batch`` URL."""
+    from urllib.parse import quote
+
+    literal = "'" + serial.replace("'", "''") + "'"
+    return "$filter=" + quote(f"serialNumber eq {literal}", safe="'")
+
+
+def read_users(
+    client: Any, targets: list[tuple[str, list[str]]], *, concurrency: int = 4
+) -> dict[str, ReadResult]:
+    """Read many users' methods and sign-in preferences (and inventory devices by serial) via ``$batch``.
+
+    ``targets`` is ``[(entra_id, [serials]), ...]``. Reads are idempotent: the client retries them.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import quote
+
+    from analysis.graph.client import BatchRequest
+    from analysis.graph.errors import GraphClientError
+
+    chunks: list[list[tuple[str, list[str]]]] = []
+    current: list[tuple[str, list[str]]] = []
+    size = 0
+    for target in targets:
+        need = 2 + len(target[1])
+        if current and size + need > 20:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(target)
+        size += need
+    if current:
+        chunks.append(current)
+
+    def one(chunk: list[tuple[str, list[str]]]) -> dict[str, ReadResult]:
+        reqs = []
+        for i, (entra_id, serials) in enumerate(chunk):
+            base = f"/users/{quote(entra_id)}/authentication"
+            reqs.append(BatchRequest(f"m{i}", "GET", f"{base}/methods"))
+            reqs.append(BatchRequest(f"p{i}", "GET", f"{base}/signInPreferences"))
+            for k, serial in enumerate(serials):
+                reqs.append(
+                    BatchRequest(
+                        f"d{i}_{k}",
+                        "GET",
+                        "/directory/authenticationMethodDevices/hardwareOathDevices?" + serial_filter(serial),
+                    )
+                )
+        out: dict[str, ReadResult] = {}
+        try:
+            answers = {a.id: a for a in client.batch(reqs, version="beta")}
+        except GraphClientError as exc:
+            return {entra_id: ReadResult(error=str(exc)[:300]) for entra_id, _ in chunk}
+        for i, (entra_id, serials) in enumerate(chunk):
+            methods, prefs = answers[f"m{i}"], answers[f"p{i}"]
+            if methods.status == 404:
+                out[entra_id] = ReadResult(missing=True, error="the Entra user no longer exists")
+                continue
+            if not methods.ok or not prefs.ok:
+                bad = methods if not methods.ok else prefs
+                out[entra_id] = ReadResult(error=f"status {bad.status}: {json.dumps(bad.body)[:200]}")
+                continue
+            try:
+                items = client.rest_of(methods.body or {})
+            except GraphClientError as exc:
+                out[entra_id] = ReadResult(error=str(exc)[:300])
+                continue
+            result = ReadResult(live=LiveState.from_graph(items, prefs.body or {}))
+            for k, serial in enumerate(serials):
+                dev = answers.get(f"d{i}_{k}")
+                if dev is not None and dev.ok:
+                    for device in (dev.body or {}).get("value", []):
+                        if str(device.get("serialNumber")) == serial:
+                            result.devices[serial] = device
+            out[entra_id] = result
+        return out
+
+    results: dict[str, ReadResult] = {}
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="graph-read") as pool:
+        for part in pool.map(one, chunks):
+            results.update(part)
+    return results

@@ -1,0 +1,186 @@
+"""Verification: after a run, read the batch's users again and compare predicted with actual per plan row.
+
+Each plan row gets an outcome:
+
+* ``agrees`` / ``differs`` — a row Graph can write (phones, hardware OATH, default method), or a
+  ``noop`` / ``keep_default`` whose value must still be there;
+* ``handed_off`` — devices and software OATH (only Microsoft's utility creates them), and a default
+  method left to the utility because its method did not exist yet;
+* ``skipped`` — rows of users the run skipped (drifted) or could not finish (failed);
+* ``not_applicable`` — rows that write nothing (user rows, skips, invalid numbers, ...).
+
+Agreement = agrees / (agrees + differs). Users whose every Graph row agrees are marked migrated in
+``migration_marks`` (last_migrated_at, selection signature, batch), so the simulator reports them
+``unchanged`` next time. A completed batch whose agreement is 100% becomes ``verified``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from analysis import batches as batches_mod
+from analysis.console import Console
+from analysis.errors import UserError
+from analysis.execute import DEFAULT_ACTIONS, PHONE_ACTIONS, UTILITY_ACTIONS
+from analysis.graph.client import GraphClient
+from analysis.livestate import PHONE_TYPES, LiveState, ReadResult, norm_phone, read_users
+from analysis.sqlfiles import sql
+
+VERIFIABLE_STATES = ("completed", "partial", "failed", "verified")
+
+
+@dataclass
+class Verification:
+    batch: batches_mod.Batch
+    agrees: int = 0
+    differs: int = 0
+    handed_off: int = 0
+    skipped: int = 0
+    not_applicable: int = 0
+    marked: int = 0
+    differences: list[tuple[str, str, str, str, str]] = field(
+        default_factory=list
+    )  # user,item,action,pred,actual
+
+    @property
+    def agreement(self) -> float:
+        total = self.agrees + self.differs
+        return 1.0 if total == 0 else self.agrees / total
+
+
+def _hardware_state(result: ReadResult, entra_id: str, serial: str) -> str:
+    """'activated' / 'assigned' / ... for the user's token ``serial``, or 'absent'."""
+    live = result.live
+    assert live is not None
+    method = live.hardware(serial)
+    device = result.devices.get(serial)
+    if device is not None and ((device.get("assignedTo") or {}).get("id") == entra_id):
+        return str(device.get("status") or "assigned")
+    if method is not None:
+        return str(method.get("status") or "assigned")
+    return "absent"
+
+
+def _judge(
+    row: tuple[Any, ...], result: ReadResult | None, user_status: str, handed_default: bool, entra_id: str
+) -> tuple[str, str | None, str | None]:
+    """(outcome, predicted, actual) for one plan row."""
+    _row_no, _username, item, ref, action, value, writable = row
+    if item == "user":
+        return "not_applicable", None, None
+    if action in UTILITY_ACTIONS or writable == "utility":
+        return "handed_off", action, None
+    is_phone_write = action in PHONE_ACTIONS
+    is_default = action in DEFAULT_ACTIONS or (
+        item == "default_method" and action in ("noop", "keep_default")
+    )
+    is_hw = action == "create_hardware_oath"
+    is_phone_noop = item in ("phone", "backup_phone") and action == "noop"
+    if not (is_phone_write or is_default or is_hw or is_phone_noop):
+        return "not_applicable", None, None
+    if user_status != "done":
+        return "skipped", value, None
+    if action in DEFAULT_ACTIONS and handed_default:
+        return "handed_off", value, None
+    if result is None or result.live is None:
+        return "differs", value, f"not readable: {result.error if result else 'no read'}"
+    live: LiveState = result.live
+    if is_phone_write:
+        slot = PHONE_ACTIONS[action]
+        actual = live.phones.get(slot)
+        return (
+            ("agrees" if norm_phone(actual) == norm_phone(value) else "differs"),
+            value,
+            f"{slot}: {actual or 'none'}",
+        )
+    if is_phone_noop:
+        present = [t for t in PHONE_TYPES if norm_phone(live.phones.get(t)) == norm_phone(value)]
+        return ("agrees" if present else "differs"), value, ",".join(present) or "not present"
+    if is_default:
+        return ("agrees" if live.preferred == value else "differs"), value, live.preferred or "unset"
+    state = _hardware_state(result, entra_id, str(ref))
+    return ("agrees" if state == "activated" else "differs"), f"{ref} activated", f"{ref} {state}"
+
+
+def verify_batch(
+    con: duckdb.DuckDBPyConnection,
+    client: GraphClient,
+    ref: str | int,
+    console: Console,
+    *,
+    actor: str,
+    concurrency: int = 4,
+) -> Verification:
+    """Re-read, compare, store the verification, mark migrated users, and update the batch state."""
+    batches_mod.ensure_schema(con)
+    batch = batches_mod.get_batch(con, ref)
+    if batch.state not in VERIFIABLE_STATES:
+        raise UserError(
+            f"{batch.label} is {batch.state}; only a batch that has run (completed, partial or failed) can be verified"
+        )
+    users = con.execute(sql("execute/verify_users"), [batch.batch_id]).fetchall()
+    serials: dict[str, list[str]] = {}
+    for entra_id, serial in con.execute(sql("execute/verify_serials"), [batch.batch_id]).fetchall():
+        serials.setdefault(entra_id, []).append(str(serial))
+    handed = {
+        int(r[0]) for r in con.execute(sql("execute/verify_handed_default"), [batch.batch_id]).fetchall()
+    }
+    done_users = [(uid, entra_id) for uid, _name, entra_id, status in users if status == "done"]
+    with console.progress(f"verifying {batch.label}", len(done_users)):
+        reads = read_users(client, [(e, serials.get(e, [])) for _, e in done_users], concurrency=concurrency)
+    status_of = {int(uid): (status, entra_id) for uid, _n, entra_id, status in users}
+    rows = con.execute(sql("execute/verify_rows"), [batch.batch_id]).fetchall()
+    at = datetime.now(UTC)
+    out = Verification(batch)
+    stored: list[tuple[Any, ...]] = []
+    user_ok: dict[int, bool] = {}
+    for row in rows:
+        user_id = int(row[0])
+        body = row[1:]
+        status, entra_id = status_of[user_id]
+        outcome, predicted, actual = _judge(body, reads.get(entra_id), status, user_id in handed, entra_id)
+        setattr(out, outcome, getattr(out, outcome) + 1)
+        if outcome == "differs":
+            out.differences.append((body[1], body[2], body[4], str(predicted), str(actual)))
+        if status == "done":
+            user_ok[user_id] = user_ok.get(user_id, True) and outcome != "differs"
+        row_no, username, item, ref_, action, _value, writable = body
+        stored.append(
+            (batch.batch_id, at, row_no, username, item, ref_, action, writable, predicted, actual, outcome)
+        )
+    marks = [
+        (name, at.strftime("%Y-%m-%dT%H:%M:%SZ"), batch.selection_signature, batch.name)
+        for uid, name, _e, status in users
+        if status == "done" and user_ok.get(int(uid), True)
+    ]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.executemany(sql("execute/verification_insert"), stored)
+        if marks:
+            con.executemany(sql("execute/mark_migrated"), marks)
+        con.execute(sql("execute/batch_set_agreement"), [out.agreement, batch.batch_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    out.marked = len(marks)
+    detail = json.dumps(
+        {
+            "agrees": out.agrees,
+            "differs": out.differs,
+            "handed_off": out.handed_off,
+            "skipped": out.skipped,
+            "marked": out.marked,
+        }
+    )
+    if batch.state in ("completed", "verified") and out.differs == 0:
+        out.batch = batches_mod.transition(con, batch, "verified", actor, "verified", detail)
+    else:
+        batches_mod.record_event(con, batch.batch_id, actor, "verification", batch.state, batch.state, detail)
+        out.batch = batches_mod.get_batch(con, batch.batch_id)
+    return out

@@ -1,0 +1,1 @@
+SELECT count(*) FROM batch_rows WHERE batch_id = ?

@@ -1,0 +1,1 @@
+UPDATE batches SET agreement = ? WHERE batch_id = ?

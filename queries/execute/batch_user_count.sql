@@ -1,0 +1,1 @@
+SELECT count(*) FROM batch_users WHERE batch_id = ?

@@ -1,0 +1,1 @@
+SELECT id FROM entra_groups WHERE ? IN (id, display_name)

@@ -1,0 +1,1 @@
+UPDATE entra_users SET preferred_method = ? WHERE id = ?
