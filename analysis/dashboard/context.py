@@ -22,6 +22,7 @@ class Context:
     workspace: Workspace
     identity: Identity
     settings: Any  # analysis.settings.Settings: the "current" settings the pages report on
+    options: Any  # analysis.batches.ExecOptions: how batches are carried out and approved
     settings_source: str  # where they came from, shown in the sidebar
 
 

@@ -12,6 +12,7 @@ Rules that keep the dashboard fast on a 1,000,000-user workspace:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,24 @@ from analysis.sqlfiles import sql
 def frame(path: str, name: str, **params: Any) -> pd.DataFrame:
     """Run ``queries/dashboard/<name>.sql`` on this thread's cursor (uncached)."""
     return cursor(path).execute(sql(f"dashboard/{name}"), params or None).df()
+
+
+_PLAN_TABLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def plan_sql(name: str, plan: str) -> str:
+    """A dashboard query over a plan table; ``{plan}`` in the file becomes the (validated) table name.
+
+    The name is never user input: it comes from :mod:`analysis.dashboard.plans` (a fixed prefix and a
+    hash) or is a fixed table name; the check keeps it that way.
+    """
+    if not _PLAN_TABLE.match(plan):
+        raise ValueError(f"not a plan table name: {plan!r}")
+    return sql(f"dashboard/{name}").replace("{plan}", plan)
+
+
+def plan_frame(path: str, name: str, plan: str, **params: Any) -> pd.DataFrame:
+    return cursor(path).execute(plan_sql(name, plan), params or None).df()
 
 
 def scalar(path: str, name: str, **params: Any) -> Any:
@@ -51,3 +70,127 @@ def workspace_counts(path: str, load_id: str) -> dict[str, int]:
 def forget_workspace() -> None:
     """After a load in this process: drop cached results (keys would miss anyway; this frees memory)."""
     st.cache_data.clear()
+
+
+# ---------------------------------------------------------------- Users page
+@st.cache_data(show_spinner=False, max_entries=64)
+def search_users(path: str, key: str, plan: str, text: str, limit: int = 200) -> pd.DataFrame:
+    return plan_frame(path, "user_search", plan, text=text.strip(), limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def user_detail(path: str, key: str, plan: str, user_id: int) -> dict[str, pd.DataFrame]:
+    """Everything the per-user view shows, in one cached bundle."""
+    entra = plan_frame(path, "user_entra", plan, user_id=user_id)
+    entra_id = str(entra.loc[0, "id"]) if not entra.empty else ""
+    return {
+        "mfa": frame(path, "user_mfa", user_id=user_id),
+        "devices": plan_frame(path, "user_devices", plan, user_id=user_id),
+        "entra": entra,
+        "methods": frame(path, "user_entra_methods", entra_id=entra_id),
+        "plan": plan_frame(path, "user_plan", plan, user_id=user_id),
+    }
+
+
+# ------------------------------------------ execution tables (never cached: they change during runs)
+def has_table(path: str, name: str) -> bool:
+    return bool(scalar(path, "table_exists", table_name=name))
+
+
+def batch_list(path: str) -> pd.DataFrame:
+    if not has_table(path, "batches"):
+        return pd.DataFrame(columns=["batch_id", "name", "state"])
+    return frame(path, "batch_list")
+
+
+def journal_facets(path: str) -> pd.DataFrame:
+    return frame(path, "journal_facets")
+
+
+def _journal(path: str, limit: int | None, **filters: Any) -> pd.DataFrame:
+    df = frame(path, "journal_filtered", limit=limit, **filters)
+    for col in ("body", "response"):
+        df[col] = [_redacted_json(v) for v in df[col]]
+    return df
+
+
+def _redacted_json(text: Any) -> Any:
+    """Redact again on the way out: the executor stores bodies redacted; the screen must never rely on it."""
+    import json
+
+    from analysis.journal import redact
+
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    try:
+        return json.dumps(redact(json.loads(text)), sort_keys=True)
+    except (TypeError, ValueError):
+        return "<not JSON: hidden>"
+
+
+def journal_rows(path: str, limit: int, **filters: Any) -> pd.DataFrame:
+    return _journal(path, limit, **filters).drop(columns=["total"])
+
+
+def journal_count(path: str, **filters: Any) -> int:
+    df = frame(path, "journal_filtered", limit=1, **filters)
+    return int(df.loc[0, "total"]) if not df.empty else 0
+
+
+def journal_export(path: str, fmt: str, **filters: Any) -> str:
+    df = _journal(path, None, **filters).drop(columns=["total"])
+    if fmt == "csv":
+        from analysis.dashboard.exports import csv_bytes
+
+        return csv_bytes(df).decode("utf-8")
+    return df.to_json(orient="records", lines=True, date_format="iso")
+
+
+def batch_events(path: str, batch_id: int | None) -> pd.DataFrame:
+    if not has_table(path, "batch_events"):
+        return pd.DataFrame(
+            columns=["at", "batch_id", "batch", "actor", "event", "from_state", "to_state", "detail"]
+        )
+    return frame(path, "batch_events_all", batch_id=batch_id)
+
+
+# ---------------------------------------------------------------- plan aggregates (keyed on the plan's key)
+@st.cache_data(show_spinner=False, max_entries=32)
+def user_outcomes(path: str, key: str, table: str) -> pd.DataFrame:
+    return plan_frame(path, "user_outcomes", table)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def item_outcomes(path: str, key: str, table: str) -> pd.DataFrame:
+    return plan_frame(path, "item_outcomes", table)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def method_counts(path: str, key: str, table: str) -> pd.DataFrame:
+    return plan_frame(path, "method_counts", table)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def devices_per_user(path: str, load_id: str) -> pd.DataFrame:
+    return frame(path, "devices_per_user")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def group_names(path: str, load_id: str) -> list[str]:
+    return [str(n) for n in frame(path, "group_names")["name"]]
+
+
+# ---------------------------------------------------------------- Rollout page
+@st.cache_data(show_spinner=False, max_entries=8)
+def rollout_groups(path: str, load_id: str) -> pd.DataFrame:
+    return frame(path, "rollout_groups")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def rollout_routed(path: str, key: str, table: str) -> pd.DataFrame:
+    return plan_frame(path, "rollout_routed", table)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def domains(path: str, load_id: str) -> pd.DataFrame:
+    return frame(path, "domains")

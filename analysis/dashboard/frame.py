@@ -7,7 +7,6 @@ gate, and pages run only after the workspace is open and the context is stored.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -63,26 +62,17 @@ def _providers() -> list[str]:
     return [key for key, value in auth.items() if isinstance(value, Mapping)]
 
 
-def _settings() -> tuple[Any, str]:
-    try:
-        from analysis.settings import Settings
-    except ImportError:  # TODO(dashboard): remove once analysis.settings lands
-        return None, "simulator not available yet"
+def _settings() -> tuple[Any, Any, str]:
+    """Simulator settings and execution options: one TOML file for the whole dashboard, or the defaults.
 
-    override = st.session_state.get("settings_override")
-    if override:
-        return Settings.from_dict(override), "adopted on the What-if page (this session only)"
-    path = os.environ.get(SETTINGS_ENV)
-    if path:
-        try:
-            doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise UserError(
-                f"The settings file {path} (from {SETTINGS_ENV}) could not be read: {exc}. "
-                "Fix the file or unset the variable to use the defaults."
-            ) from exc
-        return Settings.from_dict(doc), path
-    return Settings.default(), "defaults (DESIGN 4.1)"
+    Every page and every session uses the same settings (the ``plan`` table is shared); the What-if page
+    compares other settings without changing these.
+    """
+    from analysis.batches import read_settings
+
+    path = os.environ.get(SETTINGS_ENV) or None
+    settings, options = read_settings(path)
+    return settings, options, path or "the defaults (no settings file)"
 
 
 def _open_workspace() -> session.Workspace:
@@ -101,17 +91,19 @@ def main() -> None:
     ident = _login_gate()
     try:
         ws = _open_workspace()
-        settings, source = _settings()
+        settings, options, source = _settings()
     except UserError as exc:
         st.error(str(exc))
         st.stop()
         return
-    ctx = context.Context(ws, ident, settings, source)
+    ctx = context.Context(ws, ident, settings, options, source)
     context.put(ctx)
     sidebar.draw(ctx)
     pages = {
         section: [
-            st.Page(str(PAGES_DIR / file), title=title, icon=icon, url_path=url, default=(file == "overview.py"))
+            st.Page(
+                str(PAGES_DIR / file), title=title, icon=icon, url_path=url, default=(file == "overview.py")
+            )
             for file, title, icon, url in entries
         ]
         for section, entries in PAGES.items()

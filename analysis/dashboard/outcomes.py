@@ -15,6 +15,7 @@ TONE_COLOURS = {
 }
 
 SEVERITY_COLOURS = {
+    "blocker": "#8e0000",
     "critical": "#8e0000",
     "error": "#c62828",
     "high": "#c62828",
@@ -23,7 +24,7 @@ SEVERITY_COLOURS = {
     "low": "#5c6bc0",
     "info": "#5c6bc0",
 }
-SEVERITY_ORDER = ["critical", "error", "high", "warning", "medium", "low", "info"]
+SEVERITY_ORDER = ["blocker", "critical", "error", "high", "warning", "medium", "low", "info"]
 
 # action -> (label, tone)
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -61,6 +62,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "no_default": ("No default method possible", "bad"),
     # shared
     "noop": ("Already in Entra", "info"),
+    "unknown": ("Unknown (the CSV has no device/token data)", "warn"),
 }
 
 ITEM_LABELS = {

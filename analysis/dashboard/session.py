@@ -74,6 +74,7 @@ def _handle(path: str) -> Handle:
     try:
         from analysis.workspace import connect
     except ImportError:  # TODO(dashboard): remove once analysis.workspace lands
+
         def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:  # type: ignore[misc]
             return duckdb.connect(str(path), read_only=read_only)
 

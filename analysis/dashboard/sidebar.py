@@ -15,14 +15,15 @@ def _identity(ctx: Context) -> None:
     ident = ctx.identity
     if ident.mode == "local":
         st.warning(
-            f"**Local mode** — no sign-in is configured. Approvals and runs are recorded as "
-            f"`{ident.name}`.",
+            f"**Local mode** — no sign-in is configured. Approvals and runs are recorded as `{ident.name}`.",
             icon=":material/person_alert:",
         )
     else:
         st.success(f"Signed in as **{ident.display}**", icon=":material/verified_user:")
     allowed = [r for r, ok in (("approve", ident.can_approve), ("run", ident.can_run)) if ok]
-    st.caption("May " + " and ".join(allowed) + " batches." if allowed else "Read-only: may not approve or run.")
+    st.caption(
+        "May " + " and ".join(allowed) + " batches." if allowed else "Read-only: may not approve or run."
+    )
     if ident.mode == "oidc" and st.button("Sign out", key="logout"):
         st.logout()
 
@@ -37,7 +38,9 @@ def _sources(ctx: Context) -> None:
     if info.empty:
         st.caption("No load recorded in this workspace.")
         return
-    st.caption(f"Loaded {info.loc[0, 'loaded_at']} · {info.loc[0, 'datafile_kind']} · tenant {info.loc[0, 'tenant']}")
+    st.caption(
+        f"Loaded {info.loc[0, 'loaded_at']} · {info.loc[0, 'datafile_kind']} · tenant {info.loc[0, 'tenant']}"
+    )
     with st.expander("Sources", expanded=False):
         srcs = data.load_sources(ws.path, ws.load_id)
         st.dataframe(
@@ -68,7 +71,9 @@ def _load_form(ctx: Context) -> None:
         st.divider()
         with st.form("load-files", border=False):
             st.caption("Replace this workspace's data with other files (paths on this machine).")
-            datafile = st.text_input("MFA Server datafile or Export Users CSV", placeholder="/path/PhoneFactor.pfdata")
+            datafile = st.text_input(
+                "MFA Server datafile or Export Users CSV", placeholder="/path/PhoneFactor.pfdata"
+            )
             tenant = st.text_input("Tenant snapshot directory", placeholder="/path/tenant")
             go = st.form_submit_button("Load into this workspace", disabled=ws.read_only)
         if go:
@@ -96,10 +101,7 @@ def _load(ctx: Context, datafile: str, tenant: str) -> None:
 
 def _settings(ctx: Context) -> None:
     st.markdown("**Settings**")
-    st.caption(f"From {ctx.settings_source}")
-    if st.session_state.get("settings_override") and st.button("Back to the configured settings"):
-        del st.session_state["settings_override"]
-        st.rerun()
+    st.caption(f"{ctx.settings.describe()}  \nfrom {ctx.settings_source}")
 
 
 def draw(ctx: Context) -> None:

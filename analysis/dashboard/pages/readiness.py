@@ -1,6 +1,151 @@
-"""readiness page (in progress)."""
+"""Readiness: every check with its severity, the users it affects, and what to do about it."""
 
+import pandas as pd
 import streamlit as st
 
-st.title("readiness")
-st.info("This page is being built.")
+from analysis.dashboard import components, context, exports, outcomes, plans
+
+ctx = context.get()
+ws = ctx.workspace
+components.header("Readiness", "Which checks fail, for whom, and how do we fix them?")
+
+with components.user_errors():
+    report = plans.report(ws, ctx.settings)
+
+tenant = report.score.tenant
+summary = report.summary()
+c = st.columns(4)
+components.kpi(c[0], "Readiness score", f"{tenant['score'] or 0:.1f} / 100", help=report.score.formula)
+for col, sev in zip(c[1:], ("blocker", "warning", "info"), strict=True):
+    components.kpi(
+        col,
+        f"{sev.capitalize()}s",
+        f"{summary[sev]['checks']} checks",
+        delta=f"{summary[sev]['findings']:,} findings",
+        delta_color="off",
+    )
+
+checks = pd.DataFrame(
+    [
+        {
+            "severity": r.check.severity,
+            "title": r.check.title,
+            "findings": r.count,
+            "users": r.users,
+            "id": r.check.id,
+        }
+        for r in report.results
+    ]
+)
+checks["rank"] = [outcomes.severity_rank(s) for s in checks["severity"]]
+checks = checks.sort_values(["rank", "findings"], ascending=[True, False]).drop(columns="rank")
+
+f1, f2 = st.columns([3, 1])
+severities = f1.multiselect(
+    "Severity", ["blocker", "warning", "info"], default=["blocker", "warning", "info"], key="r_sev"
+)
+only_fired = f2.toggle("Only checks with findings", value=True, key="r_fired")
+shown = checks[checks["severity"].isin(severities)]
+if only_fired:
+    shown = shown[shown["findings"] > 0]
+shown = shown.reset_index(drop=True)
+marks = {"blocker": "🔴 blocker", "warning": "🟠 warning", "info": "🔵 info"}
+st.caption(
+    f"{len(shown)} of {len(checks)} checks shown. Click a check to see the affected users and the fix."
+)
+picked = st.dataframe(
+    shown.assign(severity=[marks.get(s, s) for s in shown["severity"]]),
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="r_checks",
+    column_config={
+        "severity": "Severity",
+        "title": st.column_config.TextColumn("Check", width="large"),
+        "findings": st.column_config.NumberColumn("Findings", format="%d"),
+        "users": st.column_config.NumberColumn(
+            "Users", format="%d", help="distinct MFA Server users affected"
+        ),
+        "id": "Id",
+    },
+)
+rows = picked.selection.rows if picked is not None else []
+if not shown.empty:
+    check_id = shown.iloc[rows[0] if rows else 0]["id"]
+    result = report.result(check_id)
+    with st.container(border=True):
+        st.subheader(result.check.title)
+        st.markdown(
+            f"{marks.get(result.check.severity, result.check.severity)} · `{result.check.id}` · "
+            f"{result.count:,} findings · {result.users:,} users"
+        )
+        st.markdown(f"**Why it matters.** {result.check.why}")
+        st.info(f"**What to do.** {result.check.remediation}", icon=":material/build:")
+        findings = result.findings
+        if findings.empty:
+            st.caption("No findings.")
+        else:
+            text = st.text_input("Filter affected users or objects", key="r_filter")
+            view = findings
+            if text.strip():
+                needle = text.strip().lower()
+                mask = pd.Series(False, index=findings.index)
+                for col in ("username", "upn", "subject_id", "detail"):
+                    mask |= (
+                        findings[col]
+                        .astype("string")
+                        .str.lower()
+                        .str.contains(needle, regex=False)
+                        .fillna(False)
+                    )
+                view = findings[mask]
+            st.caption(f"{len(view):,} shown" + (" (first 1,000)" if len(view) > 1000 else ""))
+            st.dataframe(
+                view.head(1000),
+                hide_index=True,
+                column_config={
+                    "subject_type": "Subject",
+                    "subject_id": "Id",
+                    "user_id": None,
+                    "username": "MFA Server user",
+                    "upn": "Entra UPN",
+                    "detail": st.column_config.TextColumn("Detail", width="large"),
+                },
+            )
+            st.download_button(
+                f"Download these {len(findings):,} findings (CSV)",
+                data=lambda f=findings: exports.csv_bytes(f),
+                file_name=f"{result.check.id}.csv",
+                mime="text/csv",
+                icon=":material/download:",
+                key="r_check_csv",
+            )
+
+with st.expander("Score by MFA Server user group"):
+    st.dataframe(report.score.groups, hide_index=True)
+    st.caption(report.score.formula)
+
+st.subheader("Download the report")
+st.caption(
+    "The same report the CLI writes: a self-contained HTML page for the change board, JSON for tools, "
+    "CSV of every finding."
+)
+d = st.columns(3)
+for col, (fmt, label, mime) in zip(
+    d,
+    (
+        ("html", "HTML report", "text/html"),
+        ("json", "JSON report", "application/json"),
+        ("csv", "Findings CSV", "text/csv"),
+    ),
+    strict=True,
+):
+    col.download_button(
+        label,
+        data=lambda f=fmt: exports.render(report, f),
+        file_name=f"readiness.{fmt}",
+        mime=mime,
+        icon=":material/download:",
+        key=f"r_dl_{fmt}",
+        type="primary" if fmt == "html" else "secondary",
+    )

@@ -1,0 +1,41 @@
+"""Downloads: the readiness report exactly as the CLI writes it, and safe CSV for any table on screen.
+
+The report files come from :mod:`analysis.report` (the same writers as ``mfa-migrate report``), so a
+download from the dashboard and a file from the CLI are the same document. Every other CSV goes
+through :func:`csv_bytes`, which neutralises cells a spreadsheet would run as formulas.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+WRITERS = {
+    "html": "analysis.report.htmlfile",
+    "json": "analysis.report.jsonfile",
+    "csv": "analysis.report.csvfile",
+}
+
+
+def render(report: Any, fmt: str) -> bytes:
+    """The report as ``html``, ``json`` or ``csv`` bytes (written by the CLI's own writer)."""
+    module = importlib.import_module(WRITERS[fmt])
+    with tempfile.TemporaryDirectory(prefix="mfa-migrate-report-") as tmp:
+        path = Path(tmp) / f"readiness.{fmt}"
+        module.write(report, path)
+        return path.read_bytes()
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV (UTF-8, header) with every text cell defused against spreadsheet formula injection."""
+    from analysis.report.csvfile import defuse
+
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = defuse(out[col])
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")

@@ -1,0 +1,173 @@
+"""The simulator's plan and the readiness report, computed once per load and settings, then reused.
+
+``analysis.simulate.simulate`` writes a plan table into the workspace; readiness, batches and the CLI
+all read the canonical ``plan`` table, so the dashboard's *current* settings are simulated into
+``plan``; a what-if goes to ``plan_b`` and is compared into ``plan_diff`` (the simulator's fixed names).
+Those two tables are shared by every session, so a what-if's results are read out into memory under
+the lock and cached; only the full-diff download goes back to the tables (recomputing if another
+what-if replaced them).
+
+"Already computed" is memoised with ``st.cache_resource`` keyed on the workspace load id, the migration
+marks and the full settings. So a rerun, another page or another session reuses the table; a new load,
+a verified batch (which adds migration marks and so changes who is 'unchanged') or other settings
+compute afresh. One lock per process serialises computations, so two sessions asking for the same plan
+wait for one simulation instead of running it twice, and nobody reads ``plan`` half-replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis.dashboard.session import Workspace, cursor
+from analysis.sqlfiles import sql
+
+_lock = threading.RLock()
+CURRENT = "plan"
+WHATIF_TABLE = "plan_b"  # simulate's fixed list of plan tables; compare() writes plan_diff
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A computed plan table and the settings it was computed with."""
+
+    table: str
+    settings_doc: str
+    signature: str  # selection signature (DESIGN 4.7)
+    stamp: str  # load id + migration marks the table was computed on
+
+    @property
+    def key(self) -> str:
+        """Cache key for anything derived from this plan table."""
+        return hashlib.sha256(f"{self.table}|{self.stamp}|{self.settings_doc}".encode()).hexdigest()
+
+
+def settings_doc(settings: Any) -> str:
+    """The full settings as canonical JSON: the cache key (the selection signature alone is not enough)."""
+    return json.dumps(settings.to_dict(), sort_keys=True)
+
+
+def marks_stamp(ws: Workspace) -> str:
+    row = cursor(ws.path).execute(sql("dashboard/marks_stamp")).fetchone()
+    return "|".join("" if v is None else str(v) for v in (row or ()))
+
+
+def _settings(doc: str) -> Any:
+    from analysis.settings import Settings
+
+    return Settings.from_dict(json.loads(doc), source="dashboard")
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _current(path: str, load_id: str, marks: str, doc: str) -> Plan:
+    """Only one current plan per process: the table is shared, so the cache holds one entry."""
+    from analysis.simulate import simulate
+
+    settings = _settings(doc)
+    with _lock:
+        simulate(cursor(path), settings, table=CURRENT)
+    return Plan(CURRENT, doc, settings.signature(), f"{load_id}|{marks}")
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A what-if compared with the current plan; everything read out under the lock (plan_b is shared)."""
+
+    settings_doc: str
+    signature: str
+    counts: pd.DataFrame  # item, action, current, whatif, delta
+    changed_users: int
+    changed_outcomes: int
+    flow: pd.DataFrame  # item, a, b, n  (every outcome, changed or not)
+    diff: pd.DataFrame  # the first DIFF_ROWS rows of plan_diff
+    users: pd.DataFrame  # action, current, whatif (user outcomes)
+    writable: pd.DataFrame  # item, action, writable as both plans have them
+
+
+DIFF_ROWS = 5000
+#: What plan_b / plan_diff hold now: (path, load id, marks, current settings, what-if settings).
+_in_tables: dict[str, tuple[str, ...]] = {"whatif": ()}
+
+
+def _fill_whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> dict[str, Any]:
+    """Simulate ``doc`` into plan_b and compare it with plan into plan_diff. Call under the lock."""
+    from analysis.simulate import compare, simulate
+
+    _current(path, load_id, marks, base_doc)
+    cur = cursor(path)
+    simulate(cur, _settings(doc), table=WHATIF_TABLE)
+    result = compare(cur, CURRENT, WHATIF_TABLE)
+    _in_tables["whatif"] = (path, load_id, marks, base_doc, doc)
+    return result
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> WhatIf:
+    with _lock:
+        result = _fill_whatif(path, load_id, marks, base_doc, doc)
+        cur = cursor(path)
+        flow = cur.execute(sql("dashboard/whatif_flow")).df()
+        diff = cur.execute(sql("dashboard/whatif_diff"), {"limit": DIFF_ROWS}).df()
+        writable = cur.execute(sql("dashboard/whatif_writable")).df()
+    counts = pd.DataFrame(result["counts"], columns=["item", "action", "current", "whatif", "delta"])
+    users = counts[counts["item"] == "user"][["action", "current", "whatif"]].reset_index(drop=True)
+    return WhatIf(
+        doc,
+        _settings(doc).signature(),
+        counts,
+        result["changed_users"],
+        result["changed_outcomes"],
+        flow,
+        diff,
+        users,
+        writable,
+    )
+
+
+def whatif_csv(ws: Workspace, base: Any, settings: Any) -> bytes:
+    """Every differing outcome as CSV (recomputed if another what-if took plan_b in the meantime)."""
+    from analysis.simulate import DIFF_COLUMNS
+
+    key = (ws.path, ws.load_id, marks_stamp(ws), settings_doc(base), settings_doc(settings))
+    with _lock:
+        if _in_tables["whatif"] != key:
+            _fill_whatif(*key)
+        df = cursor(ws.path).execute(sql("dashboard/whatif_diff"), {"limit": None}).df()
+    from analysis.dashboard.exports import csv_bytes
+
+    return csv_bytes(df[list(DIFF_COLUMNS)])
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _report(path: str, load_id: str, marks: str, doc: str) -> Any:
+    from analysis import readiness
+
+    with _lock:
+        return readiness.run(cursor(path), _settings(doc), simulate=False)
+
+
+def current(ws: Workspace, settings: Any) -> Plan:
+    """The ``plan`` table for the dashboard's current settings (simulated on first use only)."""
+    doc = settings_doc(settings)
+    with st.spinner("Simulating the Migration Utility for every user (once per load and settings) …"):
+        return _current(ws.path, ws.load_id, marks_stamp(ws), doc)
+
+
+def whatif(ws: Workspace, settings: Any, baseline: Any) -> WhatIf:
+    """The what-if for ``settings`` against the current plan (``baseline`` settings)."""
+    with st.spinner("Simulating with the what-if settings and comparing …"):
+        return _whatif(ws.path, ws.load_id, marks_stamp(ws), settings_doc(baseline), settings_doc(settings))
+
+
+def report(ws: Workspace, settings: Any) -> Any:
+    """The readiness report (``analysis.readiness.Report``) for the current settings."""
+    current(ws, settings)
+    doc = settings_doc(settings)
+    with st.spinner("Running the readiness checks …"):
+        return _report(ws.path, ws.load_id, marks_stamp(ws), doc)
