@@ -1,0 +1,237 @@
+"""The HTML report: one self-contained file for the change board that opens offline.
+
+plotly.js is inlined once (``include_plotlyjs=True``) and every style is inline; the page references no
+URL outside itself (a test parses it to make sure). Drill-down tables show the first
+:data:`ROWS_PER_CHECK` findings of each check; the CSV and JSON exports have all of them.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from analysis.readiness import SEVERITIES, CheckResult, Report
+from analysis.report import charts
+
+ROWS_PER_CHECK = 500
+GROUP_ROWS = 300
+_HEADINGS = {"blocker": "Blockers", "warning": "Warnings", "info": "Information"}
+_FINDING_HEADERS = {
+    "subject_id": "subject",
+    "username": "MFA Server user",
+    "upn": "Entra UPN",
+    "detail": "detail",
+}
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1c2833;
+background:#f4f6f7}
+main{max-width:1200px;margin:0 auto;padding:24px}
+h1{margin:0 0 4px 0;font-size:26px} h2{margin-top:32px;border-bottom:2px solid #d5d8dc;padding-bottom:4px}
+h3{margin:0;font-size:16px;display:inline}
+.muted{color:#5d6d7e} .card{background:#fff;border-radius:8px;padding:16px;margin:12px 0;
+box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.kpis{display:flex;gap:12px;flex-wrap:wrap} .kpi{background:#fff;border-radius:8px;padding:12px 18px;
+box-shadow:0 1px 3px rgba(0,0,0,.08);min-width:140px} .kpi b{display:block;font-size:28px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:12px}
+table{border-collapse:collapse;width:100%;font-size:13px} th,td{text-align:left;padding:4px 8px;
+border-bottom:1px solid #eaecee;vertical-align:top} th{background:#f8f9f9}
+.badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;color:#fff;font-weight:600}
+.blocker{background:#c0392b} .warning{background:#d68910} .info{background:#2e86c1}
+.ready,.done{background:#229954} .warnings,.in-progress{background:#d68910} .blocked{background:#c0392b}
+.to-do{background:#7f8c8d} .manual{background:#5d6d7e} .new{background:#c0392b} .fixed{background:#229954}
+.still_open{background:#7f8c8d}
+details{background:#fff;border-radius:8px;margin:8px 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+summary{cursor:pointer;padding:10px 14px} details>div{padding:0 14px 14px 14px}
+.count{float:right;font-weight:600} .quiet{font-size:13px;color:#5d6d7e}
+code{background:#eaecee;border-radius:3px;padding:0 3px}
+"""
+
+
+def render(report: Report) -> str:
+    """The whole report as one HTML document (a string)."""
+    t = report.score.tenant
+    ws = report.workspace
+    score = "n/a" if t["score"] is None else f"{t['score']:.1f}"
+    title = f"MFA migration readiness: {ws.get('tenant_id') or 'tenant'}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>",
+        f"<h1>{escape(title)}</h1>",
+        f'<div class="muted">generated {escape(report.generated_at)} '
+        f"by mfa-migrate {escape(report.tool_version)} · status {_badge(report.score.status)}</div>",
+        _kpis(report, score),
+        _context(report),
+        _charts(report),
+        _score(report),
+        _runbook(report.runbook),
+        _baseline(report),
+        *(_severity_section(report, s) for s in SEVERITIES),
+        "</main></body></html>",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def write(report: Report, path: Path) -> None:
+    path.write_text(render(report), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------- sections
+def _kpis(report: Report, score: str) -> str:
+    t = report.score.tenant
+    s = report.summary()
+    items = [
+        ("readiness score", score),
+        ("users", t["users"]),
+        ("ready", t["ready"]),
+        ("with warnings", t["with_warnings"]),
+        ("blocked", t["blocked"]),
+        ("blocker findings", s["blocker"]["findings"]),
+        ("warning findings", s["warning"]["findings"]),
+    ]
+    cells = "".join(f'<div class="kpi"><b>{escape(str(v))}</b>{escape(k)}</div>' for k, v in items)
+    return f'<div class="kpis">{cells}</div>'
+
+
+def _context(report: Report) -> str:
+    ws = report.workspace
+    rows = [
+        ("Tenant", ws.get("tenant_id")),
+        ("Snapshot", f"{ws.get('snapshot_taken_at') or '?'} (source: {ws.get('snapshot_source') or '?'})"),
+        ("MFA Server data", f"{ws.get('datafile_kind') or '?'}, loaded {ws.get('loaded_at') or '?'}"),
+        ("Users", f"{ws.get('mfa_users')} MFA Server users, {ws.get('entra_users')} Entra users"),
+        ("Settings", report.settings_summary),
+    ]
+    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
+    return f'<div class="card"><table>{body}</table></div>'
+
+
+def _charts(report: Report) -> str:
+    """Donut and score-per-group side by side, findings per check below at full width."""
+    small = [charts.users_by_state(report)]
+    if len(report.score.groups) > 1:
+        small.append(charts.score_by_group(report))
+    config = {"displaylogo": False, "responsive": True}
+
+    def html(fig: go.Figure, first: bool) -> str:
+        height = f"{fig.layout.height or 320}px"
+        return pio.to_html(
+            fig,
+            full_html=False,
+            include_plotlyjs=first,
+            config=config,
+            default_width="100%",
+            default_height=height,
+        )
+
+    top = "".join(f'<div class="card">{html(fig, i == 0)}</div>' for i, fig in enumerate(small))
+    wide = f'<div class="card">{html(charts.findings_by_check(report), False)}</div>'
+    return f'<h2>Summary</h2><div class="charts">{top}</div>{wide}'
+
+
+def _score(report: Report) -> str:
+    sc = report.score
+    gates = (
+        "<p>Gates (tenant-level blockers): "
+        + ", ".join(f"<code>{escape(g)}</code>" for g in sc.gates)
+        + "</p>"
+        if sc.gates
+        else "<p>No tenant-level blockers.</p>"
+    )
+    groups = sc.groups.sort_values("users", ascending=False)
+    note = (
+        f"<p class='muted'>largest {GROUP_ROWS} of {len(groups)} groups</p>"
+        if len(groups) > GROUP_ROWS
+        else ""
+    )
+    return (
+        "<h2>Readiness score</h2>"
+        f'<div class="card"><p><b>Formula.</b> {escape(sc.formula)}</p>{gates}'
+        f"{_table(groups.head(GROUP_ROWS))}{note}</div>"
+    )
+
+
+def _runbook(runbook: pd.DataFrame) -> str:
+    rows = []
+    for r in runbook.itertuples():
+        rows.append(
+            f"<tr><td>{escape(r.phase)}</td><td>{escape(r.step)}</td><td>{_badge(r.status)}</td>"
+            f"<td>{escape(r.evidence)}</td></tr>"
+        )
+    head = "<tr><th>phase</th><th>step</th><th>status</th><th>evidence</th></tr>"
+    return f'<h2>Runbook</h2><div class="card"><table>{head}{"".join(rows)}</table></div>'
+
+
+def _baseline(report: Report) -> str:
+    diff = report.baseline
+    if diff is None:
+        return ""
+    tot = diff.totals()
+    counts = diff.counts[(diff.counts[["new", "fixed", "still_open"]].sum(axis=1)) > 0]
+    return (
+        "<h2>Compared with the baseline</h2>"
+        f'<div class="card"><p>Baseline {escape(Path(diff.source).name)} generated '
+        f"{escape(diff.generated_at or '?')}: {_badge('new')} {tot['new']} new, "
+        f"{_badge('fixed')} {tot['fixed']} fixed, "
+        f"{_badge('still_open')} {tot['still_open']} still open.</p>{_table(counts)}</div>"
+    )
+
+
+def _severity_section(report: Report, severity: str) -> str:
+    results = [r for r in report.results if r.check.severity == severity]
+    fired = sorted((r for r in results if r.count), key=lambda r: -r.count)
+    quiet = [r for r in results if not r.count]
+    blocks = [_check_block(r, report) for r in fired]
+    if quiet:
+        names = ", ".join(f"<code>{escape(r.check.id)}</code>" for r in quiet)
+        blocks.append(f'<p class="quiet">No findings: {names}</p>')
+    return f"<h2>{_HEADINGS[severity]} ({len(fired)} of {len(results)} checks fired)</h2>" + "".join(blocks)
+
+
+def _check_block(result: CheckResult, report: Report) -> str:
+    c = result.check
+    shown = result.findings.head(ROWS_PER_CHECK)
+    cols = ["subject_id", "username", "upn", "detail"]
+    table = shown[cols].rename(columns=_FINDING_HEADERS)
+    if report.baseline is not None:
+        status = report.baseline.status
+        mine = status[status["check_id"] == c.id][["subject_type", "subject_id", "baseline"]]
+        table = table.assign(
+            baseline=shown.merge(mine, on=["subject_type", "subject_id"], how="left")["baseline"].values
+        )
+    more = (
+        f"<p class='muted'>showing {ROWS_PER_CHECK} of {result.count}; "
+        "the CSV and JSON exports have every finding</p>"
+        if result.count > ROWS_PER_CHECK
+        else ""
+    )
+    users = f", {result.users} user(s)" if result.users else ""
+    return (
+        f'<details id="{escape(c.id)}"><summary>{_badge(c.severity)} <h3>{escape(c.title)}</h3> '
+        f'<code>{escape(c.id)}</code><span class="count">{result.count} finding(s){users}</span></summary>'
+        f"<div><p><b>Why it matters.</b> {escape(c.why)}</p>"
+        f"<p><b>Remediation.</b> {escape(c.remediation)}</p>"
+        f"{_table(table)}{more}</div></details>"
+    )
+
+
+def _badge(status: str) -> str:
+    return f'<span class="badge {escape(status.replace(" ", "-"))}">{escape(status)}</span>'
+
+
+def _table(df: pd.DataFrame) -> str:
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in df.columns)
+    rows = []
+    for values in df.itertuples(index=False):
+        cells = []
+        for col, v in zip(df.columns, values, strict=True):
+            text = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+            cells.append(f"<td>{_badge(text) if col == 'baseline' and text else escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"

@@ -1,0 +1,92 @@
+"""The JSON report: the stable, documented shape (docs/report-schema.md) other tools and ``--baseline`` read.
+
+Findings are written check by check with pandas' C encoder rather than one giant ``json.dumps``, so a
+report with a million findings is written in seconds without holding a second copy in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from analysis.readiness import FINDING_COLUMNS, Report
+
+
+def head(report: Report) -> dict[str, Any]:
+    """Everything in the report except the checks (small; the dashboard can show it as is)."""
+    return {
+        "schema_version": report.schema_version,
+        "generated_at": report.generated_at,
+        "tool": {"name": "mfa-migrate", "version": report.tool_version},
+        "workspace": report.workspace,
+        "settings": report.settings,
+        "settings_summary": report.settings_summary,
+        "status": report.score.status,
+        "score": {
+            "formula": report.score.formula,
+            "tenant": report.score.tenant,
+            "groups": _records(report.score.groups),
+            "gates": report.score.gates,
+        },
+        "summary": report.summary(),
+        "runbook": _records(report.runbook),
+    }
+
+
+def baseline_section(report: Report) -> dict[str, Any] | None:
+    diff = report.baseline
+    if diff is None:
+        return None
+    return {
+        "source": Path(diff.source).name,
+        "generated_at": diff.generated_at,
+        "totals": diff.totals(),
+        "checks": [
+            {"id": r.check_id, "new": int(r.new), "fixed": int(r.fixed), "still_open": int(r.still_open)}
+            for r in diff.counts.itertuples()
+        ],
+        "fixed_findings": _records(diff.fixed[["check_id", *FINDING_COLUMNS]]),
+    }
+
+
+def write(report: Report, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        dump(report, out)
+
+
+def dump(report: Report, out: TextIO) -> None:
+    """Write the report as JSON to a text stream (key order as documented)."""
+    out.write("{")
+    for key, value in head(report).items():
+        out.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, ")
+    status = report.baseline.status if report.baseline is not None else None
+    out.write('"checks": [')
+    for i, result in enumerate(report.results):
+        c = result.check
+        meta = {
+            "id": c.id,
+            "title": c.title,
+            "severity": c.severity,
+            "why": c.why,
+            "remediation": c.remediation,
+            "count": result.count,
+            "users": result.users,
+        }
+        findings = result.findings[list(FINDING_COLUMNS)]
+        if status is not None:
+            mine = status[status["check_id"] == c.id][["subject_type", "subject_id", "baseline"]]
+            findings = findings.merge(mine, on=["subject_type", "subject_id"], how="left")
+        out.write(("," if i else "") + json.dumps(meta, ensure_ascii=False)[:-1] + ', "findings": ')
+        out.write(findings.to_json(orient="records", force_ascii=False) if len(findings) else "[]")
+        out.write("}")
+    out.write("], ")
+    out.write(f'"baseline": {json.dumps(baseline_section(report), ensure_ascii=False)}')
+    out.write("}\n")
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """A small frame as JSON-ready records (numpy scalars and NA become plain values)."""
+    return json.loads(df.to_json(orient="records", force_ascii=False)) if len(df) else []
