@@ -1,0 +1,298 @@
+"""Staged Rollout of cloud MFA and the federation cut-over (DESIGN §5), each journaled and guarded.
+
+Staged Rollout (``featureRolloutPolicy`` with feature ``multiFactorAuthentication``) only accepts a
+delegated token (Hybrid Identity Administrator): sign in with ``--device-code``. ``multiFactorAuthentication``
+is an evolvable enum member, so every call sends ``Prefer: include-unknown-enum-members``.
+
+Microsoft's limits are enforced *before* writing, with a message instead of a Graph error: at most 10
+groups per feature, no dynamic groups, no nested groups, no contacts, at most 50,000 members per group.
+Adding a group whose members are not yet migrated (no ``migration_marks``) works but warns: those users
+would be sent to cloud MFA without their methods. Microsoft also recommends a group other than the
+Migration Utility's own migration group; using it is refused.
+
+The cut-over sets a federated domain's ``federatedIdpMfaBehavior``: ``reject`` (Entra always does MFA)
+is refused while readiness has open blocker findings unless ``--force``; ``enforce`` is the documented
+rollback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import duckdb
+
+from analysis.batches import Batch
+from analysis.console import Console
+from analysis.errors import UserError
+from analysis.graph.client import GraphClient, odata_string
+from analysis.graph.errors import GraphError, UnknownOutcome
+from analysis.journal import Answer, Entry, Journal, new_run_id
+from analysis.settings import Settings
+from analysis.sqlfiles import sql
+
+FEATURE = "multiFactorAuthentication"
+PREFER = {"Prefer": "include-unknown-enum-members"}
+MAX_GROUPS = 10
+MAX_MEMBERS = 50_000
+BEHAVIOURS = {
+    "reject": "rejectMfaByFederatedIdp",
+    "enforce": "enforceMfaByFederatedIdp",
+    "accept": "acceptIfMfaDoneByFederatedIdp",
+}
+DYNAMIC = "DynamicMembership"
+_ = Batch  # re-exported type for callers of this module's helpers
+
+
+def _journaled(
+    con: duckdb.DuckDBPyConnection,
+    client: GraphClient,
+    actor: str,
+    step: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """Send one tenant-level write with an intent before and a response after (no batch)."""
+    journal = Journal(con, batch_id=None, run_id=new_run_id(), actor=actor)
+    entry = Entry(f"{step}:{journal.run_id}", None, None, step, method, f"/v1.0{path}", body)
+    journal.intents([entry])
+    try:
+        response = client.request(method, path, json=body, headers=headers)
+    except UnknownOutcome as exc:
+        journal.responses([Answer(entry, None, "unknown", {"error": str(exc)[:300]})])
+        raise UserError(
+            f"{method} {path}: Graph's answer was lost, so whether it applied is unknown; check with "
+            "`mfa-migrate rollout status` (or the portal) before trying again"
+        ) from None
+    except GraphError as exc:
+        journal.responses([Answer(entry, exc.status, "error", exc.body)])
+        raise UserError(f"Graph refused {method} {path}: {exc}") from None
+    journal.responses([Answer(entry, response.status, "ok", response.body)])
+    return response.body
+
+
+def find_policy(client: GraphClient) -> dict[str, Any] | None:
+    """The MFA staged rollout policy with its groups (``appliesTo``), or None."""
+    for policy in client.paged("/policies/featureRolloutPolicies", headers=PREFER):
+        if policy.get("feature") == FEATURE:
+            full = client.get(
+                f"/policies/featureRolloutPolicies/{policy['id']}",
+                params={"$expand": "appliesTo"},
+                headers=PREFER,
+            )
+            return dict(full)
+    return None
+
+
+def resolve_group(client: GraphClient, name_or_id: str) -> dict[str, Any]:
+    select = {"$select": "id,displayName,groupTypes,membershipRule,securityEnabled"}
+    try:
+        return dict(client.get(f"/groups/{quote(name_or_id)}", params=select))
+    except GraphError as exc:
+        if exc.status not in (400, 404):
+            raise
+    found = list(
+        client.paged("/groups", params={"$filter": f"displayName eq {odata_string(name_or_id)}", **select})
+    )
+    if len(found) != 1:
+        raise UserError(
+            f"{len(found)} Entra groups are named {name_or_id!r}; give the group's object id instead"
+            if found
+            else f"there is no Entra group {name_or_id!r} (by id or display name)"
+        )
+    return dict(found[0])
+
+
+def _migrated_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {str(r[0]) for r in con.execute(sql("execute/migrated_entra_ids")).fetchall()}
+
+
+def status(con: duckdb.DuckDBPyConnection, client: GraphClient, console: Console) -> int:
+    policy = find_policy(client)
+    if policy is None:
+        console.info(
+            "No staged rollout policy for multiFactorAuthentication exists; `rollout add-group` creates one."
+        )
+        return 0
+    migrated = _migrated_ids(con)
+    rows = []
+    for ref in policy.get("appliesTo") or []:
+        gid = str(ref.get("id"))
+        members = [m for m in client.paged(f"/groups/{gid}/members", params={"$select": "id"})]
+        users = [
+            m for m in members if m.get("@odata.type", "#microsoft.graph.user") == "#microsoft.graph.user"
+        ]
+        done = sum(1 for m in users if str(m.get("id")) in migrated)
+        name = ref.get("displayName") or client.get(f"/groups/{gid}", params={"$select": "displayName"}).get(
+            "displayName"
+        )
+        rows.append([gid, name, len(users), done, len(users) - done])
+    console.table(
+        ["group id", "name", "members", "migrated", "not migrated"],
+        rows,
+        title=f"Staged rollout '{policy.get('displayName')}' (enabled: {policy.get('isEnabled')}, {len(rows)}/{MAX_GROUPS} groups)",
+    )
+    return 0
+
+
+def add_group(
+    con: duckdb.DuckDBPyConnection, client: GraphClient, console: Console, name_or_id: str, *, actor: str
+) -> int:
+    group = resolve_group(client, name_or_id)
+    gid, label = str(group["id"]), f"group {group.get('displayName')!r} ({group['id']})"
+    if DYNAMIC in (group.get("groupTypes") or []):
+        raise UserError(
+            f"{label} has dynamic membership; Staged Rollout accepts only assigned (static) groups"
+        )
+    members = list(client.paged(f"/groups/{gid}/members", params={"$select": "id"}))
+    kinds = {str(m.get("@odata.type", "")) for m in members}
+    if "#microsoft.graph.group" in kinds:
+        raise UserError(
+            f"{label} contains nested groups, which Staged Rollout ignores; add its user members directly"
+        )
+    if "#microsoft.graph.orgContact" in kinds:
+        raise UserError(f"{label} contains contacts, which block it from Staged Rollout; remove them first")
+    if len(members) > MAX_MEMBERS:
+        raise UserError(
+            f"{label} has {len(members):,} members; Staged Rollout allows at most {MAX_MEMBERS:,}: split it"
+        )
+    for row in con.execute(sql("execute/migration_groups")).fetchall():
+        if row[0] and row[0] in (gid, group.get("displayName")):
+            raise UserError(
+                f"{label} is the Migration Utility's migration group; Microsoft requires a different group for "
+                "Staged Rollout so users are not sent to cloud MFA before their methods are synced"
+            )
+    policy = find_policy(client)
+    applied = [str(r.get("id")) for r in (policy or {}).get("appliesTo") or []]
+    if gid in applied:
+        console.info(f"{label} is already in MFA staged rollout; nothing to do.")
+        return 0
+    if len(applied) >= MAX_GROUPS:
+        raise UserError(
+            f"MFA staged rollout already has {len(applied)} groups (the limit is {MAX_GROUPS}); remove one first"
+        )
+    migrated = _migrated_ids(con)
+    missing = [str(m["id"]) for m in members if str(m.get("id")) not in migrated]
+    if missing:
+        console.warn(
+            f"{len(missing)} of {len(members)} member(s) of {label} are not marked migrated by a verified batch; "
+            "they will be asked for cloud MFA with whatever methods Entra already has"
+        )
+    if policy is None:
+        body = {
+            "displayName": "MFA rollout policy",
+            "description": "MFA rollout policy (mfa-migrate)",
+            "feature": FEATURE,
+            "isEnabled": True,
+            "isAppliedToOrganization": False,
+        }
+        policy = _journaled(
+            con, client, actor, "rollout_create", "POST", "/policies/featureRolloutPolicies", body, PREFER
+        )
+        console.info(f"Created the MFA staged rollout policy {policy.get('id')}.")
+    ref = {"@odata.id": f"{client.root}/v1.0/directoryObjects/{gid}"}
+    _journaled(
+        con,
+        client,
+        actor,
+        "rollout_add_group",
+        "POST",
+        f"/policies/featureRolloutPolicies/{policy['id']}/appliesTo/$ref",
+        ref,
+        PREFER,
+    )
+    console.info(
+        f"Added {label} to MFA staged rollout ({len(applied) + 1}/{MAX_GROUPS} groups). Changes can take up to 24 h."
+    )
+    return 0
+
+
+def remove_group(
+    con: duckdb.DuckDBPyConnection, client: GraphClient, console: Console, name_or_id: str, *, actor: str
+) -> int:
+    group = resolve_group(client, name_or_id)
+    policy = find_policy(client)
+    applied = [str(r.get("id")) for r in (policy or {}).get("appliesTo") or []]
+    if policy is None or str(group["id"]) not in applied:
+        console.info(f"group {group.get('displayName')!r} is not in MFA staged rollout; nothing to do.")
+        return 0
+    _journaled(
+        con,
+        client,
+        actor,
+        "rollout_remove_group",
+        "DELETE",
+        f"/policies/featureRolloutPolicies/{policy['id']}/appliesTo/{group['id']}/$ref",
+        None,
+        PREFER,
+    )
+    console.info(f"Removed group {group.get('displayName')!r} from MFA staged rollout.")
+    return 0
+
+
+def open_blockers(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
+    """Blocker findings readiness reports now (it plans the workspace again first)."""
+    from analysis.readiness import run
+
+    report = run(con, settings)
+    return int(report.summary()["blocker"]["findings"])
+
+
+def cutover(
+    con: duckdb.DuckDBPyConnection,
+    client: GraphClient,
+    console: Console,
+    domain: str,
+    to: str,
+    *,
+    settings: Settings,
+    confirm: bool,
+    force: bool,
+    actor: str,
+    blockers: int | None = None,
+) -> int:
+    value = BEHAVIOURS[to]
+    if not confirm:
+        raise UserError(
+            f"cutover changes how Entra treats MFA for every user of {domain} (federatedIdpMfaBehavior = {value}); "
+            "run it again with --confirm"
+        )
+    if to == "reject":
+        count = open_blockers(con, settings) if blockers is None else blockers
+        if count and not force:
+            raise UserError(
+                f"readiness has {count} open blocker finding(s); after `--to reject` Entra performs MFA itself, "
+                "so users with blockers could be locked out. Fix them (mfa-migrate readiness), or pass --force"
+            )
+        if count:
+            console.warn(f"cutting over with {count} open blocker finding(s) because --force was given")
+    try:
+        configs = client.get(f"/domains/{quote(domain)}/federationConfiguration").get("value", [])
+    except GraphError as exc:
+        if exc.status == 404:
+            raise UserError(
+                f"domain {domain} has no federation configuration (is it managed, or misspelt?)"
+            ) from None
+        raise
+    if not configs:
+        raise UserError(f"domain {domain} has no federation configuration (is it managed?)")
+    config = configs[0]
+    if config.get("federatedIdpMfaBehavior") == value:
+        console.info(f"{domain} already has federatedIdpMfaBehavior = {value}; nothing to do.")
+        return 0
+    _journaled(
+        con,
+        client,
+        actor,
+        "cutover",
+        "PATCH",
+        f"/domains/{quote(domain)}/federationConfiguration/{config['id']}",
+        {"federatedIdpMfaBehavior": value},
+    )
+    console.info(
+        f"{domain}: federatedIdpMfaBehavior {config.get('federatedIdpMfaBehavior') or '(unset)'} -> {value}. "
+        "It can take up to 24 hours to take effect."
+    )
+    return 0

@@ -1,0 +1,178 @@
+"""Automatic synchronization: reload, re-plan, and migrate changed users on an interval (DESIGN §5).
+
+Each round:
+
+1. (optionally) take a fresh tenant snapshot from Graph into ``--tenant``;
+2. reload the workspace from the datafile and the snapshot;
+3. plan every user; users whose plan says ``migrate`` and who are in no unfinished batch are put into
+   new batches: ``sync-<time>-changed`` for users migrated before whose data changed since, and
+   ``sync-<time>-new`` for users never migrated;
+4. with ``--auto-approve changed-only`` the *changed* batch is approved automatically (recorded as
+   approver ``sync:auto-approve changed-only``); a first migration always waits for a person to run
+   ``batch approve`` (between rounds: sync holds the workspace only while a round runs);
+5. every approved (or interrupted) ``sync-`` batch is run and verified, through the same code as
+   ``batch run`` and ``batch verify``.
+
+SIGTERM or SIGINT stops cleanly: the running batch finishes its requests in flight, its journal is
+complete, and the next round (or ``batch run``) resumes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from analysis.console import Console
+from analysis.errors import UserError
+
+AUTO_APPROVER = "sync:auto-approve changed-only"
+
+
+def parse_interval(text: str) -> float:
+    """``90s``, ``15m``, ``1h``, ``1.5``(seconds) → seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text or "")
+    if not match:
+        raise UserError(f"--interval {text!r}: give a number with s, m or h, e.g. 15m")
+    value = float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+    if value <= 0:
+        raise UserError("--interval must be more than zero")
+    return value
+
+
+def run_sync(
+    args: argparse.Namespace,
+    console: Console,
+    *,
+    interval: float,
+    connect: Callable[[], Any],
+    stop: threading.Event | None = None,
+) -> int:
+    stop = stop or threading.Event()
+    previous: dict[signal.Signals, Any] = {}
+
+    def _stop(signum: int, _frame: Any) -> None:
+        console.info(
+            f"received {signal.Signals(signum).name}: finishing the requests in flight, then stopping"
+        )
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, _stop)
+    try:
+        rounds = 0
+        while not stop.is_set():
+            rounds += 1
+            started = time.monotonic()
+            sync_round(args, console, connect=connect, stop=stop, round_no=rounds)
+            if args.once or stop.is_set():
+                break
+            console.info(f"round {rounds} took {time.monotonic() - started:.1f}s; next in {interval:g}s")
+            stop.wait(interval)
+        console.info("sync stopped")
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def sync_round(
+    args: argparse.Namespace,
+    console: Console,
+    *,
+    connect: Callable[[], Any],
+    stop: threading.Event,
+    round_no: int,
+) -> None:
+    from analysis.batches import Selection, approve, create_batch, current_actor, read_settings
+    from analysis.cli.execute import open_workspace
+    from analysis.execute import RunOptions, replan_drifted, replan_hash, run_batch
+    from analysis.simulate import simulate
+    from analysis.sqlfiles import sql
+    from analysis.verify import verify_batch
+    from analysis.workspace import load
+
+    settings, options = read_settings(args.settings)
+    actor = current_actor(args.actor)
+    connection = connect()
+    try:
+        if args.snapshot:
+            from analysis.graph.collect import take_snapshot
+
+            take_snapshot(connection.client, args.tenant, console, tenant_id=connection.tenant_id, force=True)
+        if stop.is_set():
+            return
+        load(args.workspace, args.datafile, args.tenant, console)
+        con = open_workspace(args.workspace)
+        try:
+            simulate(con, settings, table="plan_batch")
+            try:
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+                groups = {
+                    kind: [int(r[0]) for r in con.execute(sql(f"execute/sync_{kind}")).fetchall()]
+                    for kind in ("changed", "new")
+                }
+                created = {}
+                for kind, ids in groups.items():
+                    if ids:
+                        made = create_batch(
+                            con,
+                            name=f"sync-{stamp}-{round_no}-{kind}",
+                            plan_table="plan_batch",
+                            selection=Selection(user_ids=ids),
+                            settings=settings,
+                            options=options,
+                            actor=actor,
+                        )
+                        created[kind] = made.batch
+                        console.info(
+                            f"round {round_no}: batch {made.batch.name} with {made.users} {kind} user(s)"
+                        )
+            finally:
+                con.execute(sql("execute/drop_plan_batch"))
+            if "changed" in created and args.auto_approve == "changed-only":
+                approve(
+                    con,
+                    created["changed"].batch_id,
+                    AUTO_APPROVER,
+                    "automatic: users migrated before, changed since",
+                )
+            if "new" in created:
+                console.info(
+                    f"batch {created['new'].name} holds users never migrated; approve it with "
+                    f"`mfa-migrate batch approve {created['new'].batch_id}` to include it in the next round"
+                )
+            for batch_id, name in con.execute(sql("execute/sync_runnable")).fetchall():
+                if stop.is_set():
+                    return
+                result = run_batch(
+                    con,
+                    connection.client,
+                    batch_id,
+                    console,
+                    actor=actor,
+                    options=RunOptions(
+                        concurrency=args.concurrency, tap_out=args.tap_out, datafile=args.datafile, stop=stop
+                    ),
+                    replan=lambda b: replan_hash(con, b),
+                    replan_users=lambda b, lives: replan_drifted(con, b, lives),
+                )
+                console.info(
+                    f"round {round_no}: batch {name} is {result.batch.state} ({result.done} done, "
+                    f"{result.drifted} drifted, {result.failed} failed, {result.pending} not finished)"
+                )
+                if result.batch.state in ("completed", "partial") and not stop.is_set():
+                    v = verify_batch(con, connection.client, batch_id, console, actor=actor)
+                    console.info(
+                        f"round {round_no}: batch {name} verified {100 * v.agreement:.1f}%, {v.marked} marked"
+                    )
+        finally:
+            con.close()
+    finally:
+        connection.close()
