@@ -194,3 +194,46 @@ def rollout_routed(path: str, key: str, table: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=8)
 def domains(path: str, load_id: str) -> pd.DataFrame:
     return frame(path, "domains")
+
+
+# ---------------------------------------------------------------- Batches page (uncached: batches change)
+def batch_rows_summary(path: str, batch_id: int) -> pd.DataFrame:
+    return frame(path, "batch_rows_summary", batch_id=batch_id)
+
+
+def batch_rows_page(path: str, batch_id: int, text: str, limit: int | None) -> pd.DataFrame:
+    return frame(path, "batch_rows_page", batch_id=batch_id, text=text.strip(), limit=limit)
+
+
+def batch_user_status(path: str, batch_id: int) -> pd.DataFrame:
+    return frame(path, "batch_user_status", batch_id=batch_id)
+
+
+def batch_user_problems(path: str, batch_id: int) -> pd.DataFrame:
+    return frame(path, "batch_user_problems", batch_id=batch_id)
+
+
+def batch_verification(path: str, batch_id: int) -> pd.DataFrame:
+    if not has_table(path, "verifications"):
+        return pd.DataFrame(
+            columns=["username", "item", "ref", "action", "writable", "predicted", "actual", "outcome"]
+        )
+    return frame(path, "batch_verification", batch_id=batch_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def mfa_user_groups(path: str, load_id: str) -> pd.DataFrame:
+    return frame(path, "mfa_user_groups")
+
+
+def select_mfa_group(path: str, groups: list[str]) -> list[int]:
+    return [int(v) for v in frame(path, "select_mfa_group", groups=groups)["user_id"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def plan_actions(path: str, key: str, table: str) -> pd.DataFrame:
+    return plan_frame(path, "plan_actions", table)
+
+
+def resolve_users(path: str, table: str, names: list[str]) -> pd.DataFrame:
+    return plan_frame(path, "resolve_users", table, names=names)

@@ -87,6 +87,11 @@ def _handle(path: str) -> Handle:
         return Handle(path, connect(Path(path), read_only=True), read_only=True, why_read_only=why)
 
 
+def handle(path: str) -> Handle:
+    """The process-wide connection (background jobs make their own cursor of it)."""
+    return _handle(path)
+
+
 def cursor(path: str) -> duckdb.DuckDBPyConnection:
     """This thread's cursor on the workspace at ``path`` (made on first use, remade after a reopen)."""
     handle = _handle(path)

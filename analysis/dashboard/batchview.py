@@ -1,0 +1,481 @@
+"""The Batches page's panels: create, approve, run, verify, and the batch's frozen plan and results.
+
+Every button that changes something re-checks the role here (not only by hiding the button), records
+the signed-in identity as the actor, and goes through :mod:`analysis.batches` / :mod:`analysis.execute`
+/ :mod:`analysis.verify`, the same code as the CLI, so the rules (four eyes, frozen hash, drift,
+journal) are enforced once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pandas as pd
+import streamlit as st
+
+from analysis.dashboard import components, data, execution, exports, outcomes, plans
+from analysis.dashboard.context import Context
+from analysis.dashboard.session import Handle, cursor
+from analysis.errors import UserError
+
+STATE_MARKS = {
+    "draft": "📝 draft",
+    "approved": "✅ approved",
+    "running": "⏳ running",
+    "completed": "🏁 completed",
+    "partial": "⚠️ partial",
+    "failed": "❌ failed",
+    "verified": "🔒 verified",
+    "rolling_back": "↩️ rolling back",
+    "rolled_back": "↩️ rolled back",
+}
+LIFECYCLE = ["draft", "approved", "running", "completed", "verified"]
+SELECT_BY = [
+    "Entra group",
+    "MFA Server user group",
+    "Plan outcome",
+    "Named users",
+    "SQL predicate (advanced)",
+]
+
+
+def lifecycle(state: str) -> str:
+    """The batch's place in draft → approved → running → completed → verified, as one line."""
+    at = LIFECYCLE.index(state) if state in LIFECYCLE else (3 if state in ("partial", "failed") else -1)
+    parts = []
+    for i, step in enumerate(LIFECYCLE):
+        shown = state if (i == 3 and state in ("partial", "failed")) else step
+        parts.append(f"**:blue[{shown}]**" if i == at else (f"~~{shown}~~" if i < at else f":gray[{shown}]"))
+    return " → ".join(parts)
+
+
+def flash(message: str) -> None:
+    st.session_state["b_flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("b_flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+# ---------------------------------------------------------------- create
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def create_form(ctx: Context, plan: plans.Plan) -> None:
+    ws, ident = ctx.workspace, ctx.identity
+    show_flash()
+    name = st.text_input("Batch name", placeholder="e.g. wave-1-helpdesk", key="b_name")
+    how = st.radio("Choose the users by", SELECT_BY, horizontal=True, key="b_how")
+    from analysis.batches import Selection, create_batch
+
+    selection: Selection | None = None
+    problem = ""
+    if how == "Entra group":
+        groups = data.group_names(ws.path, ws.load_id)
+        group = st.selectbox(
+            "Entra group (transitive members)",
+            groups,
+            index=None,
+            accept_new_options=True,
+            placeholder="type or pick a group name or id",
+            key="b_group",
+        )
+        selection = Selection(group=group) if group else None
+    elif how == "MFA Server user group":
+        table = data.mfa_user_groups(ws.path, ws.load_id)
+        labels = {f"{g} ({n:,} users)": g for g, n in zip(table["user_group"], table["users"], strict=True)}
+        picked = st.multiselect("MFA Server user groups", list(labels), key="b_mfa_groups")
+        if picked:
+            selection = Selection(user_ids=data.select_mfa_group(ws.path, [labels[p] for p in picked]))
+    elif how == "Plan outcome":
+        acts = data.plan_actions(ws.path, plan.key, plan.table)
+        labels = {
+            f"{outcomes.ITEM_LABELS.get(i, i)}: {outcomes.label(a)} ({n:,})": (i, a)
+            for i, a, n in zip(acts["item"], acts["action"], acts["rows"], strict=True)
+        }
+        picked = st.multiselect("Users with any of these plan outcomes", list(labels), key="b_outcomes")
+        if picked:
+            where = " OR ".join(
+                f"(item = {_quote(labels[p][0])} AND action = {_quote(labels[p][1])})" for p in picked
+            )
+            selection = Selection(where=where)
+    elif how == "Named users":
+        text = st.text_area("Usernames or UPNs, one per line", key="b_names", height=120)
+        names = [n.strip() for n in text.splitlines() if n.strip()]
+        if names:
+            resolved = data.resolve_users(ws.path, plan.table, names)
+            unknown = resolved[resolved["user_id"].isna()]["name"].tolist()
+            if unknown:
+                problem = f"{len(unknown)} name(s) match no MFA Server user: " + ", ".join(unknown[:10])
+            else:
+                selection = Selection(user_ids=sorted({int(u) for u in resolved["user_id"]}))
+    else:
+        where = st.text_input(
+            "Predicate on the plan's rows",
+            key="b_where",
+            placeholder="e.g. item = 'oath_token' AND action = 'create_hardware_oath'",
+            help="one SQL expression over username, upn, item, ref, action, value, reason, writable, "
+            "entra_id; "
+            "it runs in a sandbox that holds only a copy of the plan",
+        )
+        selection = Selection(where=where) if where.strip() else None
+    if problem:
+        st.error(problem)
+    st.caption(
+        f"Users are planned with the current settings ({ctx.settings.signature()}); "
+        "only users whose plan says "
+        "'migrate' are taken. Execution rules: "
+        + (
+            "approver must differ from the creator"
+            if ctx.options.require_distinct_approver
+            else "the creator may approve"
+        )
+        + f"; devices handed to the utility: {ctx.options.handoff}."
+    )
+    if st.button(
+        "Create draft batch", type="primary", disabled=selection is None or not name.strip(), key="b_create"
+    ):
+        if not (ident.can_run or ident.can_approve):
+            st.error("Only approvers and operators may create batches.")
+            return
+        try:
+            with plans._lock:  # the plan table must not be replaced while its rows are frozen
+                plans.current(ws, ctx.settings)
+                created = create_batch(
+                    cursor(ws.path),
+                    name=name,
+                    plan_table=plan.table,
+                    selection=selection,  # type: ignore[arg-type]
+                    settings=ctx.settings,
+                    options=ctx.options,
+                    actor=ident.name,
+                )
+        except UserError as exc:
+            st.error(str(exc))
+            return
+        excluded = ", ".join(f"{n:,} {outcomes.label(a).lower()}" for a, n in created.excluded)
+        flash(
+            f"Created batch {created.batch.batch_id} ({created.batch.name}): {created.users:,} users, "
+            f"{created.rows:,} plan rows, hash {created.batch.plan_hash[:12]}."
+            + (f" Left out: {excluded}." if excluded else "")
+            + (
+                f" {created.overlapping:,} users are also in another open batch."
+                if created.overlapping
+                else ""
+            )
+        )
+        st.session_state["b_focus"] = created.batch.batch_id
+        st.rerun()
+
+
+# ---------------------------------------------------------------- approve
+def approve_panel(ctx: Context, batch: pd.Series) -> None:
+    ident = ctx.identity
+    show_flash()
+    st.markdown(
+        "**Next step: approval.** The approver signs off exactly these frozen plan rows (their hash)."
+    )
+    summary = data.batch_rows_summary(ctx.workspace.path, int(batch["batch_id"]))
+    graph = int(summary[summary["writable"] == "graph"]["rows"].sum())
+    utility = int(summary[summary["writable"] == "utility"]["rows"].sum())
+    st.markdown(
+        f"{int(batch['users']):,} users · {graph:,} Graph writes · {utility:,} left to the utility · "
+        f"hash `{str(batch['plan_hash'])[:12]}` (see *Frozen plan* below)"
+    )
+    if not ident.can_approve:
+        st.info(f"Only approvers may approve; you are `{ident.name}`.", icon=":material/lock:")
+        return
+    rules = json.loads(str(batch.get("options_json") or "{}"))
+    distinct = rules.get("require_distinct_approver", ctx.options.require_distinct_approver)
+    if distinct and ident.name.casefold() == str(batch["created_by"]).casefold():
+        st.warning(
+            f"This batch was created by `{batch['created_by']}` and its rules require a different approver. "
+            + (
+                "In local mode there is only one identity: configure sign-in (docs/dashboard.md) "
+                "for a second "
+                "approver, or set `[execute] require_distinct_approver = false` in the settings file."
+                if ident.mode == "local"
+                else "Ask another approver."
+            ),
+            icon=":material/group:",
+        )
+        return
+    note = st.text_input(
+        "Approval note (optional; recorded with the approval)", key=f"b_note_{batch['batch_id']}"
+    )
+    if st.button(
+        f"Approve plan {str(batch['plan_hash'])[:12]} as {ident.name}",
+        type="primary",
+        key=f"b_approve_{batch['batch_id']}",
+        disabled=ctx.workspace.read_only,
+    ):
+        from analysis.batches import approve
+
+        try:
+            approved = approve(
+                cursor(ctx.workspace.path), int(batch["batch_id"]), ident.name, note.strip() or None
+            )
+        except UserError as exc:
+            st.error(str(exc))
+            return
+        flash(f"Approved {approved.label} as {ident.name}.")
+        st.rerun()
+
+
+# ---------------------------------------------------------------- run / verify
+def _target_picker(key: str) -> execution.Target | None:
+    configured = execution.configured_targets()
+    options = [t.label for t in configured] + ["Emulator ready file …", "Graph connection file …"]
+    choice = st.selectbox("Send the writes to", options, key=f"{key}_target")
+    if choice in [t.label for t in configured]:
+        return configured[[t.label for t in configured].index(choice)]
+    env = execution.EMULATOR_ENV if choice.startswith("Emulator") else execution.GRAPH_ENV
+    path = st.text_input("Path of the file on this machine", value=os.environ.get(env, ""), key=f"{key}_path")
+    if not path.strip():
+        return None
+    try:
+        if choice.startswith("Emulator"):
+            return execution.emulator_target(path.strip())
+        return execution.graph_target(path.strip())
+    except UserError as exc:
+        st.error(str(exc))
+        return None
+
+
+def _start(ctx: Context, batch: pd.Series, handle: Handle, kind: str, target: execution.Target) -> None:
+    ident = ctx.identity
+    if not ident.can_run:
+        st.error("Only operators may run or verify batches.")
+        return
+    try:
+        execution.start(handle.con, ctx.workspace.path, int(batch["batch_id"]), kind, ident.name, target)
+    except UserError as exc:
+        st.error(str(exc))
+        return
+    st.rerun()
+
+
+def _operator_gate(ctx: Context) -> bool:
+    if not ctx.identity.can_run:
+        st.info(
+            f"Only operators may run and verify batches; you are `{ctx.identity.name}`.",
+            icon=":material/lock:",
+        )
+        return False
+    if ctx.workspace.read_only:
+        st.info("The workspace is read-only here.", icon=":material/lock:")
+        return False
+    return True
+
+
+def run_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
+    show_flash()
+    state = str(batch["state"])
+    if state == "approved":
+        st.markdown(
+            f"**Next step: run.** Approved by `{batch['approved_by']}`. Each user is re-read first; "
+            "users whose Entra state drifted from the plan are skipped and re-planned, never overwritten."
+        )
+    else:
+        st.markdown(
+            f"**This batch is {state}.** Running it again resumes: steps the journal shows as done are "
+            "never sent again, unknown outcomes are settled by re-reading."
+        )
+    if not _operator_gate(ctx):
+        return
+    target = _target_picker(f"run{batch['batch_id']}")
+    confirmed = True
+    if target is not None and target.kind == "graph":
+        confirmed = st.checkbox(
+            f"I understand this writes to the real tenant ({target.label}).",
+            key=f"b_confirm_{batch['batch_id']}",
+        )
+    if (
+        st.button(
+            f"Run batch {batch['batch_id']}" + (f" against {target.label}" if target else ""),
+            type="primary",
+            disabled=target is None or not confirmed,
+            key=f"b_run_{batch['batch_id']}",
+        )
+        and target
+    ):
+        _start(ctx, batch, handle, "run", target)
+
+
+def verify_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
+    show_flash()
+    verified = str(batch["state"]) == "verified"
+    st.markdown(
+        "**Verified.** Every Graph-writable row was read back as predicted."
+        if verified
+        else "**Next step: verify.** Read the users back and compare what Graph shows with what the "
+        "plan predicted; "
+        "users whose every Graph row agrees are marked migrated."
+    )
+    if not _operator_gate(ctx):
+        return
+    target = _target_picker(f"verify{batch['batch_id']}")
+    label = "Verify again" if verified else f"Verify batch {batch['batch_id']}"
+    if (
+        st.button(
+            label,
+            type="secondary" if verified else "primary",
+            disabled=target is None,
+            key=f"b_verify_{batch['batch_id']}",
+        )
+        and target
+    ):
+        _start(ctx, batch, handle, "verify", target)
+
+
+def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
+    """Live progress while the job runs (a fragment polls every second), then its outcome."""
+
+    @st.fragment(run_every=1.0 if job.running else None)
+    def panel() -> None:
+        j = execution.job_for(path, batch_id)
+        if j is None:
+            return
+        verb = "Running" if j.kind == "run" else "Verifying"
+        if j.running:
+            st.markdown(f"**{verb} batch {batch_id}** against {j.target} — started by `{j.actor}`")
+            text = f"{j.done:,} of {j.total:,} users" if j.total else "reading users …"
+            st.progress(j.fraction, text=text)
+            st.caption("You can leave this page: the run carries on and this bar picks it up again.")
+            return
+        if job.running:  # it finished while we polled: redraw the whole page with the new state
+            st.rerun(scope="app")
+        if j.error:
+            st.error(j.error, icon=":material/error:")
+        elif j.kind == "run":
+            from analysis.execute import summary_rows
+
+            st.success(f"Run of batch {batch_id} finished.", icon=":material/check_circle:")
+            if getattr(j.result, "nothing_to_do", False):
+                st.info("Nothing to do: the batch had already completed.")
+            else:
+                st.dataframe(pd.DataFrame(summary_rows(j.result), columns=["", "count"]), hide_index=True)
+        else:
+            v = j.result
+            st.success(
+                f"Verification of batch {batch_id}: agreement {v.agreement:.1%} ({v.agrees:,} agree, "
+                f"{v.differs:,} differ, {v.handed_off:,} handed to the utility, {v.skipped:,} skipped); "
+                f"{v.marked:,} users marked migrated.",
+                icon=":material/check_circle:",
+            )
+        if st.button("OK", key=f"b_seen_btn_{batch_id}"):
+            st.session_state[f"b_seen_{batch_id}_{j.started}"] = True
+            execution.forget(path, batch_id)
+            st.rerun(scope="app")
+
+    panel()
+
+
+# ---------------------------------------------------------------- detail tabs
+def frozen_plan(path: str, batch_id: int) -> None:
+    summary = data.batch_rows_summary(path, batch_id)
+    if summary.empty:
+        st.caption("No rows.")
+        return
+    view = summary.copy()
+    view.insert(0, "Outcome", [components.outcome_text(a) for a in view["action"]])
+    view["item"] = [outcomes.ITEM_LABELS.get(i, i) for i in view["item"]]
+    st.dataframe(
+        view,
+        hide_index=True,
+        column_config={
+            "item": "Item",
+            "action": "Action",
+            "writable": "Written by",
+            "rows": st.column_config.NumberColumn("Rows", format="%d"),
+        },
+    )
+    text = st.text_input("Filter rows by user, UPN or action", key=f"b_rows_filter_{batch_id}")
+    rows = data.batch_rows_page(path, batch_id, text, 1000)
+    st.caption(f"{len(rows):,} rows shown" + (" (first 1,000)" if len(rows) == 1000 else ""))
+    components.plan_table(rows, key=f"b_rows_{batch_id}", height=320)
+    st.download_button(
+        "Download the frozen plan (CSV)",
+        data=lambda: exports.csv_bytes(data.batch_rows_page(path, batch_id, "", None)),
+        file_name=f"batch-{batch_id}-plan.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"b_rows_csv_{batch_id}",
+    )
+
+
+def users_tab(path: str, batch_id: int) -> None:
+    status = data.batch_user_status(path, batch_id)
+    cols = st.columns(max(1, len(status)))
+    for col, (s, n) in zip(cols, zip(status["status"], status["users"], strict=True), strict=False):
+        components.kpi(col, s.capitalize(), int(n))
+    problems = data.batch_user_problems(path, batch_id)
+    if problems.empty:
+        st.caption("No user drifted or failed.")
+    else:
+        st.markdown("**Skipped or failed users**")
+        st.dataframe(
+            problems,
+            hide_index=True,
+            column_config={
+                "username": "MFA Server user",
+                "upn": "Entra UPN",
+                "status": "Status",
+                "detail": st.column_config.TextColumn("Why", width="large"),
+                "updated_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+            },
+        )
+
+
+VERIFY_MARKS = {
+    "agrees": "🟢 agrees",
+    "differs": "🔴 differs",
+    "handed_off": "🔵 handed to the utility",
+    "skipped": "🟠 skipped",
+    "not_applicable": "⚪ nothing to write",
+}
+
+
+def verification_tab(path: str, batch_id: int) -> None:
+    rows = data.batch_verification(path, batch_id)
+    if rows.empty:
+        st.caption("Not verified yet.")
+        return
+    counts = rows["outcome"].value_counts()
+    cols = st.columns(len(counts))
+    for col, (outcome, n) in zip(cols, counts.items(), strict=True):
+        components.kpi(col, VERIFY_MARKS.get(str(outcome), str(outcome)), int(n))
+    agrees, differs = int(counts.get("agrees", 0)), int(counts.get("differs", 0))
+    st.caption(
+        f"Agreement {agrees / (agrees + differs):.1%} of Graph-writable rows." if agrees + differs else ""
+    )
+    show_all = st.toggle("Show every row (not only differences)", key=f"b_vall_{batch_id}")
+    view = rows if show_all else rows[rows["outcome"] == "differs"]
+    view = view.assign(outcome=[VERIFY_MARKS.get(o, o) for o in view["outcome"]])
+    st.dataframe(
+        view.head(1000),
+        hide_index=True,
+        column_config={
+            "username": "MFA Server user",
+            "item": "Item",
+            "ref": "Ref",
+            "action": "Action",
+            "writable": "Written by",
+            "predicted": "Predicted",
+            "actual": "Actual in Entra",
+            "outcome": "Outcome",
+            "verified_at": st.column_config.DatetimeColumn("Verified (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+        },
+    )
+    st.download_button(
+        "Download the verification (CSV)",
+        data=lambda: exports.csv_bytes(rows),
+        file_name=f"batch-{batch_id}-verification.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"b_ver_csv_{batch_id}",
+    )

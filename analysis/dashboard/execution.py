@@ -1,0 +1,291 @@
+"""Running and verifying batches from the dashboard: where to send the writes, and runs in the background.
+
+A run can take minutes. It must not stop because someone clicks elsewhere (Streamlit stops a page's
+script on the next interaction), so each run or verification is a :class:`Job` on its own thread with
+its own DuckDB cursor, and pages poll the job's progress with a fragment. The job registry is
+process-wide: every session sees that batch 7 is running, and a second run of the same batch is refused.
+
+Targets (never rendered with their secrets):
+
+* **Local emulator** — the ready file that ``mfa-migrate emulator --ready-file F`` writes (URLs, CA file,
+  client id and the emulator's throwaway client secret). Path from ``MFA_MIGRATE_EMULATOR_READY`` or
+  typed on the page.
+* **Microsoft Graph** — a connection file (TOML) from ``MFA_MIGRATE_GRAPH`` with ``authority``,
+  ``client_id``, ``graph_url`` and a credential *by reference* (``client_secret_env``,
+  ``client_secret_file`` or ``certificate``), the same options as the CLI's connection arguments.
+
+Nothing here imports streamlit: the page draws; this module only runs (so it is testable headless).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import threading
+import time
+import tomllib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analysis.errors import UserError
+
+EMULATOR_ENV = "MFA_MIGRATE_EMULATOR_READY"
+GRAPH_ENV = "MFA_MIGRATE_GRAPH"
+log = logging.getLogger("mfa_migrate.dashboard")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # 'emulator' | 'graph'
+    path: str  # the ready file or the connection file
+    graph_url: str
+    label: str
+
+
+def emulator_target(path: str) -> Target:
+    """Read an emulator ready file; a missing or malformed file is a UserError that says what to do."""
+    p = Path(path).expanduser()
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(
+            f"no emulator ready file at {p}. Start one with `mfa-migrate emulator --tenant DIR --port 0 "
+            f"--ready-file {p}` and try again."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read the emulator ready file {p}: {exc}") from None
+    for key in ("graph_url", "authority", "ca_file", "client_id", "client_secret"):
+        if not doc.get(key):
+            raise UserError(
+                f"the emulator ready file {p} lacks {key!r}; is it really an emulator ready file?"
+            )
+    url = str(doc["graph_url"])
+    if not url.startswith(("https://127.0.0.1", "https://localhost")):
+        raise UserError(
+            f"the emulator ready file {p} points at {url}, not this machine; "
+            "refusing to treat it as the emulator"
+        )
+    return Target("emulator", str(p), url, f"Local emulator at {url}")
+
+
+def graph_target(path: str) -> Target:
+    doc = _graph_doc(path)
+    url = str(doc.get("graph_url") or "https://graph.microsoft.com")
+    return Target(
+        "graph", str(Path(path).expanduser()), url, f"Microsoft Graph at {url} ({doc['authority']})"
+    )
+
+
+def _graph_doc(path: str) -> dict[str, Any]:
+    p = Path(path).expanduser()
+    try:
+        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(
+            f"no Graph connection file at {p} ({GRAPH_ENV}); see docs/dashboard.md for its format"
+        ) from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(f"cannot read the Graph connection file {p}: {exc}") from None
+    doc = doc.get("graph", doc)
+    for key in ("authority", "client_id"):
+        if not doc.get(key):
+            raise UserError(f"the Graph connection file {p} lacks {key!r}")
+    if "client_secret" in doc:
+        raise UserError(
+            f"the Graph connection file {p} holds a client secret; name it instead "
+            '(client_secret_env = "VAR" or client_secret_file = "FILE") so it never sits in a config file'
+        )
+    return doc
+
+
+def configured_targets() -> list[Target]:
+    """Targets configured through the environment (problems are left for when one is chosen)."""
+    out = []
+    if os.environ.get(EMULATOR_ENV):
+        with suppress(UserError):
+            out.append(emulator_target(os.environ[EMULATOR_ENV]))
+    if os.environ.get(GRAPH_ENV):
+        with suppress(UserError):
+            out.append(graph_target(os.environ[GRAPH_ENV]))
+    return out
+
+
+def open_client(target: Target) -> Any:
+    """A GraphClient for the target (the caller closes it)."""
+    from analysis.graph.auth import AppOnlyAuth
+    from analysis.graph.client import GraphClient
+    from analysis.graph.connect import connect
+
+    if target.kind == "emulator":
+        doc = json.loads(Path(target.path).read_text(encoding="utf-8"))
+        auth = AppOnlyAuth(
+            authority=doc["authority"],
+            client_id=doc["client_id"],
+            credential=doc["client_secret"],
+            graph_url=doc["graph_url"],
+            ca_file=doc["ca_file"],
+        )
+        return GraphClient(doc["graph_url"], auth, ca_file=doc["ca_file"])
+    doc = _graph_doc(target.path)
+    args = argparse.Namespace(
+        graph_url=doc.get("graph_url") or "https://graph.microsoft.com",
+        authority=doc["authority"],
+        client_id=doc["client_id"],
+        client_secret_env=doc.get("client_secret_env"),
+        client_secret_file=doc.get("client_secret_file"),
+        certificate=doc.get("certificate"),
+        certificate_key=doc.get("certificate_key"),
+        certificate_passphrase_env=doc.get("certificate_passphrase_env"),
+        device_code=False,
+        ca_file=doc.get("ca_file"),
+        token_cache=doc.get("token_cache"),
+        allow_plaintext_cache=False,
+        writes_per_150s=int(doc.get("writes_per_150s", 3000)),
+    )
+    return connect(args, _NullConsole()).client
+
+
+# ---------------------------------------------------------------------------------------- jobs
+@dataclass
+class Job:
+    """One background run or verification of one batch, as the pages see it."""
+
+    kind: str  # 'run' | 'verify'
+    batch_id: int
+    actor: str
+    target: str
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    label: str = ""
+    done: int = 0
+    total: int = 0
+    messages: list[str] = field(default_factory=list)
+    result: Any = None
+    error: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else (0.0 if self.running else 1.0)
+
+
+class _Bar:
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def advance(self, n: int = 1) -> None:
+        self.job.done += n
+
+
+class JobConsole:
+    """The Console the executor talks to: progress and messages go into the Job."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def info(self, message: str) -> None:
+        self.job.messages.append(message)
+
+    def warn(self, message: str) -> None:
+        self.job.messages.append(f"warning: {message}")
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> None:
+        self.job.messages.append(title or "table")
+
+    @contextmanager
+    def progress(self, label: str, total: int) -> Iterator[_Bar]:
+        self.job.label, self.job.total, self.job.done = label, total, 0
+        yield _Bar(self.job)
+
+
+class _NullConsole(JobConsole):
+    def __init__(self) -> None:
+        super().__init__(Job("none", 0, "", ""))
+
+
+_jobs: dict[tuple[str, int], Job] = {}
+_jobs_lock = threading.Lock()
+
+
+def job_for(path: str, batch_id: int) -> Job | None:
+    with _jobs_lock:
+        return _jobs.get((path, batch_id))
+
+
+def forget(path: str, batch_id: int) -> None:
+    with _jobs_lock:
+        job = _jobs.get((path, batch_id))
+        if job is not None and not job.running:
+            del _jobs[(path, batch_id)]
+
+
+def start(
+    con: duckdb.DuckDBPyConnection, path: str, batch_id: int, kind: str, actor: str, target: Target
+) -> Job:
+    """Start a run or verification of ``batch_id`` in the background; refuses a second concurrent one.
+
+    ``con`` is the process's shared workspace connection; the job thread makes its own cursor of it.
+    """
+    if kind not in ("run", "verify"):
+        raise ValueError(kind)
+    with _jobs_lock:
+        existing = _jobs.get((path, batch_id))
+        if existing is not None and existing.running:
+            raise UserError(
+                f"batch {batch_id} is already being {'run' if existing.kind == 'run' else 'verified'} "
+                f"by {existing.actor}; wait for it to finish"
+            )
+        job = Job(kind, batch_id, actor, target.label)
+        _jobs[(path, batch_id)] = job
+    thread = threading.Thread(
+        target=_work, args=(con, job, target), name=f"mfa-migrate-{kind}-{batch_id}", daemon=True
+    )
+    thread.start()
+    return job
+
+
+def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
+    from analysis import execute, verify
+
+    cur = con.cursor()
+    console = JobConsole(job)
+    client = None
+    try:
+        client = open_client(target)
+        if job.kind == "run":
+            job.result = execute.run_batch(
+                cur,
+                client,
+                job.batch_id,
+                console,
+                actor=job.actor,
+                options=execute.RunOptions(),
+                replan=lambda b: execute.replan_hash(cur, b),
+                replan_users=lambda b, lives: execute.replan_drifted(cur, b, lives),
+            )
+        else:
+            job.result = verify.verify_batch(cur, client, job.batch_id, console, actor=job.actor)
+    except UserError as exc:
+        job.error = str(exc)
+    except Exception as exc:  # a bug: the page says so without a traceback; the log has it
+        log.exception("dashboard %s of batch %s failed", job.kind, job.batch_id)
+        job.error = (
+            f"internal error ({type(exc).__name__}) while {'running' if job.kind == 'run' else 'verifying'} "
+            f"batch {job.batch_id}; the journal keeps what was sent, so running it again resumes safely. "
+            "The server log has the details."
+        )
+    finally:
+        if client is not None:
+            client.close()
+        cur.close()
+        job.finished = time.time()
