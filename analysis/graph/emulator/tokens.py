@@ -113,7 +113,7 @@ class TokenService:
     device_interval: int = 1
     admin_upn: str = "emulator.admin@emulator.invalid"
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    _revoked_before: float = 0.0
+    _generation: int = 0
     _device: dict[str, _DeviceFlow] = field(default_factory=dict)
     _refresh: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -138,6 +138,7 @@ class TokenService:
             "idtyp": "app" if kind == "app" else "user",
             "jti": str(uuid.uuid4()),
             "ver": "1.0",
+            "xms_emu_gen": self._generation,
         }
         if kind == "app":
             payload["oid"] = client_id
@@ -169,7 +170,7 @@ class TokenService:
         if not hmac.compare_digest(signature, expected):
             raise InvalidToken("Invalid signature.")
         now = time.time()
-        if payload.get("exp", 0) <= now or payload.get("iat", 0) < self._revoked_before:
+        if payload.get("exp", 0) <= now or payload.get("xms_emu_gen") != self._generation:
             raise InvalidToken("Lifetime validation failed, the token is expired.")
         if payload.get("tid") != self.tenant_id:
             raise InvalidToken("Invalid tenant.")
@@ -186,8 +187,9 @@ class TokenService:
 
     def expire_all(self) -> None:
         """Every token issued so far fails validation from now on (forces clients to re-authenticate)."""
-        # Tokens carry whole-second ``iat``; anything issued up to this second is revoked.
-        self._revoked_before = float(int(time.time()) + 1)
+        # Tokens carry the generation they were issued in; a new generation voids all older ones.
+        with self._lock:
+            self._generation += 1
 
     # ------------------------------------------------------------------ token endpoint
     def token(self, form: dict[str, str], token_endpoint: str) -> dict[str, Any]:
@@ -271,8 +273,9 @@ class TokenService:
         except (ValueError, json.JSONDecodeError) as exc:
             raise fail(50027, "JWT token is invalid or malformed.") from exc
         alg = header.get("alg")
-        thumb_sha1 = header.get("x5t")
-        thumb_sha256 = header.get("x5t#S256")
+        # msal pads its base64url thumbprints with "="; JOSE says unpadded: accept both.
+        thumb_sha1 = str(header.get("x5t") or "").rstrip("=")
+        thumb_sha256 = str(header.get("x5t#S256") or "").rstrip("=")
         cert = None
         for candidate in self.certificates:
             sha256 = b64url(candidate.fingerprint(hashes.SHA256()))
