@@ -1,0 +1,146 @@
+-- Stage 8: the default method (DESIGN 4.7, 4.9), for users being migrated, unless the mode is never.
+-- Target = the MFA Server method mapped (phone_call -> voiceMobile, or voiceOffice whenever the stored
+-- primary phone has an extension; text_message -> sms; mobile_app -> push; oath_token -> oath).
+-- Available after the plan: push = Entra Authenticator or create/update_device; oath = Entra software/
+-- hardware OATH or any device create/update/create_software_oath or create_hardware_oath/update_oath;
+-- sms and voiceMobile = a mobile phone in Entra or written/noop to mobile; voiceAlternateMobile and
+-- voiceOffice likewise for their slots. Allowed: no methods policy allows everything; otherwise the
+-- configuration must exist with state 'enabled' (MicrosoftAuthenticator, SoftwareOath or HardwareOath,
+-- Sms, Voice; voiceOffice also needs isOfficePhoneAllowed = true); ids and state compare
+-- case-insensitively. Most secure order: push, oath, sms, voiceMobile, voiceAlternateMobile, voiceOffice.
+-- Modes if_unset / most_secure_if_unset keep a present preferred method (keep_default, never noop).
+-- set_default / set_default_fallback become noop when Entra already has that value.
+-- Export Users CSV users: devices and OATH secrets are unknown, so the choice is evaluated with push/
+-- oath availability as Entra has it and as the unknown items could make it; if the outcomes differ,
+-- the action is 'unknown'.
+-- Output: sim_default_rows(user_id, action, value, detail).
+CREATE OR REPLACE TEMP MACRO sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS (
+  CASE WHEN ok_push THEN 'push' WHEN ok_oath THEN 'oath' WHEN ok_sms THEN 'sms' WHEN ok_vm THEN 'voiceMobile'
+       WHEN ok_vam THEN 'voiceAlternateMobile' WHEN ok_vo THEN 'voiceOffice' END
+);
+CREATE OR REPLACE TEMP MACRO sim_choose(mode, preferred, target, ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS (
+  CASE
+    WHEN mode IN ('if_unset', 'most_secure_if_unset') AND preferred IS NOT NULL
+      THEN {'action': 'keep_default', 'value': preferred}
+    WHEN mode = 'most_secure_if_unset'
+      THEN CASE WHEN sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) IS NULL
+                THEN {'action': 'no_default', 'value': NULL::VARCHAR}
+                ELSE {'action': 'set_default', 'value': sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo)} END
+    WHEN coalesce(CASE target WHEN 'push' THEN ok_push WHEN 'oath' THEN ok_oath WHEN 'sms' THEN ok_sms
+                              WHEN 'voiceMobile' THEN ok_vm WHEN 'voiceOffice' THEN ok_vo END, false)
+      THEN {'action': 'set_default', 'value': target}
+    WHEN sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) IS NOT NULL
+      THEN {'action': 'set_default_fallback', 'value': sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo)}
+    ELSE {'action': 'no_default', 'value': NULL::VARCHAR}
+  END
+);
+
+CREATE OR REPLACE TEMP TABLE sim_default_rows AS
+WITH allowed AS (
+  SELECT
+    NOT s.has_policy OR coalesce(bool_or(lower(c.config_id) = 'microsoftauthenticator' AND lower(c.state) = 'enabled'), false) AS a_push,
+    NOT s.has_policy OR coalesce(bool_or(lower(c.config_id) IN ('softwareoath', 'hardwareoath') AND lower(c.state) = 'enabled'), false) AS a_oath,
+    NOT s.has_policy OR coalesce(bool_or(lower(c.config_id) = 'sms' AND lower(c.state) = 'enabled'), false) AS a_sms,
+    NOT s.has_policy OR coalesce(bool_or(lower(c.config_id) = 'voice' AND lower(c.state) = 'enabled'), false) AS a_voice,
+    NOT s.has_policy OR coalesce(bool_or(lower(c.config_id) = 'voice' AND lower(c.state) = 'enabled'
+                                         AND c.is_office_phone_allowed IS TRUE), false) AS a_office
+  FROM sim_settings s LEFT JOIN entra_method_configs c ON true
+  GROUP BY s.has_policy
+),
+dv AS (
+  SELECT user_id,
+         bool_or(action IN ('create_device', 'update_device')) AS push,
+         bool_or(action IN ('create_device', 'update_device', 'create_software_oath')) AS oath,
+         bool_or(action = 'unknown') AS unknown
+  FROM sim_device_rows GROUP BY user_id
+),
+ot AS (
+  SELECT user_id,
+         bool_or(action IN ('create_hardware_oath', 'update_oath')) AS oath,
+         bool_or(action = 'unknown') AS unknown
+  FROM sim_oath_rows GROUP BY user_id
+),
+ph AS (
+  SELECT user_id,
+         bool_or(target = 'mobile') AS mobile,
+         bool_or(target = 'alternateMobile') AS alternate,
+         bool_or(target = 'office') AS office
+  FROM sim_phone_rows WHERE target IS NOT NULL GROUP BY user_id
+),
+av AS (
+  SELECT
+    su.user_id, u.method, s.default_mode AS mode,
+    sim_clean(e.preferred_method) AS preferred,
+    CASE u.method
+      WHEN 'phone_call' THEN CASE WHEN sim_present(u.extension) THEN 'voiceOffice' ELSE 'voiceMobile' END
+      WHEN 'text_message' THEN 'sms'
+      WHEN 'mobile_app' THEN 'push'
+      WHEN 'oath_token' THEN 'oath'
+    END AS target,
+    (en.has_authenticator OR coalesce(dv.push, false)) AND a.a_push AS ok_push,
+    (en.has_oath OR coalesce(dv.oath, false) OR coalesce(ot.oath, false)) AND a.a_oath AS ok_oath,
+    (en.has_mobile OR coalesce(ph.mobile, false)) AND a.a_sms AS ok_sms,
+    (en.has_mobile OR coalesce(ph.mobile, false)) AND a.a_voice AS ok_vm,
+    (en.has_alternate OR coalesce(ph.alternate, false)) AND a.a_voice AS ok_vam,
+    (en.has_office OR coalesce(ph.office, false)) AND a.a_office AS ok_vo,
+    a.a_push, a.a_oath,
+    coalesce(dv.unknown, false) AS unk_dev,
+    coalesce(ot.unknown, false) AS unk_oath,
+    en.has_authenticator OR coalesce(dv.push, false) AS av_push,
+    en.has_oath OR coalesce(dv.oath, false) OR coalesce(ot.oath, false) AS av_oath,
+    en.has_mobile OR coalesce(ph.mobile, false) AS av_mobile,
+    en.has_office OR coalesce(ph.office, false) AS av_office
+  FROM sim_users su
+  JOIN mfa_users u ON u.user_id = su.user_id
+  JOIN sim_entra en ON en.user_id = su.user_id
+  LEFT JOIN entra_users e ON e.id = su.entra_id
+  JOIN sim_settings s ON s.default_mode <> 'never'
+  CROSS JOIN allowed a
+  LEFT JOIN dv ON dv.user_id = su.user_id
+  LEFT JOIN ot ON ot.user_id = su.user_id
+  LEFT JOIN ph ON ph.user_id = su.user_id
+  WHERE su.action = 'migrate'
+),
+decided AS (
+  SELECT av.*,
+    sim_choose(mode, preferred, target, ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS d0,
+    -- unknown devices or token could add oath (a software OATH or hardware token) ...
+    CASE WHEN unk_dev OR unk_oath
+         THEN sim_choose(mode, preferred, target, ok_push, a_oath, ok_sms, ok_vm, ok_vam, ok_vo) END AS d1,
+    -- ... and unknown devices could add push (which always brings oath too)
+    CASE WHEN unk_dev
+         THEN sim_choose(mode, preferred, target, a_push, a_oath, ok_sms, ok_vm, ok_vam, ok_vo) END AS d2
+  FROM av
+),
+final AS (
+  SELECT decided.*,
+    CASE WHEN (d1 IS NULL OR d1 IS NOT DISTINCT FROM d0) AND (d2 IS NULL OR d2 IS NOT DISTINCT FROM d0)
+         THEN CASE WHEN d0.action IN ('set_default', 'set_default_fallback') AND d0.value = preferred
+                   THEN 'noop' ELSE d0.action END
+         ELSE 'unknown' END AS action
+  FROM decided
+)
+SELECT
+  user_id,
+  action,
+  CASE WHEN action <> 'unknown' THEN d0.value END AS value,
+  CASE action
+    WHEN 'keep_default' THEN 'Entra''s default is ' || preferred || ' and the mode is ' || mode
+    WHEN 'noop' THEN 'Entra''s default is already ' || preferred
+    WHEN 'set_default' THEN
+      CASE WHEN mode = 'most_secure_if_unset' THEN 'the most secure method available and allowed'
+           ELSE 'MFA Server method ' || method || ' maps to ' || target END
+    WHEN 'unknown' THEN NULL
+    ELSE
+      CASE WHEN mode = 'most_secure_if_unset' THEN 'no method is both available and allowed'
+           WHEN target IS NULL THEN 'MFA Server method ''' || coalesce(method, '') || ''' has no Entra equivalent'
+           ELSE 'MFA Server method ' || method || ' maps to ' || target || ', which is '
+             || CASE target
+                  WHEN 'push' THEN CASE WHEN av_push THEN 'not allowed by the methods policy' ELSE 'not available after the plan' END
+                  WHEN 'oath' THEN CASE WHEN av_oath THEN 'not allowed by the methods policy' ELSE 'not available after the plan' END
+                  WHEN 'voiceOffice' THEN CASE WHEN av_office THEN 'not allowed by the methods policy (Voice office phones)' ELSE 'not available after the plan' END
+                  ELSE CASE WHEN av_mobile THEN 'not allowed by the methods policy' ELSE 'not available after the plan' END
+                END
+         END
+  END AS detail
+FROM final;
