@@ -61,7 +61,7 @@ from analysis.graph.errors import (
     UnknownOutcome,
 )
 from analysis.journal import Answer, Entry, Journal, StepStatus, new_run_id, step_statuses
-from analysis.livestate import PHONE_IDS, Expectations, LiveState, drift, norm_phone, serial_filter
+from analysis.livestate import PHONE_IDS, Expectations, LiveState, drift, find_device, norm_phone
 from analysis.sqlfiles import sql
 
 PHONE_ACTIONS = {
@@ -481,9 +481,8 @@ class Runner:
             BatchRequest(f"m{i}", "GET", f"{base}/methods"),
             BatchRequest(f"p{i}", "GET", f"{base}/signInPreferences"),
         ]
-        for step in job.steps:
-            if step.name == "hw_create" and not (step.done and job.method_ids.get(str(step.value))):
-                reqs.append(BatchRequest(f"d{i}", "GET", f"{INVENTORY}?{serial_filter(str(step.value))}"))
+        if any(step.name == "hw_create" for step in job.steps):
+            reqs.append(BatchRequest(f"h{i}", "GET", f"{base}/hardwareOathMethods?$expand=device"))
         return reqs
 
     def _submit_reads(self, pool: ThreadPoolExecutor, active: list[Job], futures: dict[Any, Any]) -> None:
@@ -517,7 +516,7 @@ class Runner:
         by_id = {a.id: a for a in answers}
         for i, job in enumerate(jobs):
             methods, prefs = by_id[f"m{i}"], by_id[f"p{i}"]
-            device = by_id.get(f"d{i}")
+            device = by_id.get(f"h{i}")
             if methods.status == 404:
                 self._fail(job, "drifted", "the Entra user no longer exists")
                 continue
@@ -533,13 +532,19 @@ class Runner:
                 method_list = self.client.rest_of(methods.body or {})
             except GraphClientError:
                 continue
-            live = LiveState.from_graph(method_list, prefs.body or {})
-            if device is not None:
-                for dev in (device.body or {}).get("value", []):
-                    job.inventory[str(dev.get("serialNumber"))] = dev
-                for step in job.steps:
-                    if step.name == "hw_create":
-                        job.inventory.setdefault(str(step.value), None)
+            hardware = list((device.body or {}).get("value", [])) if device is not None else []
+            live = LiveState.from_graph(method_list, prefs.body or {}, hardware)
+            for method in hardware:
+                dev = method.get("device") or {}
+                if dev.get("serialNumber"):
+                    job.inventory[str(dev["serialNumber"])] = dev
+                    job.method_ids[str(dev["serialNumber"])] = str(method.get("id"))
+            for step in job.steps:
+                serial = str(step.value)
+                wants_search = step.open_intent or (job.check_failed is step)
+                if step.name == "hw_create" and wants_search and job.inventory.get(serial) is None:
+                    # Unknown outcome or a refused create: is the token in the inventory, unassigned?
+                    job.inventory[serial] = find_device(self.client, serial)
             self._after_read(job, live)
 
     def _after_read(self, job: Job, live: LiveState) -> None:
@@ -850,6 +855,14 @@ class Runner:
         elif step.name == "hw_assign":
             job.method_ids[str(step.value)] = str(body.get("id"))
             live.methods.append({"kind": "hardware_oath", "id": str(body.get("id")), "serial": step.value})
+            device = job.inventory.get(str(step.value))
+            if device is not None:
+                device["assignedTo"] = {"id": job.entra_id}
+                device["status"] = "assigned"
+        elif step.name == "hw_activate":
+            device = job.inventory.get(str(step.value))
+            if device is not None:
+                device["status"] = "activated"
 
     def _settle(self, job: Job) -> None:
         """Mark the user finished when nothing is left to send."""

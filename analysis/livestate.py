@@ -54,8 +54,16 @@ class LiveState:
     taps: list[str] = field(default_factory=list)  # ids of Temporary Access Pass methods
 
     @classmethod
-    def from_graph(cls, methods: list[dict[str, Any]], prefs: dict[str, Any] | None) -> LiveState:
+    def from_graph(
+        cls,
+        methods: list[dict[str, Any]],
+        prefs: dict[str, Any] | None,
+        hardware: list[dict[str, Any]] | None = None,
+    ) -> LiveState:
+        """Build from ``/authentication/methods``, ``signInPreferences`` and, optionally, the user's
+        ``hardwareOathMethods?$expand=device`` (which names each token's serial number and status)."""
         state = cls()
+        devices = {str(h.get("id")): h.get("device") or {} for h in hardware or []}
         for method in methods:
             otype = method.get("@odata.type")
             if otype == PHONE_TYPE:
@@ -64,11 +72,13 @@ class LiveState:
                     state.phones[ptype] = method.get("phoneNumber")
             elif otype in SLOT_KINDS:
                 entry: dict[str, Any] = {"kind": SLOT_KINDS[otype], "id": str(method.get("id"))}
-                serial = method.get("serialNumber") or (method.get("device") or {}).get("serialNumber")
+                device = devices.get(entry["id"]) or method.get("device") or {}
+                serial = method.get("serialNumber") or device.get("serialNumber")
                 if serial:
                     entry["serial"] = str(serial)
-                if method.get("status"):
-                    entry["status"] = method.get("status")
+                status = method.get("status") or device.get("status")
+                if status:
+                    entry["status"] = status
                 state.methods.append(entry)
             elif otype == TAP_TYPE:
                 state.taps.append(str(method.get("id")))
@@ -164,18 +174,10 @@ class ReadResult:
     missing: bool = False  # the user does not exist (404)
 
 
-def serial_filter(serial: str) -> str:
-    """The inventory query for one serial, percent-encoded for use inside a ``$batch`` URL."""
-    from urllib.parse import quote
-
-    literal = "'" + serial.replace("'", "''") + "'"
-    return "$filter=" + quote(f"serialNumber eq {literal}", safe="'")
-
-
 def read_users(
     client: Any, targets: list[tuple[str, list[str]]], *, concurrency: int = 4
 ) -> dict[str, ReadResult]:
-    """Read many users' methods and sign-in preferences (and inventory devices by serial) via ``$batch``.
+    """Read many users' methods and sign-in preferences (and their hardware tokens) via ``$batch``.
 
     ``targets`` is ``[(entra_id, [serials]), ...]``. Reads are idempotent: the client retries them.
     """
@@ -189,7 +191,7 @@ def read_users(
     current: list[tuple[str, list[str]]] = []
     size = 0
     for target in targets:
-        need = 2 + len(target[1])
+        need = 3 if target[1] else 2
         if current and size + need > 20:
             chunks.append(current)
             current, size = [], 0
@@ -204,14 +206,8 @@ def read_users(
             base = f"/users/{quote(entra_id)}/authentication"
             reqs.append(BatchRequest(f"m{i}", "GET", f"{base}/methods"))
             reqs.append(BatchRequest(f"p{i}", "GET", f"{base}/signInPreferences"))
-            for k, serial in enumerate(serials):
-                reqs.append(
-                    BatchRequest(
-                        f"d{i}_{k}",
-                        "GET",
-                        "/directory/authenticationMethodDevices/hardwareOathDevices?" + serial_filter(serial),
-                    )
-                )
+            if serials:
+                reqs.append(BatchRequest(f"h{i}", "GET", f"{base}/hardwareOathMethods?$expand=device"))
         out: dict[str, ReadResult] = {}
         try:
             answers = {a.id: a for a in client.batch(reqs, version="beta")}
@@ -231,13 +227,13 @@ def read_users(
             except GraphClientError as exc:
                 out[entra_id] = ReadResult(error=str(exc)[:300])
                 continue
-            result = ReadResult(live=LiveState.from_graph(items, prefs.body or {}))
-            for k, serial in enumerate(serials):
-                dev = answers.get(f"d{i}_{k}")
-                if dev is not None and dev.ok:
-                    for device in (dev.body or {}).get("value", []):
-                        if str(device.get("serialNumber")) == serial:
-                            result.devices[serial] = device
+            hw = answers.get(f"h{i}")
+            hardware = list((hw.body or {}).get("value", [])) if hw is not None and hw.ok else []
+            result = ReadResult(live=LiveState.from_graph(items, prefs.body or {}, hardware))
+            for method in hardware:
+                device = method.get("device") or {}
+                if str(device.get("serialNumber")) in serials:
+                    result.devices[str(device["serialNumber"])] = device
             out[entra_id] = result
         return out
 
@@ -246,3 +242,19 @@ def read_users(
         for part in pool.map(one, chunks):
             results.update(part)
     return results
+
+
+def find_device(client: Any, serial: str) -> dict[str, Any] | None:
+    """The hardware OATH inventory device with this serial number, or None.
+
+    Sends a ``$filter`` (Graph may honour it) and still checks every item of every page, so the answer
+    is right whether or not the service filtered. Used only on rare paths (an unknown create outcome,
+    a conflict, a rollback), never once per user.
+    """
+    params = {"$filter": "serialNumber eq '" + serial.replace("'", "''") + "'"}
+    for device in client.paged(
+        "/directory/authenticationMethodDevices/hardwareOathDevices", version="beta", params=params
+    ):
+        if str(device.get("serialNumber")) == serial:
+            return dict(device)
+    return None

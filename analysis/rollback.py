@@ -40,7 +40,7 @@ from analysis.graph.errors import (
     UnknownOutcome,
 )
 from analysis.journal import Answer, Entry, Journal, new_run_id, step_statuses
-from analysis.livestate import PHONE_IDS, ReadResult, norm_phone, read_users
+from analysis.livestate import PHONE_IDS, ReadResult, find_device, norm_phone, read_users
 from analysis.sqlfiles import sql
 
 ROLLBACK_FROM = ("completed", "partial", "failed", "verified", "rolling_back")
@@ -134,7 +134,9 @@ class _Rollback:
         if undo.name == "rb_hw_unassign":
             return "ours" if self._hw_method(read, entra_id, str(undo.serial)) else "restored"
         if undo.name == "rb_hw_delete":
-            device = read.devices.get(str(undo.serial))
+            device = find_device(self.client, str(undo.serial))
+            if device is not None:
+                read.devices[str(undo.serial)] = device
             if device is None:
                 return "restored"
             assigned = (device.get("assignedTo") or {}).get("id")

@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS batch_rows (
 -- Every state change of a batch, with who and when (append-only).
 CREATE TABLE IF NOT EXISTS batch_events (
   batch_id    INTEGER NOT NULL,
-  at          TIMESTAMPTZ NOT NULL,
+  "at"        TIMESTAMPTZ NOT NULL,
   actor       VARCHAR NOT NULL,
   event       VARCHAR NOT NULL,           -- created | approved | approval_voided | run_started | ...
   from_state  VARCHAR,
@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS batch_events (
 CREATE SEQUENCE IF NOT EXISTS journal_seq START 1;
 CREATE TABLE IF NOT EXISTS journal (
   seq         BIGINT PRIMARY KEY,
-  at          TIMESTAMPTZ NOT NULL,
+  "at"        TIMESTAMPTZ NOT NULL,
   run_id      VARCHAR NOT NULL,           -- one id per 'batch run' / 'rollback' / 'rollout' invocation
   batch_id    INTEGER,                    -- NULL for rollout / cut-over
   kind        VARCHAR NOT NULL,           -- intent | response | resolved | note

@@ -1,0 +1,256 @@
+"""Batch lifecycle on real (tiny) workspaces: freezing, hashing, approval rules, refusals, selection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from simulate.builders import Workspace
+
+from analysis import batches
+from analysis.batches import ExecOptions, Selection, approve, create_batch, get_batch
+from analysis.errors import UserError
+from analysis.execute import check_runnable, replan_hash, totp
+from analysis.journal import REDACTED, Answer, Entry, Journal, redact, step_statuses
+from analysis.livestate import Expectations, LiveState, drift
+from analysis.settings import Settings
+from analysis.simulate import simulate
+
+
+def _workspace(tmp_path: Path) -> Workspace:
+    ws = Workspace(tmp_path)
+    ws.user(1, "alice@contoso.com", phone="7700900123", country_code="44", method="text_message")
+    ws.entra("e1", "alice@contoso.com")
+    ws.user(
+        2,
+        "bob@contoso.com",
+        phone="2065550100",
+        country_code="1",
+        backup_phone="2065550101",
+        backup_country_code="1",
+    )
+    ws.entra("e2", "bob@contoso.com")
+    ws.phone("e2", "mobile", "+1 2065550100")
+    ws.user(3, "carol@contoso.com", phone="7700900999", country_code="44")  # no Entra user: unmatched
+    ws.group("g1", "Wave 1", ["e1"])
+    ws.fill_phones()
+    batches.ensure_schema(ws.con)
+    return ws
+
+
+def _create(
+    ws: Workspace, name: str = "wave-1", options: ExecOptions | None = None, **selection: object
+) -> batches.Created:
+    settings = Settings.default()
+    simulate(ws.con, settings, table="plan_batch")
+    sel = Selection(**selection) if selection else Selection(group="Wave 1")  # type: ignore[arg-type]
+    return create_batch(
+        ws.con,
+        name=name,
+        plan_table="plan_batch",
+        selection=sel,
+        settings=settings,
+        options=options or ExecOptions(),
+        actor="creator",
+    )
+
+
+def test_create_freezes_rows_with_a_hash_that_covers_them(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    users_file = tmp_path / "users.txt"
+    users_file.write_text("# wave\nalice@contoso.com\nBOB@contoso.com\ncarol@contoso.com\n")
+    created = _create(ws, users_file=users_file)
+    b = created.batch
+    assert (b.state, created.users) == ("draft", 2)  # carol is unmatched: nothing to migrate
+    assert created.excluded == [("unmatched", 1)]
+    frozen = ws.con.execute("SELECT count(*) FROM batch_rows WHERE batch_id = ?", [b.batch_id]).fetchone()[0]
+    planned = ws.con.execute(
+        "SELECT count(*) FROM plan_batch WHERE username IN ('alice@contoso.com', 'bob@contoso.com')"
+    ).fetchone()[0]
+    assert frozen == planned == created.rows
+    assert batches.hash_rows(ws.con, "batch", b.batch_id, b.settings_signature) == b.plan_hash
+    # The hash covers every column: change one value and it changes.
+    ws.con.execute(
+        "UPDATE batch_rows SET value = '+1 2065550199' WHERE batch_id = ? AND item = 'backup_phone'",
+        [b.batch_id],
+    )
+    assert batches.hash_rows(ws.con, "batch", b.batch_id, b.settings_signature) != b.plan_hash
+    with pytest.raises(UserError, match="no longer match the recorded hash"):
+        approve(ws.con, b.batch_id, "approver")
+    assumed = json.loads(
+        ws.con.execute("SELECT assumed FROM batch_users WHERE username = 'bob@contoso.com'").fetchone()[0]
+    )
+    assert assumed["mobile"] == "+1 2065550100" and assumed["preferred"] is None
+
+
+def test_same_approver_is_refused_when_the_rule_requires_another(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    b = _create(ws).batch
+    with pytest.raises(UserError, match="different approver"):
+        approve(ws.con, b.batch_id, "CREATOR")  # case-insensitive
+    approved = approve(ws.con, b.name, "approver", "CHG-1")
+    assert (approved.state, approved.approved_by, approved.approved_hash) == (
+        "approved",
+        "approver",
+        b.plan_hash,
+    )
+    with pytest.raises(UserError, match="only a draft"):
+        approve(ws.con, b.batch_id, "approver")
+    events = [e[2] for e in batches.events(ws.con, b.batch_id)]
+    assert events == ["created", "approved"]
+    lax = _create(ws, "wave-2", ExecOptions(require_distinct_approver=False)).batch
+    assert approve(ws.con, lax.batch_id, "creator").state == "approved"
+
+
+def test_unapproved_batch_is_refused(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    b = _create(ws).batch
+    with pytest.raises(UserError, match="not approved"):
+        check_runnable(ws.con, b, "runner", lambda batch: replan_hash(ws.con, batch))
+
+
+def test_changed_plan_voids_the_approval(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    b = _create(ws).batch
+    approve(ws.con, b.batch_id, "approver")
+    b = get_batch(ws.con, b.batch_id)
+    assert check_runnable(ws.con, b, "runner", lambda batch: replan_hash(ws.con, batch)) is True
+    # The tenant snapshot changes: alice now has that mobile number already -> the plan says noop.
+    ws.phone("e1", "mobile", "+44 7700900123")
+    ws.fill_phones()
+    with pytest.raises(UserError, match="approval is void"):
+        check_runnable(ws.con, b, "runner", lambda batch: replan_hash(ws.con, batch))
+    after = get_batch(ws.con, b.batch_id)
+    assert (after.state, after.approved_by, after.approved_hash) == ("draft", None, None)
+    assert [e[2] for e in batches.events(ws.con, b.batch_id)][-1] == "approval_voided"
+
+
+def test_completed_batch_has_nothing_to_do(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    b = _create(ws).batch
+    approve(ws.con, b.batch_id, "approver")
+    b = batches.transition(ws.con, get_batch(ws.con, b.batch_id), "running", "runner", "run_started")
+    b = batches.transition(ws.con, b, "completed", "runner", "run_finished")
+    assert check_runnable(ws.con, b, "runner", None) is False
+    with pytest.raises(UserError, match="cannot become"):
+        batches.transition(ws.con, b, "approved", "x", "nope")
+
+
+def test_selection_errors_name_what_is_wrong(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    users_file = tmp_path / "users.txt"
+    users_file.write_text("alice@contoso.com\nnobody@contoso.com\n")
+    with pytest.raises(UserError, match=r"line 2: 'nobody@contoso.com'"):
+        _create(ws, users_file=users_file)
+    with pytest.raises(UserError, match="no Entra group 'Wave 9'"):
+        _create(ws, group="Wave 9")
+    with pytest.raises(UserError, match="already exists"):
+        _create(ws)
+        _create(ws)
+
+
+def test_where_predicate_runs_in_a_sandbox(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    created = _create(ws, where="item = 'backup_phone' AND action = 'write_alternate'")
+    assert [r[1] for r in batches.batch_users(ws.con, created.batch.batch_id)] == ["bob@contoso.com"]
+    with pytest.raises(UserError, match="not several statements|not a valid predicate"):
+        _create(ws, "x", where="true; DROP TABLE batches")
+    with pytest.raises(UserError, match="not a valid predicate"):
+        _create(ws, "y", where="user_id IN (SELECT 1 FROM read_text('/etc/hostname'))")
+    with pytest.raises(UserError, match="not a valid predicate"):
+        _create(ws, "z", where="user_id IN (SELECT 1 FROM batches)")  # the workspace is not visible
+    assert ws.con.execute("SELECT count(*) FROM batches").fetchone()[0] == 1
+
+
+def test_settings_file_execute_section(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[migrate]\ndefault_method = "never"\n[execute]\nhandoff = "group"\nmigration_group = "MFA Migration"\n'
+    )
+    settings, options = batches.read_settings(path)
+    assert settings.default_method == "never" and options.migration_group == "MFA Migration"
+    path.write_text('[execute]\nhandof = "group"\n')
+    with pytest.raises(UserError, match="execute.handof"):
+        batches.read_settings(path)
+    path.write_text('[execute]\nhandoff = "group"\n')
+    with pytest.raises(UserError, match="migration_group"):
+        batches.read_settings(path)
+
+
+def test_journal_keeps_no_secrets_and_tracks_steps(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "j.duckdb"))
+    batches.ensure_schema(con)
+    journal = Journal(con, batch_id=7, run_id="r1", actor="me")
+    body = {"serialNumber": "S1", "secretKey": "JBSWY3DPEHPK3PXP", "nested": [{"verificationCode": "123456"}]}
+    create = Entry("7:1:hw_create", 1, "e1", "hw_create", "POST", "/beta/x", body)
+    phone = Entry("7:1:mobile", 1, "e1", "mobile", "POST", "/v1.0/y", {"phoneNumber": "+1 2065550100"})
+    tap = Entry("7:1:tap", 1, "e1", "tap", "POST", "/v1.0/z", {})
+    journal.intents([create, phone, tap])
+    journal.responses(
+        [
+            Answer(create, 201, "ok", {"id": "d1", "secretKey": None}),
+            Answer(tap, 201, "ok", {"temporaryAccessPass": "+drkzqAD"}),
+        ]
+    )
+    text = " ".join(str(v) for row in con.execute("SELECT * FROM journal").fetchall() for v in row)
+    for secret in ("JBSWY3DPEHPK3PXP", "123456", "+drkzqAD"):
+        assert secret not in text
+    assert REDACTED in text and "+1 2065550100" in text
+    status = step_statuses(con, 7)
+    assert status["7:1:hw_create"].done and not status["7:1:hw_create"].open_intent
+    assert status["7:1:mobile"].open_intent and not status["7:1:mobile"].done  # sent, no answer yet
+    journal.resolved(phone, "applied")
+    assert step_statuses(con, 7)["7:1:mobile"].done
+    assert redact({"secretKey": None}) == {"secretKey": None}
+
+
+def test_totp_matches_rfc6238() -> None:
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # base32 of "12345678901234567890"
+    assert totp(secret, 30, at=59, digits=8) == "94287082"
+    assert totp(secret, 30, at=1111111109, digits=8) == "07081804"
+    assert totp(secret.lower() + "==", 30, at=59) == "287082"
+
+
+def test_drift_ignores_the_batch_own_writes_only() -> None:
+    assumed = {
+        "mobile": None,
+        "alternateMobile": None,
+        "office": None,
+        "preferred": None,
+        "methods": [{"kind": "authenticator", "id": "a1"}],
+    }
+    expect = Expectations(
+        phones={"mobile": "+44 7700900123"},
+        preferred="sms",
+        hardware_serials=frozenset({"T1"}),
+        utility=False,
+    )
+
+    def live(**kw: object) -> LiveState:
+        methods = [{"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod", "id": "a1"}]
+        methods += kw.get("extra", [])  # type: ignore[arg-type]
+        for ptype, number in kw.get("phones", {}).items():  # type: ignore[attr-defined]
+            methods.append(
+                {
+                    "@odata.type": "#microsoft.graph.phoneAuthenticationMethod",
+                    "phoneType": ptype,
+                    "phoneNumber": number,
+                }
+            )
+        return LiveState.from_graph(
+            methods, {"userPreferredMethodForSecondaryAuthentication": kw.get("pref")}
+        )
+
+    assert drift(assumed, live(), expect) == []
+    assert drift(assumed, live(phones={"mobile": "+44 7700 900123"}, pref="sms"), expect) == []  # our writes
+    assert drift(assumed, live(phones={"mobile": "+44 7700900999"}), expect)
+    assert drift(assumed, live(phones={"office": "+1 2065550100x1"}), expect)
+    assert drift(assumed, live(pref="push"), expect)
+    hw = {"@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethod", "id": "h1"}
+    assert drift(assumed, live(extra=[hw]), expect) == []  # the token this batch creates
+    sw = {"@odata.type": "#microsoft.graph.softwareOathAuthenticationMethod", "id": "s1"}
+    assert drift(assumed, live(extra=[sw]), expect)
+    gone = LiveState.from_graph([], {})
+    assert any("removed" in r for r in drift(assumed, gone, expect))
