@@ -145,18 +145,23 @@ def outcome_flow(df: pd.DataFrame, left: str = "Current", right: str = "What-if"
     Rows only in one plan appear as "(not in plan)" on the other side.
     """
 
+    # pandas 3 stores missing strings as NaN (truthy): normalise to None once
+    a_col = [v if isinstance(v, str) else None for v in df["a"]]
+    b_col = [v if isinstance(v, str) else None for v in df["b"]]
+    items, counts = list(df["item"]), [int(n) for n in df["n"]]
+
     def name(item: str, action: str | None) -> str:
         return (
             f"{outcomes.ITEM_LABELS.get(item, item)}: {outcomes.label(action) if action else '(not in plan)'}"
         )
 
-    lnames = [name(i, a) for i, a in zip(df["item"], df["a"], strict=True)]
-    rnames = [name(i, b) for i, b in zip(df["item"], df["b"], strict=True)]
+    lnames = [name(i, a) for i, a in zip(items, a_col, strict=True)]
+    rnames = [name(i, b) for i, b in zip(items, b_col, strict=True)]
     nodes = list(dict.fromkeys(lnames)) + list(dict.fromkeys(rnames))
     lindex = {n: i for i, n in enumerate(dict.fromkeys(lnames))}
     offset = len(lindex)
     rindex = {n: offset + i for i, n in enumerate(dict.fromkeys(rnames))}
-    actions = list(df["a"].drop_duplicates()) + list(df["b"].drop_duplicates())
+    actions = list(dict.fromkeys(a_col + b_col))
 
     def node_colour(node: str) -> str:
         for a in actions:
@@ -170,7 +175,7 @@ def outcome_flow(df: pd.DataFrame, left: str = "Current", right: str = "What-if"
         else "rgba(46,125,50,0.35)"
         if a != b and outcomes.tone(b or "") in ("ok", "info")
         else "rgba(158,158,158,0.25)"
-        for a, b in zip(df["a"], df["b"], strict=True)
+        for a, b in zip(a_col, b_col, strict=True)
     ]
     fig = go.Figure(
         go.Sankey(
@@ -179,7 +184,7 @@ def outcome_flow(df: pd.DataFrame, left: str = "Current", right: str = "What-if"
             link={
                 "source": [lindex[n] for n in lnames],
                 "target": [rindex[n] for n in rnames],
-                "value": list(df["n"]),
+                "value": counts,
                 "color": link_colours,
                 "hovertemplate": "%{source.label} → %{target.label}: %{value:,}<extra></extra>",
             },

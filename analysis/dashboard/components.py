@@ -35,6 +35,19 @@ def kpi(
     col.metric(label, shown, delta=delta, delta_color=delta_color, help=help, border=True)
 
 
+def show(value: Any, default: str = "—") -> str:
+    """A cell value as text; None, NaN and NA (pandas 3 stores missing strings as NaN) become ``default``."""
+    if value is None:
+        return default
+    try:
+        if pd.isna(value):
+            return default
+    except (TypeError, ValueError):
+        pass
+    text = str(value).strip()
+    return text or default
+
+
 def pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "–"
 

@@ -7,27 +7,23 @@ through :func:`csv_bytes`, which neutralises cells a spreadsheet would run as fo
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-WRITERS = {
-    "html": "analysis.report.htmlfile",
-    "json": "analysis.report.jsonfile",
-    "csv": "analysis.report.csvfile",
-}
+FORMATS = ("html", "json", "csv")
 
 
 def render(report: Any, fmt: str) -> bytes:
     """The report as ``html``, ``json`` or ``csv`` bytes (written by the CLI's own writer)."""
-    module = importlib.import_module(WRITERS[fmt])
+    from analysis.report import write
+
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
     with tempfile.TemporaryDirectory(prefix="mfa-migrate-report-") as tmp:
-        path = Path(tmp) / f"readiness.{fmt}"
-        module.write(report, path)
-        return path.read_bytes()
+        return write(report, Path(tmp) / f"readiness.{fmt}").read_bytes()
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

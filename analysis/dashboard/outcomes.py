@@ -76,6 +76,8 @@ ITEM_LABELS = {
 
 
 def label(action: str) -> str:
+    if not isinstance(action, str):  # a missing value (None / NaN)
+        return ""
     return ACTIONS.get(action, (action.replace("_", " ").capitalize(), "neutral"))[0]
 
 

@@ -126,6 +126,7 @@ info = data.load_info(ws.path, ws.load_id)
 if not info.empty:
     st.caption(
         f"Workspace {ws.path} · loaded {info.loc[0, 'loaded_at']} · tenant snapshot "
-        f"{info.loc[0, 'taken_at'] or '?'} ({info.loc[0, 'snapshot_source'] or '?'}) · "
+        f"{components.show(info.loc[0, 'taken_at'], '?')} "
+        f"({components.show(info.loc[0, 'snapshot_source'], '?')}) · "
         f"settings: {ctx.settings.describe()}"
     )

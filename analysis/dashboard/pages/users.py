@@ -52,7 +52,11 @@ user_id = int(hits.iloc[index]["user_id"])
 detail = data.user_detail(ws.path, plan.key, plan.table, user_id)
 u = detail["mfa"].iloc[0]
 st.subheader(u["username"])
-meta = [f"Name: {u['name'] or '—'}", f"Email: {u['email'] or '—'}", f"SID: {u['object_sid'] or '—'}"]
+meta = [
+    f"Name: {components.show(u['name'])}",
+    f"Email: {components.show(u['email'])}",
+    f"SID: {components.show(u['object_sid'])}",
+]
 meta.append("Enabled on MFA Server" if bool(u["enabled"]) else "**Disabled on MFA Server**")
 if not bool(u["details_known"]):
     meta.append("loaded from the Export Users CSV: devices and secrets unknown")
