@@ -11,10 +11,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from emulator_helpers import client_for  # noqa: E402
-from emulator_tenant import write_tenant  # noqa: E402
+from emulator_helpers import client_for
+from emulator_tenant import write_tenant
 
-from analysis.graph.emulator.launcher import EmulatorInfo, start_emulator  # noqa: E402
+from analysis.graph.emulator.launcher import EmulatorInfo, start_emulator
 
 
 @pytest.fixture(scope="module")
