@@ -9,6 +9,7 @@ thing and expect exactly the check written for it to fire.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,12 @@ DEVICE_FINGERPRINT = "b" * 64
 class World:
     """A fresh workspace file with the canonical schema, a ``plan`` table and row helpers."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, fresh: bool = True) -> None:
         self.path = path
         self.con = duckdb.connect(str(path))
-        self.con.execute(sql("workspace/schema"))
-        self.con.execute(PLAN_DDL)
+        if fresh:
+            self.con.execute(sql("workspace/schema"))
+            self.con.execute(PLAN_DDL)
 
     # -------------------------------------------------------------- generic helpers (test code only)
     def insert(self, table: str, **values: Any) -> None:
@@ -303,3 +305,9 @@ def clean_world(path: Path) -> World:
     )
     w.insert("entra_rollout_policy_groups", policy_id="p-mfa", group_id="g-rollout")
     return w
+
+
+def copy_world(template: Path, path: Path) -> World:
+    """A private copy of a closed world file (building the clean world once per session saves seconds)."""
+    shutil.copyfile(template, path)
+    return World(path, fresh=False)

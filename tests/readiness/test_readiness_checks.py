@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from readiness_cases import CASES
-from readiness_world import DEVICE_FINGERPRINT, SECRET_FINGERPRINT, World, clean_world
+from readiness_world import DEVICE_FINGERPRINT, SECRET_FINGERPRINT, World
 
 from analysis import readiness
 from analysis.settings import Settings
@@ -15,13 +15,6 @@ from analysis.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = readiness.catalogue()
 IDS = [c.id for c in CHECKS]
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> World:
-    w = clean_world(tmp_path / "ws.duckdb")
-    yield w
-    w.close()
 
 
 def test_catalogue_headers_are_complete_and_ids_unique() -> None:
