@@ -70,7 +70,8 @@ def _plan_undo(
     applied: set[str], values: dict[str, str], before: dict[str, Any], group_id: str | None
 ) -> list[_Undo]:
     undo: list[_Undo] = []
-    if "default" in applied:
+    unset_default = "default" in applied and before.get("preferred") is None
+    if "default" in applied and not unset_default:
         undo.append(_Undo("rb_default", wrote=values.get("default"), before=before.get("preferred")))
     if "hw_assign" in applied or "hw_activate" in applied:
         undo.append(_Undo("rb_hw_unassign", serial=values.get("hw")))
@@ -81,6 +82,10 @@ def _plan_undo(
             undo.append(_Undo(f"rb_{slot}", slot=slot, wrote=values.get(slot), before=before.get(slot)))
     if "handoff_group" in applied and group_id:
         undo.append(_Undo("rb_handoff_group", group_id=group_id))
+    if unset_default:
+        # Graph has no way to unset a default method: it clears itself when its last method is deleted
+        # (above). Checked last, after a fresh read; if it is still ours it is reported, not forced.
+        undo.append(_Undo("rb_default", wrote=values.get("default"), before=None))
     return undo
 
 
@@ -184,7 +189,13 @@ class _Rollback:
             entry = Entry(key, user_id, entra_id, undo.name, "", "")
             if key in done:
                 continue
+            if undo.name == "rb_default" and undo.before is None:
+                read = self._read(entra_id, serial)
+                if read.live is None:
+                    return f"{username}: cannot read the user ({read.error})"
             state = self._state(undo, read, entra_id)
+            if state == "ours" and undo.name == "rb_default" and undo.before is None:
+                state = "changed"  # cannot be unset through Graph: report it
             if key in open_:
                 with self.db:
                     self.journal.resolved(entry, "applied" if state == "restored" else "not_applied")
@@ -196,8 +207,10 @@ class _Rollback:
                 continue
             if state == "changed":
                 with self.db:
-                    self.journal.notes([(entry, "changed_since", None)])
-                    self.result.changed_since.append(f"{username}: {undo.name[3:]}")
+                    unsettable = undo.name == "rb_default" and undo.before is None
+                    self.journal.notes([(entry, "left_unset" if unsettable else "changed_since", None)])
+                    why = "Graph cannot unset a default method" if unsettable else "changed since"
+                    self.result.changed_since.append(f"{username}: {undo.name[3:]} ({why})")
                 status = "partly_rolled_back"
                 continue
             method, version, path, body = self._request(undo, read, entra_id)
@@ -274,7 +287,7 @@ def rollback_batch(
     work.batch = batch
     forward = step_statuses(con, batch.batch_id, f"{batch.batch_id}:")
     back = step_statuses(con, batch.batch_id, f"rb:{batch.batch_id}:")
-    done = {k for k, s in back.items() if s.done or s.last_outcome == "changed_since"}
+    done = {k for k, s in back.items() if s.done or s.last_outcome in ("changed_since", "left_unset")}
     open_ = {k for k, s in back.items() if s.open_intent}
     ours = {k for k, s in forward.items() if s.done and s.last_outcome in ("ok", "applied")}
     ours |= {
@@ -302,7 +315,7 @@ def rollback_batch(
     jobs = []
     for user_id, username, entra_id, before, status in con.execute(
         sql("execute/rollback_users"), [batch.batch_id]
-    ):
+    ).fetchall():
         if status == "rolled_back" or before is None:
             continue
         applied = {k.rsplit(":", 1)[1] for k in ours if k.startswith(f"{batch.batch_id}:{user_id}:")}

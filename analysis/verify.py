@@ -131,8 +131,8 @@ def verify_batch(
         int(r[0]) for r in con.execute(sql("execute/verify_handed_default"), [batch.batch_id]).fetchall()
     }
     done_users = [(uid, entra_id) for uid, _name, entra_id, status in users if status == "done"]
-    with console.progress(f"verifying {batch.label}", len(done_users)):
-        reads = read_users(client, [(e, serials.get(e, [])) for _, e in done_users], concurrency=concurrency)
+    console.info(f"Reading {len(done_users)} user(s) of {batch.label} from Graph ...")
+    reads = read_users(client, [(e, serials.get(e, [])) for _, e in done_users], concurrency=concurrency)
     status_of = {int(uid): (status, entra_id) for uid, _n, entra_id, status in users}
     rows = con.execute(sql("execute/verify_rows"), [batch.batch_id]).fetchall()
     at = datetime.now(UTC)

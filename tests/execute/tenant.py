@@ -1,0 +1,151 @@
+"""A crafted migration for executor tests: one spec, written twice — as a workspace (through the
+simulator's test builders and the real simulator) and as the emulator's tenant snapshot — so the
+plan's assumptions and the emulated tenant agree exactly, without depending on the loader.
+
+Users cycle through four shapes so every write path is used:
+
+* ``k % 4 == 0``: phone without extension → POST mobile; backup → POST alternate; default voiceMobile
+* ``k % 4 == 1``: phone with extension → POST office; default voiceOffice
+* ``k % 4 == 2``: text message, Entra already holds another mobile → PATCH mobile; default sms
+* ``k % 4 == 3``: mobile app with a device (→ migration group) and a phone → POST mobile; default push is
+  left to the utility (no Authenticator in Entra yet)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from simulate.builders import Workspace
+
+from analysis import batches
+from analysis.graph.emulator.launcher import REPO_ROOT, EmulatorInfo
+
+TENANT_ID = "11111111-2222-3333-4444-555555555555"
+GROUP_ID = "9a9a9a9a-0000-4000-8000-000000000001"
+GROUP_NAME = "MFA Server Migration"
+PHONE_TYPE = "#microsoft.graph.phoneAuthenticationMethod"
+
+
+def entra_id(k: int) -> str:
+    return f"00000000-0000-4000-8000-{k:012d}"
+
+
+def upn(k: int) -> str:
+    return f"user{k:04d}@contoso.com"
+
+
+def build(directory: Path, users: int) -> tuple[Path, Path]:
+    """(workspace file, tenant snapshot dir) for ``users`` crafted users."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ws = Workspace(directory, "ws.duckdb")
+    tenant = directory / "tenant"
+    tenant.mkdir(exist_ok=True)
+    lines = []
+    for k in range(users):
+        eid, name = entra_id(k), upn(k)
+        shape = k % 4
+        methods: list[dict[str, Any]] = [
+            {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230-6103-485e-b985-444c60001490"}
+        ]
+        number = f"7911{100000 + k:06d}"  # valid UK mobiles
+        fields: dict[str, Any] = {"country_code": "44", "phone": number, "modified_at": "2024-05-01T00:00:00Z"}
+        if shape == 0:
+            fields.update(backup_country_code="1", backup_phone=f"206{3010000 + k:07d}", method="phone_call")
+        elif shape == 1:
+            fields.update(extension=str(100 + k), method="phone_call")
+        elif shape == 2:
+            fields.update(method="text_message")
+            old = f"+44 7911{500000 + k:06d}"
+            ws.phone(eid, "mobile", old)
+            methods.append({"@odata.type": PHONE_TYPE, "id": "3179e48a-750b-4051-897c-87b9720928f7",
+                            "phoneNumber": old, "phoneType": "mobile", "smsSignInState": "notSupported"})
+        else:
+            fields.update(method="mobile_app", app_mode="standard")
+        ws.user(k + 1, name, **fields)
+        if shape == 3:
+            ws.device(10_000 + k, k + 1, name="iPhone", activated_at="2024-01-01T00:00:00Z", secret=f"s{k}", token=f"t{k}")
+        ws.entra(eid, name, display_name=f"User {k}")
+        lines.append(
+            {
+                "id": eid,
+                "userPrincipalName": name,
+                "displayName": f"User {k}",
+                "accountEnabled": True,
+                "userType": "Member",
+                "authenticationMethods": methods,
+                "signInPreferences": {
+                    "userPreferredMethodForSecondaryAuthentication": None,
+                    "isSystemPreferredAuthenticationMethodEnabled": False,
+                },
+            }
+        )
+    ws.group(GROUP_ID, GROUP_NAME, [])
+    ws.fill_phones()
+    batches.ensure_schema(ws.con)
+    ws.con.close()
+    (tenant / "snapshot.json").write_text(json.dumps({"tenantId": TENANT_ID, "takenAt": "2024-06-01T00:00:00Z", "source": "file"}))
+    (tenant / "users.jsonl").write_text("".join(json.dumps(u) + "\n" for u in lines))
+    group = {"id": GROUP_ID, "displayName": GROUP_NAME, "groupTypes": [], "securityEnabled": True, "members": []}
+    (tenant / "groups.jsonl").write_text(json.dumps(group) + "\n")
+    domain = {
+        "id": "contoso.com", "authenticationType": "Federated", "isVerified": True,
+        "federationConfiguration": [{"@odata.type": "#microsoft.graph.internalDomainFederation",
+                                     "id": "fed-1", "displayName": "Contoso", "issuerUri": "http://contoso.com/adfs",
+                                     "federatedIdpMfaBehavior": "acceptIfMfaDoneByFederatedIdp"}],
+    }
+    (tenant / "domains.jsonl").write_text(json.dumps(domain) + "\n")
+    assert ws.path is not None
+    return ws.path, tenant
+
+
+SETTINGS = f"""
+[execute]
+handoff = "group"
+migration_group = "{GROUP_NAME}"
+"""
+
+
+def cli(*args: str, emu: EmulatorInfo | None = None, timeout: float = 180, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``mfa-migrate ARGS`` in a subprocess (Graph connection arguments appended when ``emu``)."""
+    command = [sys.executable, "-m", "analysis", *args]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    if emu is not None:
+        command += connection(emu)
+        env["MFA_MIGRATE_CLIENT_SECRET"] = emu.client_secret
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO_ROOT)
+    if check and done.returncode != 0:
+        raise AssertionError(f"mfa-migrate {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def connection(emu: EmulatorInfo) -> list[str]:
+    return ["--graph-url", emu.graph_url, "--authority", emu.authority, "--client-id", emu.client_id,
+            "--ca-file", emu.ca_file]
+
+
+def popen_run(workspace: Path, batch: str, emu: EmulatorInfo, *extra: str) -> subprocess.Popen[str]:
+    """``batch run`` in a subprocess that the test may kill."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    env["MFA_MIGRATE_CLIENT_SECRET"] = emu.client_secret
+    command = [sys.executable, "-m", "analysis", "batch", "run", batch, "--workspace", str(workspace),
+               *connection(emu), *extra]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT)
+
+
+def user_of(state: dict[str, Any], k: int) -> dict[str, Any]:
+    for user in state["users.jsonl"]:
+        if user["id"] == entra_id(k):
+            return dict(user)
+    raise KeyError(k)
+
+
+def phones(user: dict[str, Any]) -> dict[str, str]:
+    return {m["phoneType"]: m["phoneNumber"] for m in user.get("authenticationMethods") or []
+            if m.get("@odata.type") == PHONE_TYPE}
