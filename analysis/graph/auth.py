@@ -305,6 +305,13 @@ class _CachingProvider:
                 return self._cached.token
             return self._take(self._fetch(fresh=False))
 
+    def close(self) -> None:
+        """Close msal's HTTP session (its keep-alive connection would otherwise outlive the run)."""
+        app = getattr(self, "app", None)
+        closer = getattr(getattr(app, "http_client", None), "close", None)
+        if callable(closer):
+            closer()
+
     def refresh(self, stale: str | None = None) -> str:
         with self._cached.lock:
             if stale is not None and self._cached.token and self._cached.token != stale:

@@ -214,6 +214,7 @@ class GraphClient:
     ``write_budget``: a shared :class:`TokenBucket` for writes (default 3,000 per 150 s; None = off).
     ``read_budget``: an optional bucket charged with each request's resource units.
     ``ca_file``: trust only this CA and ignore proxy/CA environment variables.
+    ``close_auth``: :meth:`close` also closes the token provider (when the client owns it).
     """
 
     def __init__(
@@ -228,6 +229,7 @@ class GraphClient:
         read_budget: TokenBucket | None = None,
         max_connections: int = 16,
         record: bool = False,
+        close_auth: bool = False,
         rng: random.Random | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -241,6 +243,7 @@ class GraphClient:
         self.root = root
         self._origin = (parts.scheme, parts.netloc.lower())
         self.auth = auth
+        self._close_auth = close_auth
         self.retry = retry or RetryPolicy()
         self.write_budget: TokenBucket | None = writes_budget() if write_budget is _DEFAULT else write_budget
         self.read_budget = read_budget
@@ -261,7 +264,11 @@ class GraphClient:
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
+        """Close the connection pool (and the token provider's session when ``close_auth`` was set)."""
         self._http.close()
+        closer = getattr(self.auth, "close", None)
+        if self._close_auth and callable(closer):
+            closer()
 
     def __enter__(self) -> GraphClient:
         return self

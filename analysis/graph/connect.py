@@ -99,6 +99,7 @@ class Connection:
 
     def close(self) -> None:
         self.client.close()
+        self.auth.close()
 
 
 def credential_from_args(args: argparse.Namespace) -> str | Certificate:
