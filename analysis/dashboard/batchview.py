@@ -19,16 +19,16 @@ from analysis.dashboard.context import Context
 from analysis.dashboard.session import Handle, cursor
 from analysis.errors import UserError
 
-STATE_MARKS = {
-    "draft": "📝 draft",
-    "approved": "✅ approved",
-    "running": "⏳ running",
-    "completed": "🏁 completed",
-    "partial": "⚠️ partial",
-    "failed": "❌ failed",
-    "verified": "🔒 verified",
-    "rolling_back": "↩️ rolling back",
-    "rolled_back": "↩️ rolled back",
+STATE_COLOURS = {
+    "draft": "#5c6bc0",
+    "approved": "#2e7d32",
+    "running": "#1565c0",
+    "completed": "#2e7d32",
+    "partial": "#ef6c00",
+    "failed": "#c62828",
+    "verified": "#1b5e20",
+    "rolling_back": "#6d4c41",
+    "rolled_back": "#6d4c41",
 }
 LIFECYCLE = ["draft", "approved", "running", "completed", "verified"]
 SELECT_BY = [
@@ -382,10 +382,9 @@ def frozen_plan(path: str, batch_id: int) -> None:
         st.caption("No rows.")
         return
     view = summary.copy()
-    view.insert(0, "Outcome", [components.outcome_text(a) for a in view["action"]])
     view["item"] = [outcomes.ITEM_LABELS.get(i, i) for i in view["item"]]
     st.dataframe(
-        view,
+        components.outcome_styled(view),
         hide_index=True,
         column_config={
             "item": "Item",
@@ -431,12 +430,12 @@ def users_tab(path: str, batch_id: int) -> None:
         )
 
 
-VERIFY_MARKS = {
-    "agrees": "🟢 agrees",
-    "differs": "🔴 differs",
-    "handed_off": "🔵 handed to the utility",
-    "skipped": "🟠 skipped",
-    "not_applicable": "⚪ nothing to write",
+VERIFY_LABELS = {
+    "agrees": ("agrees", "#2e7d32"),
+    "differs": ("differs", "#c62828"),
+    "handed_off": ("handed to the utility", "#5c6bc0"),
+    "skipped": ("skipped", "#ef6c00"),
+    "not_applicable": ("nothing to write", "#9e9e9e"),
 }
 
 
@@ -448,16 +447,18 @@ def verification_tab(path: str, batch_id: int) -> None:
     counts = rows["outcome"].value_counts()
     cols = st.columns(len(counts))
     for col, (outcome, n) in zip(cols, counts.items(), strict=True):
-        components.kpi(col, VERIFY_MARKS.get(str(outcome), str(outcome)), int(n))
+        components.kpi(col, VERIFY_LABELS.get(str(outcome), (str(outcome), ""))[0].capitalize(), int(n))
     agrees, differs = int(counts.get("agrees", 0)), int(counts.get("differs", 0))
     st.caption(
         f"Agreement {agrees / (agrees + differs):.1%} of Graph-writable rows." if agrees + differs else ""
     )
     show_all = st.toggle("Show every row (not only differences)", key=f"b_vall_{batch_id}")
     view = rows if show_all else rows[rows["outcome"] == "differs"]
-    view = view.assign(outcome=[VERIFY_MARKS.get(o, o) for o in view["outcome"]])
+    view = view.head(1000).reset_index(drop=True)
+    colours = [VERIFY_LABELS.get(o, ("", None))[1] for o in view["outcome"]]
+    view = view.assign(outcome=[VERIFY_LABELS.get(o, (o, None))[0] for o in view["outcome"]])
     st.dataframe(
-        view.head(1000),
+        components.styled(view, {"outcome": colours}),
         hide_index=True,
         column_config={
             "username": "MFA Server user",

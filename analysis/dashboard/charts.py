@@ -58,7 +58,7 @@ def methods_compared(df: pd.DataFrame) -> go.Figure:
         values = [int(part.get(m, 0)) for m in METHOD_ORDER]
         fig.add_bar(
             name=population,
-            x=METHOD_ORDER,
+            x=[m.replace(" ", "<br>", 1) for m in METHOD_ORDER],
             y=values,
             marker_color=colour,
             hovertemplate=f"{population}: %{{y:,}} users with %{{x}}<extra></extra>",

@@ -14,7 +14,15 @@ from analysis.errors import UserError
 
 T = TypeVar("T")
 
-TONE_MARK = {"ok": "🟢", "info": "🔵", "neutral": "⚪", "warn": "🟠", "bad": "🔴"}
+# Markdown colour and Material icon per tone (no emoji: they need a colour-emoji font the browser may lack)
+TONE_MD = {"ok": "green", "info": "blue", "neutral": "gray", "warn": "orange", "bad": "red"}
+TONE_ICON = {
+    "ok": ":material/check_circle:",
+    "info": ":material/info:",
+    "neutral": ":material/do_not_disturb_on:",
+    "warn": ":material/warning:",
+    "bad": ":material/cancel:",
+}
 
 
 def header(title: str, question: str) -> None:
@@ -32,7 +40,8 @@ def kpi(
     delta_color: str = "normal",
 ) -> None:
     shown = f"{value:,}" if isinstance(value, int) else value
-    col.metric(label, shown, delta=delta, delta_color=delta_color, help=help, border=True)
+    arrow = "off" if delta_color == "off" else "auto"
+    col.metric(label, shown, delta=delta, delta_color=delta_color, delta_arrow=arrow, help=help, border=True)
 
 
 def show(value: Any, default: str = "—") -> str:
@@ -52,15 +61,39 @@ def pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "–"
 
 
-def outcome_text(action: str) -> str:
-    return f"{TONE_MARK[outcomes.tone(action)]} {outcomes.label(action)}"
+def outcome_text(action: Any) -> str:
+    """The readable outcome of a plan action (tables colour it; see :func:`styled`)."""
+    return outcomes.label(action) if isinstance(action, str) else ""
+
+
+def outcome_md(action: str) -> str:
+    """The outcome as coloured markdown with an icon, for alerts and captions."""
+    t = outcomes.tone(action)
+    return f":{TONE_MD[t]}[{TONE_ICON[t]} {outcomes.label(action)}]"
 
 
 def with_outcome(df: pd.DataFrame, column: str = "action", into: str = "Outcome") -> pd.DataFrame:
-    """Add a readable, tone-marked outcome column next to the raw action code."""
+    """Add a readable outcome column next to the raw action code."""
     out = df.copy()
-    out.insert(0, into, [outcome_text(str(a)) if pd.notna(a) else "" for a in out[column]])
+    out.insert(0, into, [outcome_text(a) for a in out[column]])
     return out
+
+
+def styled(df: pd.DataFrame, colours: dict[str, list[str | None]]) -> Any:
+    """``df`` as a Styler whose listed columns are coloured per row (bold text; None = plain).
+
+    Only for tables of at most a few thousand rows (the pages cap what they show).
+    """
+    css = pd.DataFrame("", index=df.index, columns=df.columns)
+    for column, values in colours.items():
+        css[column] = [f"color: {c}; font-weight: 600" if c else "" for c in values]
+    return df.style.apply(lambda _: css, axis=None)
+
+
+def outcome_styled(df: pd.DataFrame, column: str = "action", into: str = "Outcome") -> Any:
+    """:func:`with_outcome`, coloured by the outcome's tone."""
+    out = with_outcome(df.reset_index(drop=True), column, into)
+    return styled(out, {into: [outcomes.colour(a) if isinstance(a, str) else None for a in out[column]]})
 
 
 PLAN_COLUMNS = {
@@ -80,7 +113,7 @@ PLAN_COLUMNS = {
 
 
 def plan_table(df: pd.DataFrame, key: str | None = None, height: int | str = "auto") -> None:
-    st.dataframe(with_outcome(df), hide_index=True, column_config=PLAN_COLUMNS, key=key, height=height)
+    st.dataframe(outcome_styled(df), hide_index=True, column_config=PLAN_COLUMNS, key=key, height=height)
 
 
 @contextmanager

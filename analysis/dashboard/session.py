@@ -71,12 +71,7 @@ def _is_lock_error(exc: Exception) -> bool:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _handle(path: str) -> Handle:
-    try:
-        from analysis.workspace import connect
-    except ImportError:  # TODO(dashboard): remove once analysis.workspace lands
-
-        def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:  # type: ignore[misc]
-            return duckdb.connect(str(path), read_only=read_only)
+    from analysis.workspace import connect
 
     try:
         return Handle(path, connect(Path(path), read_only=False), read_only=False)

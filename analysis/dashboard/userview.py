@@ -214,6 +214,9 @@ def side_by_side(detail: dict[str, pd.DataFrame]) -> pd.DataFrame:
         "Authenticator app": mfa_devices,
         "OATH token": oath_text,
     }
+    user_rows = plan[plan["item"] == "user"]
+    user_action = _s(user_rows.iloc[0]["action"]) if not user_rows.empty else ""
+    untouched = "unchanged" if user_action in ("", "migrate") else "no change: user not migrated"
     rows = []
     for row in ROWS:
         current = now.get(row, "") if matched else "(no Entra user)"
@@ -222,7 +225,7 @@ def side_by_side(detail: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "": row,
                 "MFA Server": mfa_col.get(row) or DASH,
                 "Entra now": current or DASH,
-                "After the plan": after.get(row) or ("unchanged" if matched else DASH),
+                "After the plan": after.get(row) or (untouched if matched else DASH),
             }
         )
     return pd.DataFrame(rows)

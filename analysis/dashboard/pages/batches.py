@@ -43,9 +43,8 @@ if batches.empty:
 
 # ---------------------------------------------------------------- list
 st.subheader("All batches")
-marks = batchview.STATE_MARKS
-view = batches.assign(
-    State=[marks.get(s, s) for s in batches["state"]],
+view = batches.reset_index(drop=True).assign(
+    State=list(batches["state"]),
     Hash=[str(h)[:12] for h in batches["plan_hash"]],
     Agreement=[f"{a:.1%}" if pd.notna(a) else "" for a in batches["agreement"]],
 )
@@ -95,7 +94,7 @@ st.divider()
 st.subheader(f"Batch {chosen_id} · {batch['name']}")
 st.markdown(batchview.lifecycle(str(batch["state"])))
 c = st.columns(5)
-components.kpi(c[0], "State", marks.get(batch["state"], batch["state"]))
+components.kpi(c[0], "State", str(batch["state"]))
 components.kpi(c[1], "Users", int(batch["users"]))
 components.kpi(c[2], "Plan rows", int(batch["rows"]))
 components.kpi(c[3], "Plan hash", str(batch["plan_hash"])[:12], help=str(batch["plan_hash"]))

@@ -39,7 +39,7 @@ components.kpi(
 )
 components.kpi(
     c[1],
-    "Users the migration carries",
+    "Users counted",
     int(tenant["users"] or 0),
     help="every MFA Server user except disabled ones the settings skip",
 )
@@ -71,7 +71,7 @@ components.kpi(c[0], "MFA Server users", counts["mfa_users"], help=f"{counts['mf
 components.kpi(c[1], "Will migrate", int(by_action.get("migrate", 0)), help="users with a 'migrate' plan row")
 components.kpi(
     c[2],
-    "Not found in Entra",
+    "Unmatched",
     int(by_action.get("unmatched", 0) + by_action.get("ambiguous", 0)),
     help="unmatched or ambiguous: none of their methods reach Entra",
 )
@@ -85,7 +85,7 @@ components.kpi(
     help="Authenticator devices and software OATH tokens only Microsoft's utility can create",
 )
 components.kpi(
-    c[5], "Rejected source rows", counts["rejects"], help="rows the loader could not use; see Readiness"
+    c[5], "Rejected rows", counts["rejects"], help="rows the loader could not use; see Readiness"
 )
 
 # ---------------------------------------------------------------- charts

@@ -49,12 +49,16 @@ shown = checks[checks["severity"].isin(severities)]
 if only_fired:
     shown = shown[shown["findings"] > 0]
 shown = shown.reset_index(drop=True)
-marks = {"blocker": "🔴 blocker", "warning": "🟠 warning", "info": "🔵 info"}
+SEVERITY_MD = {
+    "blocker": ":red-badge[blocker]",
+    "warning": ":orange-badge[warning]",
+    "info": ":blue-badge[info]",
+}
 st.caption(
     f"{len(shown)} of {len(checks)} checks shown. Click a check to see the affected users and the fix."
 )
 picked = st.dataframe(
-    shown.assign(severity=[marks.get(s, s) for s in shown["severity"]]),
+    components.styled(shown, {"severity": [outcomes.severity_colour(s) for s in shown["severity"]]}),
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
@@ -76,7 +80,7 @@ if not shown.empty:
     with st.container(border=True):
         st.subheader(result.check.title)
         st.markdown(
-            f"{marks.get(result.check.severity, result.check.severity)} · `{result.check.id}` · "
+            f"{SEVERITY_MD.get(result.check.severity, result.check.severity)} · `{result.check.id}` · "
             f"{result.count:,} findings · {result.users:,} users"
         )
         st.markdown(f"**Why it matters.** {result.check.why}")

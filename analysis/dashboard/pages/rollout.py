@@ -82,23 +82,36 @@ else:
     )
     view["routed"] = view["routed"].fillna(0).astype(int)
     view["migrated"] = view["migrated"].fillna(0).astype(int)
-    view["Health"] = ["🔴 " + h if (h := health(r)) else "🟢 healthy" for _, r in view.iterrows()]
+    problems = [health(r) for _, r in view.iterrows()]
+    pending = [
+        f"{routed - migrated:,} routed user(s) not migrated yet" if routed > migrated else ""
+        for routed, migrated in zip(view["routed"], view["migrated"], strict=True)
+    ]
+    view["Health"] = [
+        "; ".join(p for p in pair if p) or "healthy" for pair in zip(problems, pending, strict=True)
+    ]
+    health_colours = [
+        "#c62828" if p else ("#ef6c00" if w else "#2e7d32") for p, w in zip(problems, pending, strict=True)
+    ]
     view["Migrated"] = [components.pct(m, n) for m, n in zip(view["migrated"], view["routed"], strict=True)]
     st.dataframe(
-        view[
-            [
-                "policy",
-                "feature",
-                "enabled",
-                "whole_organisation",
-                "group_name",
-                "direct_users",
-                "routed",
-                "migrated",
-                "Migrated",
-                "Health",
-            ]
-        ],
+        components.styled(
+            view[
+                [
+                    "policy",
+                    "feature",
+                    "enabled",
+                    "whole_organisation",
+                    "group_name",
+                    "direct_users",
+                    "routed",
+                    "migrated",
+                    "Migrated",
+                    "Health",
+                ]
+            ].reset_index(drop=True),
+            {"Health": health_colours},
+        ),
         hide_index=True,
         column_config={
             "policy": "Policy",
@@ -191,7 +204,12 @@ else:
 # ---------------------------------------------------------------- runbook
 st.subheader("Runbook")
 runbook = report.runbook
-MARK = {"done": "✅ done", "in progress": "🔄 in progress", "to do": "⬜ to do", "manual": "✋ check by hand"}
+MARK = {
+    "done": ":green[:material/check_circle: done]",
+    "in progress": ":blue[:material/autorenew: in progress]",
+    "to do": ":gray[:material/radio_button_unchecked: to do]",
+    "manual": ":orange[:material/pan_tool: check by hand]",
+}
 phases = list(dict.fromkeys(runbook["phase"]))
 cols = st.columns(len(phases)) if phases else []
 for col, phase in zip(cols, phases, strict=True):

@@ -28,7 +28,7 @@ st.caption(
     + (" (first 200; refine the search)" if len(hits) >= 200 else "")
     + ". Click a row to open it."
 )
-shown = components.with_outcome(hits, column="outcome", into="Outcome")
+shown = components.outcome_styled(hits, column="outcome", into="Outcome")
 picked = st.dataframe(
     shown,
     hide_index=True,
@@ -51,7 +51,7 @@ user_id = int(hits.iloc[index]["user_id"])
 
 detail = data.user_detail(ws.path, plan.key, plan.table, user_id)
 u = detail["mfa"].iloc[0]
-st.subheader(u["username"])
+st.subheader(f"`{u['username']}`")
 meta = [
     f"Name: {components.show(u['name'])}",
     f"Email: {components.show(u['email'])}",
@@ -67,7 +67,7 @@ if not user_row.empty:
     box = (
         st.success if action == "migrate" else (st.error if action in ("unmatched", "ambiguous") else st.info)
     )
-    box(f"**{components.outcome_text(action)}** — {user_row.iloc[0]['reason']}")
+    box(f"**{components.outcome_md(action)}** — {components.show(user_row.iloc[0]['reason'], '')}")
 
 st.dataframe(
     userview.side_by_side(detail),
@@ -83,7 +83,7 @@ with left:
         st.caption("None.")
     else:
         st.dataframe(
-            components.with_outcome(devices),
+            components.outcome_styled(devices),
             hide_index=True,
             column_config={
                 "action": None,

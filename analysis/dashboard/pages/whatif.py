@@ -155,11 +155,10 @@ with tab_deltas:
     if changed.empty:
         st.success("No outcome count changes (values may still differ; see Affected users).")
     else:
-        changed.insert(0, "Outcome", [components.outcome_text(a) for a in changed["action"]])
         changed["item"] = [outcomes.ITEM_LABELS.get(i, i) for i in changed["item"]]
         changed = changed.sort_values("delta", key=lambda s: -s.abs())
         st.dataframe(
-            changed,
+            components.outcome_styled(changed),
             hide_index=True,
             column_config={
                 "item": "Item",
@@ -192,27 +191,18 @@ with tab_users:
     st.caption(
         f"{result.changed_outcomes:,} outcomes of {result.changed_users:,} users differ"
         + (
-            f"; the first {len(diff):,} are listed, download them all below."
-            if result.changed_outcomes > len(diff)
+            "; the first 1,000 are listed, download them all below."
+            if result.changed_outcomes > 1000
             else "."
         )
     )
-    view = diff.copy()
-    view.insert(
-        0,
-        "Before",
-        [
-            components.outcome_text(a) if isinstance(a, str) else "(not in plan)"
-            for a in view["before_action"]
-        ],
-    )
-    view.insert(
-        1,
-        "After",
-        [components.outcome_text(a) if isinstance(a, str) else "(not in plan)" for a in view["after_action"]],
-    )
+    view = diff.head(1000).reset_index(drop=True)
+    view.insert(0, "Before", [components.outcome_text(a) or "(not in plan)" for a in view["before_action"]])
+    view.insert(1, "After", [components.outcome_text(a) or "(not in plan)" for a in view["after_action"]])
+    tone = [outcomes.colour(a) if isinstance(a, str) else None for a in view["after_action"]]
+    before = [outcomes.colour(a) if isinstance(a, str) else None for a in view["before_action"]]
     st.dataframe(
-        view,
+        components.styled(view, {"Before": before, "After": tone}),
         hide_index=True,
         column_config={
             "user_id": None,

@@ -1,0 +1,305 @@
+"""Every page renders on the sample workspace (AppTest, no browser) and shows the right numbers.
+
+Expected numbers come from a separate copy of the workspace via plain SQL and the core API
+(``simulate``, ``summary``, ``compare``, ``readiness.run``), never from the dashboard's own queries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dashboard_helpers import ROOT, copy_workspace, local_user
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.slow
+
+APP = str(ROOT / "app.py")
+
+
+def run(
+    page: str | None = None, *, secrets: dict[str, Any] | None = None, user: dict[str, Any] | None = None
+) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    if secrets:
+        for key, value in secrets.items():
+            at.secrets[key] = value
+    if user is not None:
+        at.user = user
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    if page:
+        at.switch_page(f"analysis/dashboard/pages/{page}.py").run()
+        assert not at.exception, [(e.message, e.stack_trace[-3:]) for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def n(value: int) -> str:
+    return f"{value:,}"
+
+
+def one(con: duckdb.DuckDBPyConnection, query: str, *params: Any) -> Any:
+    row = con.execute(query, list(params)).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text (markdown, captions, alerts, tables) in one string."""
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "success", "warning", "error", "subheader", "title")
+        for e in getattr(at, kind)
+    ]
+    parts += [df.value.to_string() for df in at.dataframe]
+    parts += [str(m.value) for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+# ---------------------------------------------------------------- Overview
+def test_overview_shows_the_score_and_counts(
+    dashboard_env: Path, reference: duckdb.DuckDBPyConnection
+) -> None:
+    from analysis import readiness
+    from analysis.settings import Settings
+    from analysis.simulate import summary
+
+    at = run()
+    shown = metrics(at)
+    users = summary(reference, "plan")["users"]
+    report = readiness.run(reference, Settings.default(), simulate=False)
+    assert shown["MFA Server users"] == n(one(reference, "SELECT count(*) FROM mfa_users"))
+    assert shown["Rejected rows"] == n(one(reference, "SELECT count(*) FROM rejects"))
+    assert shown["Will migrate"] == n(users.get("migrate", 0))
+    assert shown["Unmatched"] == n(users.get("unmatched", 0) + users.get("ambiguous", 0))
+    assert shown["Readiness score"] == f"{report.score.tenant['score']:.1f} / 100"
+    assert shown["Blocked"] == n(report.score.tenant["blocked"])
+    graph = one(reference, "SELECT count(*) FROM plan WHERE writable = 'graph'")
+    assert shown["Graph writes"] == n(graph)
+    assert len(at.get("plotly_chart")) >= 4
+    sidebar = "\n".join(str(e.value) for e in at.sidebar.get("markdown") + at.sidebar.get("caption"))
+    assert dashboard_env.name in sidebar and "Local mode" in "\n".join(w.value for w in at.sidebar.warning)
+
+
+# ---------------------------------------------------------------- Readiness
+def test_readiness_lists_checks_and_drills_down(
+    dashboard_env: Path, reference: duckdb.DuckDBPyConnection
+) -> None:
+    from analysis import readiness
+    from analysis.settings import Settings
+
+    report = readiness.run(reference, Settings.default(), simulate=False)
+    summary = report.summary()
+    at = run("readiness")
+    shown = metrics(at)
+    for sev in ("blocker", "warning", "info"):
+        assert shown[f"{sev.capitalize()}s"] == f"{summary[sev]['checks']} checks"
+    fired = [r for r in report.results if r.count]
+    checks_table = at.dataframe[0].value
+    assert len(checks_table) == len(fired)
+    worst = fired[0]  # the catalogue is ordered most serious first; the page sorts the same way
+    assert checks_table.iloc[0]["findings"] == max(
+        r.count for r in fired if r.check.severity == worst.check.severity
+    )
+    assert at.subheader[0].value in {r.check.title for r in fired}
+    labels = {b.label for b in at.get("download_button")}
+    assert {"HTML report", "JSON report", "Findings CSV"} <= labels
+    # severity filter: only info checks
+    at.multiselect(key="r_sev").set_value(["info"]).run()
+    assert len(at.dataframe[0].value) == len([r for r in fired if r.check.severity == "info"])
+
+
+# ---------------------------------------------------------------- Users
+def test_users_search_and_side_by_side(dashboard_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
+    username, user_id = reference.execute(
+        "SELECT u.username, u.user_id FROM mfa_users u JOIN plan p ON p.user_id = u.user_id "
+        "WHERE p.item = 'device' GROUP BY ALL ORDER BY count(*) DESC, u.username LIMIT 1"
+    ).fetchone()  # type: ignore[misc]
+    plan_rows = one(reference, "SELECT count(*) FROM plan WHERE user_id = ?", user_id)
+    devices = one(reference, "SELECT count(*) FROM mfa_devices WHERE user_id = ?", user_id)
+    at = run("users")
+    at.text_input(key="user_search").input(username).run()
+    assert not at.exception
+    assert at.subheader[0].value == username
+    tables = [df.value for df in at.dataframe]
+    side = next(t for t in tables if "MFA Server" in t.columns)
+    assert list(side[""]) == [
+        "Default method",
+        "Mobile phone",
+        "Alternate phone",
+        "Office phone",
+        "Authenticator app",
+        "OATH token",
+    ]
+    assert side.set_index("").loc["Authenticator app", "MFA Server"].startswith(f"{devices}:")
+    plan_table = next(t for t in tables if "reason" in t.columns and "writable" in t.columns)
+    assert len(plan_table) == plan_rows
+
+
+# ---------------------------------------------------------------- What-if
+def test_whatif_compares_with_the_current_settings(
+    dashboard_env: Path, reference: duckdb.DuckDBPyConnection
+) -> None:
+    from analysis.settings import Settings
+    from analysis.simulate import compare, simulate
+
+    what_if = Settings.from_dict({"migrate": {"methods": ["phone"]}, "limits": {"device_limit": 2}})
+    simulate(reference, what_if, table="plan_b")
+    expected = compare(reference, "plan", "plan_b")
+    at = run("whatif")
+    at.multiselect(key="w_methods").set_value(["phone"])
+    at.number_input(key="w_limit").set_value(2)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception, [e.message for e in at.exception]
+    shown = metrics(at)
+    assert shown["Users whose outcome changes"] == n(expected["changed_users"])
+    assert shown["Plan rows that change"] == n(expected["changed_outcomes"])
+    assert len(at.get("plotly_chart")) == 1  # the flow chart
+    deltas = at.dataframe[0].value
+    nonzero = {(i, a): d for i, a, _x, _y, d in expected["counts"] if d}
+    assert len(deltas) == len(nonzero)
+
+
+# ---------------------------------------------------------------- Batches
+def _migrating_users(con: duckdb.DuckDBPyConnection, k: int) -> list[str]:
+    rows = con.execute(
+        "SELECT username FROM plan WHERE item = 'user' AND action = 'migrate' ORDER BY username LIMIT ?", [k]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_batch_create_then_approve_records_the_identity(
+    dashboard_env: Path, reference: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[execute]\nrequire_distinct_approver = false\n", encoding="utf-8")
+    monkeypatch.setenv("MFA_MIGRATE_SETTINGS", str(settings))
+    names = _migrating_users(reference, 3)
+    rows = one(reference, "SELECT count(*) FROM plan WHERE username IN (SELECT unnest(?))", names)
+    at = run("batches")
+    at.text_input(key="b_name").input("wave-1")
+    at.radio(key="b_how").set_value("Named users")
+    at.text_area(key="b_names").input("\n".join(names)).run()
+    at.button(key="b_create").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = metrics(at)
+    assert shown["Users"] == "3" and shown["Plan rows"] == n(rows) and "draft" in shown["State"]
+    approve = next(b for b in at.button if b.label.startswith("Approve plan"))
+    assert approve.label.endswith(local_user())
+    approve.click().run()
+    assert not at.exception
+    assert "approved" in metrics(at)["State"]
+    history = at.dataframe[-1].value
+    assert {"created", "approved"} <= set(history["event"])
+    assert set(history[history["event"] == "approved"]["actor"]) == {local_user()}
+
+
+def test_four_eyes_rule_blocks_self_approval_in_local_mode(
+    dashboard_env: Path, reference: duckdb.DuckDBPyConnection
+) -> None:
+    at = run("batches")
+    at.text_input(key="b_name").input("wave-2")
+    at.radio(key="b_how").set_value("Named users")
+    at.text_area(key="b_names").input("\n".join(_migrating_users(reference, 2))).run()
+    at.button(key="b_create").click().run()
+    assert not any(b.label.startswith("Approve plan") for b in at.button)
+    assert any("require a different approver" in w.value for w in at.warning)
+
+
+def test_without_a_role_nothing_can_be_created_or_approved(
+    dashboard_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "none.toml"
+    empty.write_text("[roles]\napprovers = []\noperators = []\n", encoding="utf-8")
+    monkeypatch.setenv("MFA_MIGRATE_ROLES", str(empty))
+    at = run("batches")
+    assert not any(b.label == "Create draft batch" for b in at.button)
+    assert any("Creating batches is for approvers and operators" in i.value for i in at.info)
+    assert "Read-only: may not approve or run" in "\n".join(c.value for c in at.sidebar.caption)
+
+
+# ---------------------------------------------------------------- Rollout
+def test_rollout_counts_groups_and_hazards(dashboard_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
+    from analysis import readiness
+    from analysis.settings import Settings
+
+    report = readiness.run(reference, Settings.default(), simulate=False)
+    at = run("rollout")
+    shown = metrics(at)
+    policies = one(
+        reference,
+        "SELECT count(*) FROM entra_rollout_policies WHERE lower(feature) = 'multifactorauthentication'",
+    )
+    assert shown["MFA rollout policies"] == n(policies)
+    assert shown["Routed but not migrated"] == n(report.result("rollout_users_not_migrated").count)
+    domains = one(reference, "SELECT count(*) FROM entra_domains")
+    domain_table = next(df.value for df in at.dataframe if "federated_idp_mfa_behavior" in df.value.columns)
+    assert len(domain_table) == domains
+    steps = len(report.runbook)
+    assert sum(1 for m in at.markdown if " — **" in m.value) == steps
+
+
+# ---------------------------------------------------------------- Journal
+def test_journal_filters_and_never_shows_a_secret(
+    sample_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, roles_file: Path
+) -> None:
+    from analysis.batches import ensure_schema
+
+    path = copy_workspace(sample_workspace, tmp_path, "journal.duckdb")
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    body = f'{{"serialNumber": "SN1", "secretKey": "{secret}"}}'
+    url = "https://127.0.0.1/beta/directory/authenticationMethodDevices/hardwareOathDevices"
+    insert = (
+        "INSERT INTO journal (seq, at, run_id, kind, idem_key, step, method, url, body, status, outcome, "
+        "actor) VALUES (?, now(), 'r1', ?, 'k1', 'hw_create', 'POST', ?, ?, ?, ?, 'local:x')"
+    )
+    con.execute(insert, [1, "intent", url, body, None, None])  # as if a bug had stored a secret
+    con.execute(insert, [2, "response", url, None, 201, "ok"])
+    con.close()
+    monkeypatch.setenv("MFA_MIGRATE_WORKSPACE", str(path))
+    monkeypatch.setenv("MFA_MIGRATE_ROLES", str(roles_file))
+    at = run("journal")
+    assert secret not in texts(at)
+    table = at.dataframe[0].value
+    assert len(table) == 2 and "<redacted>" in table.loc[table["kind"] == "intent", "body"].iloc[0]
+    at.selectbox(key="j_kind").set_value("response").run()
+    assert list(at.dataframe[0].value["kind"]) == ["response"]
+
+
+# ---------------------------------------------------------------- identity
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "00000000-0000-0000-0000-000000000000",
+    "client_secret": "not-a-real-secret",
+    "server_metadata_url": "https://127.0.0.1:1/.well-known/openid-configuration",
+}
+
+
+def test_sign_in_is_required_when_auth_is_configured(dashboard_env: Path) -> None:
+    at = run(secrets={"auth": AUTH}, user={"is_logged_in": False})
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric and not at.dataframe
+    assert "not-a-real-secret" not in texts(at)
+
+
+def test_signed_in_user_gets_roles_by_email(
+    dashboard_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    roles = tmp_path / "oidc-roles.toml"
+    roles.write_text('[roles]\napprovers = ["alice@contoso.com"]\noperators = []\n', encoding="utf-8")
+    monkeypatch.setenv("MFA_MIGRATE_ROLES", str(roles))
+    at = run(
+        secrets={"auth": AUTH}, user={"is_logged_in": True, "email": "alice@contoso.com", "name": "Alice"}
+    )
+    assert any("Signed in as **Alice**" in s.value for s in at.sidebar.success)
+    assert "May approve batches." in [c.value for c in at.sidebar.caption]
+    assert any(b.label == "Sign out" for b in at.sidebar.button)
