@@ -226,6 +226,8 @@ def _canonical(prop: str, table: Mapping[str, Any]) -> str:
 
 
 def _get(obj: Mapping[str, Any], prop: str) -> Any:
+    if prop in obj:
+        return obj[prop]
     for key, value in obj.items():
         if key.lower() == prop.lower():
             return value
@@ -300,9 +302,14 @@ def project(
     obj: Mapping[str, Any], names: list[str], defaults: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """The selected properties, Graph-style: every name present, null when the object lacks it."""
-    lowered = {key.lower(): key for key in obj}
+    lowered: dict[str, str] | None = None
     out: dict[str, Any] = {}
     for name in names:
+        if name in obj:
+            out[name] = obj[name]
+            continue
+        if lowered is None:  # only for names not spelled as stored (Graph is case-insensitive)
+            lowered = {key.lower(): key for key in obj}
         key = lowered.get(name.lower())
         if key is not None:
             out[key] = obj[key]

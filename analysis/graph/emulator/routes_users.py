@@ -116,13 +116,38 @@ def render_user(user: dict[str, Any], select: list[str] | None) -> dict[str, Any
     return odata.project(user, select or DEFAULT_PROPERTIES, PROPERTY_DEFAULTS)
 
 
+INDEXED = {
+    "id",
+    "userPrincipalName",
+    "mail",
+    "employeeId",
+    "onPremisesSamAccountName",
+    "onPremisesSecurityIdentifier",
+    "onPremisesImmutableId",
+}
+
+
+def _indexed(emu: Emulator, node: odata.Node) -> list[dict[str, Any]] | None:
+    """Users for a plain ``prop eq 'x'`` or ``prop in (...)`` filter, through an index (a hot path)."""
+    if node[0] == "cmp" and node[1] == "eq" and node[2] in INDEXED and isinstance(node[3], str):
+        return emu.state.users_where(node[2], node[3])
+    if node[0] == "in" and node[1] in INDEXED and all(isinstance(v, str) for v in node[2]):
+        ids = {u["id"] for value in node[2] for u in emu.state.users_where(node[1], value)}
+        return [user for user_id, user in emu.state.users.items() if user_id in ids]
+    return None
+
+
 def filtered_users(emu: Emulator, call: Call) -> list[dict[str, Any]]:
-    users = list(emu.state.users.values())
     text = call.query.get("$filter")
     if text:
         node = odata.parse_filter(text)
         odata.check_filter(node, FILTERS, "User", call.advanced)
-        users = [user for user in users if odata.evaluate(node, user)]
+        found = _indexed(emu, node)
+        users = (
+            found if found is not None else [u for u in emu.state.users.values() if odata.evaluate(node, u)]
+        )
+    else:
+        users = emu.state.user_list()
     if "$search" in call.query and not call.advanced:
         raise GraphError(
             400,

@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,15 +90,6 @@ def _require_id(path: Path, rows: list[dict[str, Any]], what: str) -> None:
             raise UserError(f'{path}, object {number}: this {what} has no "id"; every {what} needs one.')
 
 
-def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-            handle.write("\n")
-    tmp.replace(path)
-
-
 def default_methods_policy() -> dict[str, Any]:
     """An everything-enabled policy for snapshots that carry none."""
 
@@ -147,6 +137,8 @@ class TenantState:
         self.users: dict[str, dict[str, Any]] = {}
         self._upn: dict[str, str] = {}
         self.user_keys: set[str] = set()
+        self._indexes: dict[str, dict[Any, list[str]]] = {}
+        self._user_list: list[dict[str, Any]] | None = None
         self.groups: dict[str, dict[str, Any]] = {}
         self.policies_raw: dict[str, Any] | None = None
         self.methods_policy: dict[str, Any] = default_methods_policy()
@@ -302,22 +294,40 @@ class TenantState:
         return raw
 
     def dump(self, directory: Path, source: str = "emulator") -> Path:
-        """Write the state as a snapshot directory (files replaced atomically one by one)."""
-        docs = self.snapshot_documents(source)
+        """Write the state as a snapshot directory (each file replaced atomically).
+
+        Serialised to text under the lock (a consistent cut, no deep copies: fast for 100k users),
+        written to disk after releasing it.
+        """
+
+        def lines(rows: Any) -> str:
+            return "".join(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n" for row in rows)
+
+        with self.lock:
+            meta = dict(self.meta, takenAt=now_iso(), source=source)
+            texts = {
+                "snapshot.json": json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
+                "users.jsonl": lines(self.users.values()),
+                "groups.jsonl": lines(self.groups.values()),
+                "domains.jsonl": lines(self.domains.values()),
+            }
+            policies = self.policies_document()
+            if policies is not None:
+                texts["policies.json"] = json.dumps(policies, ensure_ascii=False, indent=2) + "\n"
+            if self.ledger_lines is not None:
+                texts["ledger.jsonl"] = "".join(line + "\n" for line in self.ledger_lines)
+            devices = [
+                dict(device, secretKey=None)
+                for device_id, device in self.devices.items()
+                if device_id not in self.derived_devices
+            ]
+            if devices or self.devices_file_seeded:
+                texts[DEVICES_FILE] = lines(devices)
         directory.mkdir(parents=True, exist_ok=True)
-        for name, doc in docs.items():
-            path = directory / name
-            if name.endswith(".jsonl"):
-                if name == "ledger.jsonl" and self.ledger_lines is not None:
-                    tmp = path.with_suffix(".jsonl.tmp")
-                    tmp.write_text("".join(line + "\n" for line in self.ledger_lines), encoding="utf-8")
-                    tmp.replace(path)
-                else:
-                    _write_jsonl(path, doc)
-            else:
-                tmp = path.with_suffix(path.suffix + ".tmp")
-                tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-                tmp.replace(path)
+        for name, text in texts.items():
+            tmp = directory / (name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(directory / name)
         return directory
 
     # ------------------------------------------------------------------ lookups
@@ -332,6 +342,31 @@ class TenantState:
             return found
         user_id = self._upn.get(ref.lower())
         return self.users.get(user_id) if user_id else None
+
+    def user_list(self) -> list[dict[str, Any]]:
+        """All users in snapshot order (cached: the API never adds or removes users). Do not mutate."""
+        if self._user_list is None or len(self._user_list) != len(self.users):
+            self._user_list = list(self.users.values())
+        return self._user_list
+
+    def users_where(self, prop: str, value: Any) -> list[dict[str, Any]]:
+        """Users whose ``prop`` equals ``value`` (strings case-insensitively), via a lazily built index.
+
+        User properties never change through the emulated API (only methods and preferences do), so an
+        index stays valid for the life of the state.
+        """
+        index = self._indexes.get(prop)
+        if index is None:
+            index = {}
+            for user_id, user in self.users.items():
+                key = user.get(prop)
+                if isinstance(key, str):
+                    key = key.lower()
+                if isinstance(key, (str, int, bool)) or key is None:
+                    index.setdefault(key, []).append(user_id)
+            self._indexes[prop] = index
+        key = value.lower() if isinstance(value, str) else value
+        return [self.users[user_id] for user_id in index.get(key, [])]
 
     def directory_object(self, object_id: str) -> tuple[str, dict[str, Any]] | None:
         """(``@odata.type``, object) for a user or group id."""
