@@ -17,9 +17,10 @@ quota (80 % of it by default, sized from the user count). A user whose methods c
 ``"methodsError"`` on its line (the loader's ``entra_users.methods_error``) instead of failing the run;
 an authentication failure or a missing permission for *every* user stops it.
 
-Output is deterministic: users, groups, domains and rollout policies sorted by id, object keys in the
-order Graph returns them, compact JSON lines; ``snapshot.json`` is written last, so a directory with one
-is complete.
+Output is deterministic: objects in the order Graph lists them (users, groups, members, methods,
+policies, domains), the selected properties in a fixed order, compact JSON lines. Against the emulator
+this reproduces the seeding snapshot byte for byte. ``snapshot.json`` is written last, so a directory
+with one is complete.
 """
 
 from __future__ import annotations
@@ -64,8 +65,17 @@ USER_FIELDS = (
     "onPremisesImmutableId",
     "employeeId",
 )
-GROUP_FIELDS = ("id", "displayName", "groupTypes", "membershipRule", "securityEnabled")
-DOMAIN_FIELDS = ("id", "authenticationType", "isVerified")
+GROUP_FIELDS = (
+    "id",
+    "displayName",
+    "description",
+    "groupTypes",
+    "membershipRule",
+    "membershipRuleProcessingState",
+    "securityEnabled",
+    "mailEnabled",
+)
+DOMAIN_FIELDS = ("id", "authenticationType", "isVerified", "isDefault", "isInitial", "supportedServices")
 PREFERENCE_FIELDS = (
     "userPreferredMethodForSecondaryAuthentication",
     "isSystemPreferredAuthenticationMethodEnabled",
@@ -152,9 +162,6 @@ def take_snapshot(
             f"Reading the tenant failed: {exc}. Nothing was written; run the snapshot again."
         ) from None
 
-    users.sort(key=lambda u: str(u["id"]))
-    groups.sort(key=lambda g: str(g["id"]))
-    domains.sort(key=lambda d: str(d["id"]))
     out.mkdir(parents=True, exist_ok=True)
     _write_jsonl(out / "users.jsonl", users)
     _write_jsonl(out / "groups.jsonl", groups)
@@ -356,7 +363,6 @@ def _collect_policies(client: GraphClient, console: Console, result: SnapshotRes
                 headers=PREFER_ENUMS,
             )
             rollout.append(_rollout_policy(full))
-        rollout.sort(key=lambda p: str(p["id"]))
         policies["featureRolloutPolicies"] = rollout
         result.rollout_policies = len(rollout)
     except ForbiddenError as exc:
@@ -371,11 +377,13 @@ def _collect_policies(client: GraphClient, console: Console, result: SnapshotRes
 
 
 def _rollout_policy(policy: dict[str, Any]) -> dict[str, Any]:
+    """The policy with ``appliesTo`` reduced to each group's ``@odata.type`` and ``id`` (DESIGN §3.2)."""
     out = _strip_context(policy)
-    applies = policy.get("appliesTo")
-    out["appliesTo"] = sorted(
-        ({"id": a["id"]} for a in applies or [] if isinstance(a, dict) and a.get("id")), key=lambda a: a["id"]
-    )
+    out["appliesTo"] = [
+        {k: a[k] for k in ("@odata.type", "id") if k in a}
+        for a in policy.get("appliesTo") or []
+        if isinstance(a, dict) and a.get("id")
+    ]
     return out
 
 
