@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analysis import __version__
 from analysis.runbook import runbook_status
@@ -31,6 +32,8 @@ SCHEMA_VERSION = 1
 SEVERITIES: tuple[str, ...] = ("blocker", "warning", "info")
 #: The columns every check yields, in this order.
 FINDING_COLUMNS: tuple[str, ...] = ("subject_type", "subject_id", "user_id", "username", "upn", "detail")
+#: Arrow integers become pandas' nullable Int64 (a NULL user_id must not turn the column into floats).
+_INT_AS_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
 #: Header keys every check file must have.
 HEADER_KEYS: tuple[str, ...] = ("id", "title", "severity", "why", "remediation")
 
@@ -176,13 +179,16 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 
 def run_check(con: duckdb.DuckDBPyConnection, check: Check) -> CheckResult:
-    """Run one check (after :func:`prepare`) and return its findings as a DataFrame."""
+    """Run one check (after :func:`prepare`) and return its findings as a DataFrame.
+
+    Rows travel through Arrow: pandas 3 keeps the strings Arrow-backed, which is an order of magnitude
+    faster than ``.df()`` for the hundreds of thousands of findings a large tenant has.
+    """
     start = time.perf_counter()
-    cur = con.execute(sql(check.query))
-    columns = tuple(d[0] for d in cur.description)
-    if columns != FINDING_COLUMNS:
-        raise ValueError(f"queries/{check.query}.sql yields {columns}, expected {FINDING_COLUMNS}")
-    df = cur.df()
+    rel = con.sql(sql(check.query))
+    if tuple(rel.columns) != FINDING_COLUMNS:
+        raise ValueError(f"queries/{check.query}.sql yields {tuple(rel.columns)}, expected {FINDING_COLUMNS}")
+    df = rel.to_arrow_table().to_pandas(types_mapper=_INT_AS_NULLABLE.get)
     df["user_id"] = df["user_id"].astype("Int64")
     return CheckResult(check, df, time.perf_counter() - start)
 

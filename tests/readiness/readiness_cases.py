@@ -214,7 +214,7 @@ def _(w: World) -> Case:
 @case("default_ignored_system_preferred")
 def _(w: World) -> Case:
     w.run("UPDATE entra_users SET system_preferred_enabled = true WHERE id = 'e1'")
-    return Case("1")
+    return Case("tenant-1")
 
 
 # ------------------------------------------------------------------------------ users

@@ -72,11 +72,14 @@ def test_subject_ids_are_unique_within_a_check(world: World) -> None:
 def test_every_check_is_documented() -> None:
     """docs/checks.md has a section per check with its severity (Datasette-style docs test)."""
     doc = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
-    sections = dict(re.findall(r"^### `([a-z0-9_]+)`\n\n\*\*(blocker|warning|info)\*\*", doc, flags=re.M))
+    found = re.findall(
+        r"^### `([a-z0-9_]+)`\n\n\*\*(blocker|warning|info)\*\* · [^·]+ · (.+)$", doc, flags=re.M
+    )
+    sections = {cid: (severity, title) for cid, severity, title in found}
     missing = [c.id for c in CHECKS if c.id not in sections]
     assert missing == [], f"add these checks to docs/checks.md: {missing}"
-    wrong = [c.id for c in CHECKS if sections[c.id] != c.severity]
-    assert wrong == [], f"severity in docs/checks.md differs from the check file: {wrong}"
+    wrong = [c.id for c in CHECKS if sections[c.id] != (c.severity, c.title)]
+    assert wrong == [], f"severity or title in docs/checks.md differs from the check file: {wrong}"
     stale = sorted(set(sections) - set(IDS))
     assert stale == [], f"docs/checks.md documents checks that no longer exist: {stale}"
 
