@@ -153,6 +153,7 @@ def test_bearer_missing_invalid_and_forged(emu: EmulatorInfo) -> None:
         assert_graph_error(forged.get("/v1.0/users"), 401, "InvalidAuthenticationToken")
 
 
+@pytest.mark.slow
 def test_expire_tokens_forces_reauthentication(tenant_dir: Path) -> None:
     with start_emulator(tenant_dir) as emu:
         token = emu.app_token()
@@ -167,6 +168,7 @@ def test_expire_tokens_forces_reauthentication(tenant_dir: Path) -> None:
             assert fresh.get("/v1.0/users/u1@fabrikam.example").status_code == 200
 
 
+@pytest.mark.slow
 def test_missing_permission_is_403_naming_it(tenant_dir: Path) -> None:
     with start_emulator(tenant_dir, "--roles", "User.Read.All,UserAuthenticationMethod.Read.All") as emu:
         with client_for(emu, emu.app_token()) as graph:

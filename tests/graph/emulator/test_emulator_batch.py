@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+import pytest
 from emulator_helpers import assert_graph_error, client_for
 from emulator_tenant import MOBILE, uid
 
@@ -114,7 +117,8 @@ def test_batch_needs_a_token_and_items_need_permissions(emu: EmulatorInfo) -> No
         assert_graph_error(anonymous.post("/v1.0/$batch", json=body), 401, "InvalidAuthenticationToken")
 
 
-def test_each_item_counts_against_the_write_budget(tenant_dir) -> None:
+@pytest.mark.slow
+def test_each_item_counts_against_the_write_budget(tenant_dir: Path) -> None:
     with (
         start_emulator(tenant_dir, "--throttle-writes", "3/60") as emu,
         client_for(emu, emu.app_token()) as graph,
