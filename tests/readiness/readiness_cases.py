@@ -257,6 +257,14 @@ def _(w: World) -> Case:
     return Case("PhoneFactor.pfdata:7:phone:")  # prefix: the id ends with a hash of the reason
 
 
+@case("portal_settings_mapping")
+def _(w: World) -> Case:
+    w.run("UPDATE mfa_settings SET value = 'true' WHERE section = 'user_portal' AND key = 'enabled'")
+    w.insert("mfa_settings", section="user_portal", key="allow_one_time_bypass", value="true")
+    w.insert("mfa_settings", section="user_portal", key="allow_language_selection", value="false")  # quiet
+    return Case("user_portal/allow_one_time_bypass")
+
+
 # ------------------------------------------------------------------------------ Staged Rollout
 @case("rollout_nested_groups")
 def _(w: World) -> Case:

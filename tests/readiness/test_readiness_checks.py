@@ -80,6 +80,10 @@ def test_every_check_is_documented() -> None:
     assert missing == [], f"add these checks to docs/checks.md: {missing}"
     wrong = [c.id for c in CHECKS if sections[c.id] != (c.severity, c.title)]
     assert wrong == [], f"severity or title in docs/checks.md differs from the check file: {wrong}"
+    for c in CHECKS:
+        assert f"*Why:* {c.why}" in doc and f"*Remediation:* {c.remediation}" in doc, (
+            f"{c.id}: docs out of date"
+        )
     stale = sorted(set(sections) - set(IDS))
     assert stale == [], f"docs/checks.md documents checks that no longer exist: {stale}"
 
