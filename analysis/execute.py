@@ -514,6 +514,12 @@ class Runner:
             self.console.warn(f"reading {len(jobs)} user(s) failed ({exc}); reading them again")
             return  # needs_read stays set: the next round reads them again
         by_id = {a.id: a for a in answers}
+        if self.group_id is not None and any(
+            s.name == "handoff_group" and (s.open_intent or job.check_failed is s) for job in jobs for s in job.steps
+        ):
+            # Settling an unknown or refused membership write needs the membership as it is now.
+            self.group_members = self._read_members(self.group_id)
+            self.group_stale = False
         for i, job in enumerate(jobs):
             methods, prefs = by_id[f"m{i}"], by_id[f"p{i}"]
             device = by_id.get(f"h{i}")

@@ -149,3 +149,26 @@ def user_of(state: dict[str, Any], k: int) -> dict[str, Any]:
 def phones(user: dict[str, Any]) -> dict[str, str]:
     return {m["phoneType"]: m["phoneNumber"] for m in user.get("authenticationMethods") or []
             if m.get("@odata.type") == PHONE_TYPE}
+
+
+def create_and_approve(workspace: Path, settings_text: str = SETTINGS, name: str = "w") -> None:
+    """``batch create --where true`` + ``batch approve`` in-process (the CLI path is tested elsewhere)."""
+    import duckdb
+
+    from analysis.batches import Selection, approve, create_batch
+    from analysis.settings import Settings
+    from analysis.simulate import simulate
+
+    settings_path = workspace.parent / "s.toml"
+    settings_path.write_text(settings_text)
+    settings, options = batches.read_settings(settings_path)
+    assert isinstance(settings, Settings)
+    con = duckdb.connect(str(workspace))
+    try:
+        simulate(con, settings, table="plan_batch")
+        created = create_batch(con, name=name, plan_table="plan_batch", selection=Selection(where="true"),
+                               settings=settings, options=options, actor="alice")
+        con.execute("DROP TABLE plan_batch")
+        approve(con, created.batch.batch_id, "bob")
+    finally:
+        con.close()
