@@ -90,7 +90,7 @@ class ForbiddenError(GraphError):
     def _describe(self) -> str:
         base = super()._describe()
         if self.permission:
-            return f"{base}; the app needs the Graph permission {self.permission} (admin consent granted)"
+            return f"{base}; grant the Graph permission {self.permission} (with admin consent) and retry"
         return base
 
 
