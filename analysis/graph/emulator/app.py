@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hmac
 import json
 import time
 import uuid
@@ -365,8 +366,6 @@ class GraphApp:
             scheme, _, key = request.headers.get("authorization", "").partition(" ")
             if scheme.lower() != "bearer":
                 key = ""
-        import hmac
-
         return bool(key) and hmac.compare_digest(key.encode(), self.emu.admin_key.encode())
 
     def _admin(self, handler: Any) -> Any:

@@ -9,7 +9,6 @@ token unassigned. A bulk create (``{"@context": "#$delta", "value": [...]}``) is
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ from analysis.graph.emulator.errors import (
     method_not_found,
 )
 from analysis.graph.emulator.router import BETA, Call, Resp, route
-from analysis.graph.emulator.routes_methods import assign_device
+from analysis.graph.emulator.routes_methods import assign_device, check_device_limit
 from analysis.graph.emulator.state import DeviceSecret
 
 if TYPE_CHECKING:
@@ -82,8 +81,6 @@ def _create_one(emu: Emulator, call: Call, body: dict[str, Any]) -> dict[str, An
     }
     if user is not None:
         # Check the limit before the token exists, so a refused create leaves nothing behind.
-        from analysis.graph.emulator.routes_methods import check_device_limit
-
         check_device_limit(user)
     emu.state.devices[device["id"]] = device
     emu.state.device_secrets[device["id"]] = DeviceSecret(secret, int(period), hash_function)
@@ -186,10 +183,3 @@ def delete_device(emu: Emulator, call: Call, params: dict[str, str]) -> Resp:
     emu.state.device_secrets.pop(device["id"], None)
     emu.state.derived_devices.discard(device["id"])
     return Resp(204)
-
-
-def new_secret() -> str:
-    """A random Base32 secret (tests and rehearsals)."""
-    import base64
-
-    return base64.b32encode(secrets.token_bytes(20)).decode()

@@ -86,10 +86,6 @@ FAMILIES = {
 
 
 # ---------------------------------------------------------------------------------- helpers
-def _methods(emu: Emulator, user: dict[str, Any]) -> list[dict[str, Any]]:
-    return emu.state.methods_of(user) if "authenticationMethods" in user else []
-
-
 def _of_type(user: dict[str, Any], odata_type: str) -> list[dict[str, Any]]:
     return [m for m in user.get("authenticationMethods") or [] if m.get("@odata.type") == odata_type]
 
