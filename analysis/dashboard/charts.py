@@ -64,7 +64,13 @@ def methods_compared(df: pd.DataFrame) -> go.Figure:
             hovertemplate=f"{population}: %{{y:,}} users with %{{x}}<extra></extra>",
         )
     return _layout(
-        fig, "Methods: MFA Server → Entra now → after the plan", barmode="group", yaxis_title="users"
+        fig,
+        "Methods: MFA Server → Entra now → after the plan",
+        barmode="group",
+        yaxis_title="users",
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        height=340,
     )
 
 
@@ -112,28 +118,35 @@ def devices_per_user(df: pd.DataFrame) -> go.Figure:
     )
 
 
-def checks_by_severity(df: pd.DataFrame) -> go.Figure:
-    """One bar per fired check, grouped by severity, length = findings."""
+def checks_by_severity(df: pd.DataFrame, top: int = 12) -> go.Figure:
+    """The ``top`` checks with findings, most serious first then by findings; bar length = findings."""
     d = df[df["findings"] > 0].copy()
     d["rank"] = [outcomes.severity_rank(s) for s in d["severity"]]
-    d = d.sort_values(["rank", "findings"], ascending=[False, True])
+    d = d.sort_values(["rank", "findings"], ascending=[True, False]).head(top).iloc[::-1]
+    short = [t if len(t) <= 48 else t[:46].rstrip() + "…" for t in d["title"]]
     fig = go.Figure(
         go.Bar(
             x=d["findings"],
-            y=d["title"],
+            y=short,
             orientation="h",
             marker_color=[outcomes.severity_colour(s) for s in d["severity"]],
-            text=[f"{s} · {n:,}" for s, n in zip(d["severity"], d["findings"], strict=True)],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:,} findings<extra></extra>",
+            text=[f"{n:,}" for n in d["findings"]],
+            textposition="outside",
+            customdata=list(zip(d["title"], d["severity"], strict=True)),
+            hovertemplate="%{customdata[0]} (%{customdata[1]}): %{x:,} findings<extra></extra>",
         )
+    )
+    title = (
+        "Checks with the most findings, blockers first"
+        if len(df[df["findings"] > 0]) > top
+        else "Checks with findings"
     )
     return _layout(
         fig,
-        "Checks with findings, by severity",
+        title,
         xaxis_title="findings",
         showlegend=False,
-        height=max(260, 28 * len(d) + 80),
+        height=max(260, 26 * len(d) + 90),
         yaxis={"automargin": True},
     )
 

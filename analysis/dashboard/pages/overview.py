@@ -45,23 +45,21 @@ components.kpi(
 )
 components.kpi(
     c[2],
-    "Ready",
+    f"Ready ({components.pct(int(tenant['ready'] or 0), int(tenant['users'] or 0))})",
     int(tenant["ready"] or 0),
-    delta=components.pct(int(tenant["ready"] or 0), int(tenant["users"] or 0)),
-    delta_color="off",
     help="no blocker or warning finding",
 )
 components.kpi(c[3], "With warnings", int(tenant["with_warnings"] or 0), help="a warning but no blocker")
 components.kpi(c[4], "Blocked", int(tenant["blocked"] or 0), help="at least one blocker finding")
-getattr(st, status_text[1])(f"**{status_text[0]}.** {status_text[2]}")
+message = f"**{status_text[0]}.** {status_text[2]}"
 if report.score.gates:
     titles = {r.check.id: r.check.title for r in report.results}
-    st.error(
-        "**Tenant-wide blockers** (they gate the whole migration): "
+    message += (
+        "  \n**Tenant-wide blockers** (they gate the whole migration, whatever the user): "
         + "; ".join(titles.get(g, g) for g in report.score.gates)
-        + ". See the Readiness page.",
-        icon=":material/block:",
+        + ". Details on the Readiness page."
     )
+getattr(st, status_text[1])(message, icon=":material/block:" if status == "blocked" else None)
 
 # ---------------------------------------------------------------- headline numbers
 graph_rows = int(items[items["writable"] == "graph"]["rows"].sum())
@@ -84,9 +82,7 @@ components.kpi(
     utility_rows,
     help="Authenticator devices and software OATH tokens only Microsoft's utility can create",
 )
-components.kpi(
-    c[5], "Rejected rows", counts["rejects"], help="rows the loader could not use; see Readiness"
-)
+components.kpi(c[5], "Rejected rows", counts["rejects"], help="rows the loader could not use; see Readiness")
 
 # ---------------------------------------------------------------- charts
 left, right = st.columns(2)
@@ -119,6 +115,11 @@ with right:
         )
     if fired["findings"].sum() if not fired.empty else 0:
         st.plotly_chart(charts.checks_by_severity(fired), key="chart_checks")
+        st.page_link(
+            "analysis/dashboard/pages/readiness.py",
+            label="Every check, its users and the fix",
+            icon=":material/arrow_forward:",
+        )
     else:
         st.success("No check has any finding.")
 

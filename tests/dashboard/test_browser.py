@@ -1,0 +1,285 @@
+"""The dashboard in a real browser: Debian's Chromium (headless) against ``streamlit run app.py``.
+
+One Streamlit server (on a free 127.0.0.1 port) over a private copy of the sample workspace and one
+local Graph emulator serve the whole module. The tests visit every page, run a what-if, take a batch
+through create → approve → run (against the emulator) → verify, and download the readiness report.
+Screenshots of every page land in ``tests/artifacts/`` (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+from dashboard_helpers import ROOT, copy_workspace
+from playwright.sync_api import Page
+
+from analysis.graph.emulator.launcher import EmulatorInfo
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+TENANT = ROOT / "sample_data" / "tenant"
+PAGES = {  # url path -> text that proves the page rendered its content
+    "": "Readiness score",
+    "readiness": "Download the report",
+    "users": "This user's plan rows",
+    "what-if": "Compare with the current settings",
+    "batches": "Create a batch",
+    "rollout": "Federation per domain",
+    "journal": "Journal",
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("dashboard-browser"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (`make chromium` installs it)"
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, EmulatorInfo]]:
+    from analysis.graph.emulator.launcher import start_emulator
+
+    if not (TENANT / "snapshot.json").exists():
+        pytest.skip("sample_data/tenant does not exist")
+    ready = tmp_path_factory.mktemp("emu") / "ready.json"
+    with start_emulator(TENANT) as emu:
+        ready.write_text(json.dumps(emu.ready), encoding="utf-8")
+        yield ready, emu
+
+
+@pytest.fixture(scope="module")
+def workspace_copy(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_workspace(sample_workspace, tmp_path_factory.mktemp("browser-ws"))
+
+
+@pytest.fixture(scope="module")
+def chosen_users(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Three users the plan migrates with a Graph write each (computed on a separate copy)."""
+    from analysis.settings import Settings
+    from analysis.simulate import simulate
+
+    path = copy_workspace(sample_workspace, tmp_path_factory.mktemp("browser-ref"))
+    con = duckdb.connect(str(path))
+    try:
+        simulate(con, Settings.default(), table="plan")
+        rows = con.execute(
+            "SELECT username FROM plan WHERE writable = 'graph' AND item IN ('phone', 'backup_phone') "
+            "AND username IN (SELECT username FROM plan WHERE item = 'user' AND action = 'migrate') "
+            "GROUP BY username ORDER BY username LIMIT 3"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 3, "the sample has too few users with a phone to write"
+    return [r[0] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def app_url(
+    workspace_copy: Path, emulator: tuple[Path, EmulatorInfo], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("browser-app")
+    (work / "roles.toml").write_text(
+        '[roles]\napprovers = ["local:*"]\noperators = ["local:*"]\n', encoding="utf-8"
+    )
+    # a single local identity creates and approves here, so the four-eyes rule is off for this rehearsal
+    (work / "settings.toml").write_text("[execute]\nrequire_distinct_approver = false\n", encoding="utf-8")
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        MFA_MIGRATE_WORKSPACE=str(workspace_copy),
+        MFA_MIGRATE_ROLES=str(work / "roles.toml"),
+        MFA_MIGRATE_SETTINGS=str(work / "settings.toml"),
+        MFA_MIGRATE_EMULATOR_READY=str(emulator[0]),
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("MFA_MIGRATE_GRAPH", None)
+    log = (work / "streamlit.log").open("wb")
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=2, trust_env=False).text == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"streamlit did not start:\n{(work / 'streamlit.log').read_text()[-3000:]}"
+                )
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url: str) -> Iterator[Page]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        pg = context.new_page()
+        pg.set_default_timeout(90_000)
+        yield pg
+        context.close()
+        browser.close()
+
+
+def settle(pg: Page, expect: str) -> None:
+    """Wait until the page shows ``expect`` and Streamlit has finished running; fail on an exception box."""
+    pg.get_by_text(expect, exact=False).first.wait_for()
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    assert pg.locator('[data-testid="stException"]').count() == 0
+    assert pg.get_by_text("Page not found").count() == 0
+
+
+def shot(pg: Page, name: str) -> None:
+    pg.wait_for_timeout(800)  # let plotly finish drawing
+    pg.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
+
+
+def test_every_page_renders(page: Page, app_url: str, chosen_users: list[str]) -> None:
+    pg = page
+    for path, expect in PAGES.items():
+        pg.goto(f"{app_url}/{path}")
+        settle(pg, expect)
+        if path == "users":
+            box = pg.get_by_label("Search by name, username, UPN, email or SID")
+            box.fill(chosen_users[0])
+            box.press("Enter")
+            settle(pg, "This user's plan rows")
+            pg.get_by_text("After the plan").first.wait_for()
+        shot(pg, path or "overview")
+
+
+def test_what_if_compares_and_draws_the_flow(page: Page, app_url: str) -> None:
+    pg = page
+    pg.goto(f"{app_url}/what-if")
+    settle(pg, "Compare with the current settings")
+    limit = pg.get_by_label("Device limit")
+    limit.fill("1")
+    pg.get_by_role("button", name="Compare with the current settings").click()
+    settle(pg, "Users whose outcome changes")
+    pg.get_by_role("tab", name="Flow of outcomes").click()
+    pg.locator(".js-plotly-plot .sankey").first.wait_for()
+    shot(pg, "what-if-result")
+
+
+def test_batch_create_approve_run_verify_against_the_emulator(
+    page: Page, app_url: str, chosen_users: list[str], emulator: tuple[Path, EmulatorInfo]
+) -> None:
+    pg = page
+    emu = emulator[1]
+    writes_before = sum(1 for e in emu.log() if e.get("method") in ("POST", "PATCH"))
+    pg.goto(f"{app_url}/batches")
+    settle(pg, "Create a batch")
+    pg.get_by_label("Batch name").fill("browser-wave")
+    pg.get_by_text("Named users", exact=True).click()
+    names = pg.get_by_label("Usernames or UPNs, one per line")
+    names.fill("\n".join(chosen_users))
+    names.press("Control+Enter")
+    pg.get_by_role("button", name="Create draft batch").click()
+    settle(pg, "Created batch")
+    shot(pg, "batch-draft")
+
+    pg.get_by_role("button", name="Approve plan").click()
+    settle(pg, "Approved batch")
+
+    run = pg.get_by_role("button", name="Run batch")
+    assert "Local emulator" in run.inner_text()
+    run.click()
+    pg.get_by_text("finished").first.wait_for(timeout=180_000)
+    settle(pg, "finished")
+    shot(pg, "batch-run")
+    assert pg.get_by_text("internal error").count() == 0
+    pg.get_by_role("button", name="OK").click()
+
+    pg.get_by_role("button", name="Verify batch").click()
+    pg.get_by_text("Verification of batch").first.wait_for(timeout=180_000)
+    settle(pg, "Verification of batch")
+    text = pg.get_by_text("Verification of batch").first.inner_text()
+    assert "agreement 100.0%" in text, text
+    shot(pg, "batch-verified")
+    pg.get_by_role("button", name="OK").click()
+    settle(pg, "All batches")
+    assert pg.get_by_text("verified").count() > 0
+
+    writes = [e for e in emu.log() if e.get("method") in ("POST", "PATCH")]
+    assert len(writes) > writes_before, "the run sent no write to the emulator"
+
+    pg.goto(f"{app_url}/journal")
+    settle(pg, "entries match")
+    shot(pg, "journal-after-run")
+
+
+def test_readiness_report_downloads(page: Page, app_url: str, tmp_path: Path) -> None:
+    pg = page
+    pg.goto(f"{app_url}/readiness")
+    settle(pg, "Download the report")
+    with pg.expect_download() as html:
+        pg.get_by_role("button", name="HTML report").click()
+    target = ARTIFACTS / "dashboard-readiness.html"
+    html.value.save_as(target)
+    body = target.read_text(encoding="utf-8")
+    assert "<html" in body.lower() and len(body) > 10_000
+    with pg.expect_download() as js:
+        pg.get_by_role("button", name="JSON report").click()
+    out = tmp_path / "readiness.json"
+    js.value.save_as(out)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["schema_version"] == 1 and "score" in doc
