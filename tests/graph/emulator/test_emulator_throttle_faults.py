@@ -23,9 +23,17 @@ PREFS = "/beta/users/{}/authentication/signInPreferences"
 
 @pytest.fixture(scope="module")
 def emu(tenant_dir: Path) -> Iterator[EmulatorInfo]:
-    """This module's emulator starts with a small write budget; faults are set per test."""
+    """This module's emulator; each test sets the budget and faults it needs (tests may run in any order)."""
     with start_emulator(tenant_dir, "--throttle-writes", "4/1.5", "--faults", "seed=3") as info:
         yield info
+
+
+@pytest.fixture
+def unthrottled(emu: EmulatorInfo) -> Iterator[EmulatorInfo]:
+    emu.set_throttle(None)
+    emu.set_faults("")
+    yield emu
+    emu.set_faults("")
 
 
 def _toggle(graph: httpx.Client, n: int, flag: bool = True) -> httpx.Response:
@@ -34,7 +42,8 @@ def _toggle(graph: httpx.Client, n: int, flag: bool = True) -> httpx.Response:
 
 @pytest.mark.slow
 def test_writes_over_budget_get_429_until_retry_after(emu: EmulatorInfo, graph: httpx.Client) -> None:
-    time.sleep(1.6)  # a fresh window
+    emu.set_faults("")
+    emu.set_throttle("4/1.5")  # a fresh window of the budget the emulator was started with
     assert [_toggle(graph, n).status_code for n in range(4)] == [204] * 4
     throttled = _toggle(graph, 4)
     error = assert_graph_error(throttled, 429, "TooManyRequests")
@@ -70,8 +79,8 @@ def test_budget_and_fault_specs_are_validated() -> None:
             parse_faults(bad)
 
 
-def test_503_and_injected_429_leave_state_untouched(emu: EmulatorInfo, graph: httpx.Client) -> None:
-    emu.set_throttle(None)
+def test_503_and_injected_429_leave_state_untouched(unthrottled: EmulatorInfo, graph: httpx.Client) -> None:
+    emu = unthrottled
     emu.set_faults("503=1.0")
     try:
         assert_graph_error(_toggle(graph, 5, False), 503, "serviceNotAvailable")
@@ -84,7 +93,8 @@ def test_503_and_injected_429_leave_state_untouched(emu: EmulatorInfo, graph: ht
     assert emu.stats()["faults"]["503"] >= 1
 
 
-def test_drop_before_applies_nothing_and_drop_after_applies_the_write(emu: EmulatorInfo) -> None:
+def test_drop_before_applies_nothing_and_drop_after_applies_the_write(unthrottled: EmulatorInfo) -> None:
+    emu = unthrottled
     path = "/v1.0/users/u0@fabrikam.example/authentication/phoneMethods"
     body = {"phoneNumber": "+1 5555550123", "phoneType": "mobile"}
     emu.set_faults("drop=1.0")
@@ -109,7 +119,8 @@ def test_drop_before_applies_nothing_and_drop_after_applies_the_write(emu: Emula
     assert faults["drop"] == 1 and faults["dropafter"] == 1
 
 
-def test_slow_responses(emu: EmulatorInfo, graph: httpx.Client) -> None:
+def test_slow_responses(unthrottled: EmulatorInfo, graph: httpx.Client) -> None:
+    emu = unthrottled
     emu.set_faults("slow=1.0:0.4")
     try:
         started = time.monotonic()
@@ -119,7 +130,9 @@ def test_slow_responses(emu: EmulatorInfo, graph: httpx.Client) -> None:
         emu.set_faults("")
 
 
-def test_faults_are_deterministic_for_a_seed(emu: EmulatorInfo, graph: httpx.Client) -> None:
+def test_faults_are_deterministic_for_a_seed(unthrottled: EmulatorInfo, graph: httpx.Client) -> None:
+    emu = unthrottled
+
     def run(spec: str) -> list[int]:
         emu.set_faults(spec)
         try:
@@ -133,7 +146,8 @@ def test_faults_are_deterministic_for_a_seed(emu: EmulatorInfo, graph: httpx.Cli
     assert run("503=0.5,seed=12") != first
 
 
-def test_concurrent_creates_of_one_phone_type_yield_exactly_one(emu: EmulatorInfo) -> None:
+def test_concurrent_creates_of_one_phone_type_yield_exactly_one(unthrottled: EmulatorInfo) -> None:
+    emu = unthrottled
     path = "/v1.0/users/u9@fabrikam.example/authentication/phoneMethods"
     token = emu.app_token()
 
