@@ -28,5 +28,5 @@ SELECT
   END AS detail
 FROM rd_after a
 JOIN rd_users u USING (user_id)
-WHERE u.counted AND NOT a.strong AND NOT a.phone
+WHERE u.counted AND NOT a.unknown AND NOT a.strong AND NOT a.phone
 ORDER BY u.user_id;

@@ -17,5 +17,5 @@ SELECT
       CASE WHEN a.office THEN 'office phone' END) || ' after the plan' AS detail
 FROM rd_after a
 JOIN rd_users u USING (user_id)
-WHERE u.counted AND a.phone AND NOT a.strong
+WHERE u.counted AND NOT a.unknown AND a.phone AND NOT a.strong
 ORDER BY u.user_id;

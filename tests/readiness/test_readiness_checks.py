@@ -103,3 +103,20 @@ def test_a_malformed_header_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
             readiness.catalogue()
     finally:
         sqlfiles.sql.cache_clear()
+
+
+def test_unknown_outcomes_are_not_reported_as_missing_methods(world: World) -> None:
+    """Export Users CSV users have devices the plan cannot see: never call them method-less or weak."""
+    world.mfa_user(60, "csv.user@contoso.com", method="mobile_app", details_known=False)
+    world.entra_user("e60", "csv.user@contoso.com")
+    world.plan(60, "user", "migrate")
+    world.plan(60, "device", "unknown")
+    world.mfa_user(61, "csv.phone@contoso.com", method="phone_call", details_known=False)
+    world.entra_user("e61", "csv.phone@contoso.com")
+    world.plan(61, "user", "migrate")
+    world.plan(61, "phone", "write_mobile", "phone", "+44 7700900555", "graph")
+    world.plan(61, "device", "unknown")
+    report = readiness.run(world.con, Settings.default(), simulate=False)
+    assert report.result("no_usable_method").count == 0
+    assert report.result("weak_methods_only").count == 0
+    assert sorted(report.result("unknown_outcomes").findings["subject_id"]) == ["60", "61"]

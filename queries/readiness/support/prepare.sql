@@ -67,6 +67,9 @@ FROM (
 -- Which MFA methods each migrated or migrating user will have in Entra after the plan (Entra's
 -- current methods plus the plan's writes), and whether the policy lets them use any of them:
 -- `strong` = an allowed app, OATH, FIDO2 or Windows Hello method; `phone` = an allowed phone method.
+-- Each OATH kind needs its own configuration (SoftwareOath, HardwareOath): stricter than the default-method
+-- rule of DESIGN 4.7, because a hardware token with HardwareOath disabled cannot be used to sign in.
+-- `unknown`: the plan could not predict some outcome (Export Users CSV), so the list may be incomplete.
 CREATE OR REPLACE TEMP TABLE rd_after AS
 WITH scope AS (
   SELECT user_id, entra_id FROM rd_users WHERE user_action IN ('migrate', 'unchanged')
@@ -93,7 +96,8 @@ pl AS (
          bool_or(p.action = 'write_office' OR (p.action = 'noop' AND p.value LIKE '%x%'))       AS office,
          bool_or(p.action IN ('create_device', 'update_device'))                                AS push,
          bool_or(p.action = 'create_software_oath')                                             AS software_oath,
-         bool_or(p.action IN ('create_hardware_oath', 'update_oath'))                           AS hardware_oath
+         bool_or(p.action IN ('create_hardware_oath', 'update_oath'))                           AS hardware_oath,
+         bool_or(p.action = 'unknown')                                                          AS unknown
   FROM plan p
   WHERE p.item IN ('phone', 'backup_phone', 'device', 'oath_token')
   GROUP BY p.user_id
@@ -107,7 +111,8 @@ has AS (
          coalesce(ent.software_oath, false) OR coalesce(pl.software_oath, false) AS software_oath,
          coalesce(ent.hardware_oath, false) OR coalesce(pl.hardware_oath, false) AS hardware_oath,
          coalesce(ent.fido2, false)                                               AS fido2,
-         coalesce(ent.windows_hello, false)                                       AS windows_hello
+         coalesce(ent.windows_hello, false)                                       AS windows_hello,
+         coalesce(pl.unknown, false)                                              AS unknown
   FROM scope s LEFT JOIN ent USING (user_id) LEFT JOIN pl USING (user_id)
 )
 SELECT
