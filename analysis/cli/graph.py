@@ -111,6 +111,11 @@ def _register_emulator(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         help="write budget: N writes per SECONDS (default window 150 s, as Graph's); excess gets 429",
     )
     parser.add_argument(
+        "--throttle-ru",
+        metavar="N[/SECONDS]",
+        help="resource-unit budget for all requests (default window 10 s; Graph: 3500, 5000 or 8000)",
+    )
+    parser.add_argument(
         "--faults",
         default="",
         metavar="SPEC",
@@ -165,7 +170,7 @@ def _emulator(args: argparse.Namespace, console: Console) -> int:
     from analysis.graph.emulator.core import DEFAULT_CLIENT_ID, EmulatorConfig
     from analysis.graph.emulator.faults import parse_faults
     from analysis.graph.emulator.server import run
-    from analysis.graph.emulator.throttle import parse_budget
+    from analysis.graph.emulator.throttle import RU_WINDOW, parse_budget
 
     config = EmulatorConfig(
         tenant_dir=args.tenant,
@@ -173,6 +178,7 @@ def _emulator(args: argparse.Namespace, console: Console) -> int:
         ready_file=args.ready_file,
         dump_dir=args.dump,
         throttle_writes=parse_budget(args.throttle_writes) if args.throttle_writes else None,
+        throttle_ru=parse_budget(args.throttle_ru, "--throttle-ru", RU_WINDOW) if args.throttle_ru else None,
         faults=parse_faults(args.faults or ""),
         client_id=args.client_id or DEFAULT_CLIENT_ID,
         client_cert_files=tuple(args.client_cert),

@@ -47,7 +47,7 @@ from analysis.graph.emulator.errors import (
 )
 from analysis.graph.emulator.faults import parse_faults
 from analysis.graph.emulator.router import WRITE_METHODS, Call, Resp
-from analysis.graph.emulator.throttle import format_retry_after, parse_budget
+from analysis.graph.emulator.throttle import RU_WINDOW, format_retry_after, parse_budget
 from analysis.graph.emulator.tokens import InvalidToken, TokenError
 
 _INVALID_JSON = object()
@@ -409,6 +409,7 @@ class GraphApp:
         def stats(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
             out = emu.stats.snapshot()
             out["throttle_writes"] = str(emu.write_budget.budget) if emu.write_budget else None
+            out["throttle_ru"] = str(emu.ru_budget.budget) if emu.ru_budget else None
             out["faults_spec"] = emu.faults.spec.text
             return out
 
@@ -429,12 +430,19 @@ class GraphApp:
             return {"faults": emu.faults.spec.text}
 
         def throttle(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            writes = payload.get("writes")
             try:
-                emu.set_budget(parse_budget(str(writes)) if writes else None)
+                if "writes" in payload:
+                    writes = payload["writes"]
+                    emu.set_budget(parse_budget(str(writes)) if writes else None)
+                if "ru" in payload:
+                    ru = payload["ru"]
+                    emu.set_ru_budget(parse_budget(str(ru), "ru", RU_WINDOW) if ru else None)
             except Exception as exc:
                 raise ValueError(str(exc)) from exc
-            return {"throttle_writes": str(emu.write_budget.budget) if emu.write_budget else None}
+            return {
+                "throttle_writes": str(emu.write_budget.budget) if emu.write_budget else None,
+                "throttle_ru": str(emu.ru_budget.budget) if emu.ru_budget else None,
+            }
 
         def permissions(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
             if "roles" in payload:

@@ -51,6 +51,7 @@ class EmulatorConfig:
     ready_file: Path | None = None
     dump_dir: Path | None = None
     throttle_writes: Budget | None = None
+    throttle_ru: Budget | None = None
     faults: FaultSpec = field(default_factory=FaultSpec)
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -62,6 +63,29 @@ class EmulatorConfig:
     phone_format: str = "strict"
     allow_app_staged_rollout: bool = False
     work_dir: Path | None = None
+
+
+def resource_units(found: Route, call: Call) -> int:
+    """What Graph's identity-and-access bucket charges for a request (reference/graph-api.md §2.3)."""
+    if call.is_write:
+        return 1
+    template = found.template
+    if template == "/users":
+        cost = 2
+    elif "/transitiveMembers" in template:
+        cost = 5
+    elif template.startswith("/groups/{group}/members"):
+        cost = 3
+    else:
+        cost = 1
+    if "$select" in call.query:
+        cost -= 1
+    if "$expand" in call.query:
+        cost += 1
+    top = call.query.get("$top", "")
+    if top.isdigit() and int(top) < 20:
+        cost -= 1
+    return max(cost, 1)
 
 
 class Stats:
@@ -138,6 +162,9 @@ class Emulator:
         self.write_budget: SlidingWindow | None = (
             SlidingWindow(config.throttle_writes) if config.throttle_writes else None
         )
+        self.ru_budget: SlidingWindow | None = (
+            SlidingWindow(config.throttle_ru) if config.throttle_ru else None
+        )
 
     # ------------------------------------------------------------------ helpers for handlers
     def context(self, call: Call, fragment: str) -> str:
@@ -145,6 +172,9 @@ class Emulator:
 
     def set_budget(self, budget: Budget | None) -> None:
         self.write_budget = SlidingWindow(budget) if budget else None
+
+    def set_ru_budget(self, budget: Budget | None) -> None:
+        self.ru_budget = SlidingWindow(budget) if budget else None
 
     # ------------------------------------------------------------------ dispatch
     def error_response(self, err: GraphError, call: Call) -> Resp:
@@ -175,6 +205,29 @@ class Emulator:
             kind = "application permission" if claims.kind == "app" else "delegated permission"
             raise GraphError(403, DENIED, f"{INSUFFICIENT} Missing {kind}: {' or '.join(allowed)}.")
 
+    def charge_units(self, found: Route, call: Call) -> int:
+        """Charge the request's resource units (reference §2.3) against the RU budget; 429 when spent."""
+        units = resource_units(found, call)
+        budget = self.ru_budget
+        if budget is None:
+            return units
+        wait = budget.acquire(units)
+        if wait is None:
+            return units
+        self.stats.bump("throttled")
+        app_id = call.claims.app_id if call.claims else ""
+        raise GraphError(
+            429,
+            TOO_MANY,
+            "Please retry again later.",
+            headers={
+                "Retry-After": format_retry_after(wait),
+                "x-ms-throttle-scope": f"Tenant_Application/ReadWrite/{app_id}/{self.state.tenant_id}",
+                "x-ms-throttle-information": "ResourceUnitLimitExceeded",
+            },
+            inner={"code": "429", "status": "429", "message": "Please retry after"},
+        )
+
     def charge_write(self, call: Call) -> None:
         """Count one write against the budget or refuse it with Graph's 429."""
         budget = self.write_budget
@@ -201,10 +254,13 @@ class Emulator:
         started = time.time()
         path = normalise_path(call.path)
         counted_write = False
+        units = 0
         try:
             found, params = resolve(call.method, call.version, path)
             self._authorize(found, call)
             counted_write = call.is_write and found.template != "/$batch"
+            if found.template != "/$batch":
+                units = self.charge_units(found, call)
             if counted_write:
                 self.charge_write(call)
                 self.stats.bump("writes")
@@ -216,6 +272,8 @@ class Emulator:
                 self.stats.bump("writes_applied")
         except GraphError as err:
             resp = self.error_response(err, call)
+        if units:
+            resp.headers.setdefault("x-ms-resource-unit", str(units))
         resp.headers.setdefault("request-id", call.request_id)
         resp.headers.setdefault("client-request-id", call.client_request_id)
         if call.in_batch:

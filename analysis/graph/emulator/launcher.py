@@ -83,7 +83,12 @@ class EmulatorInfo:
         self.admin("POST", "faults", {"spec": spec})
 
     def set_throttle(self, writes: str | None) -> None:
+        """Change the write budget (``"N/SECONDS"``, None = unlimited)."""
         self.admin("POST", "throttle", {"writes": writes})
+
+    def set_ru_budget(self, units: str | None) -> None:
+        """Change the resource-unit budget (``"N/SECONDS"``, None = unlimited)."""
+        self.admin("POST", "throttle", {"ru": units})
 
     def log(self, since: int = 0) -> list[dict[str, Any]]:
         entries: list[dict[str, Any]] = self.admin("GET", f"log?since={since}")["entries"]

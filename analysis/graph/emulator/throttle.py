@@ -1,4 +1,4 @@
-"""Graph's write budget: N writes per window per app and tenant, answered with 429 + ``Retry-After``.
+"""Graph's write budget (and optionally its resource-unit budget), answered with 429 + ``Retry-After``.
 
 Graph's identity-and-access write quota is 3,000 requests per 150 s per app+tenant (reference/graph-api.md
 §2.3). The emulator keeps a sliding log of accepted writes: a write that would exceed the budget is
@@ -6,6 +6,11 @@ refused with the exact time until the oldest write leaves the window, as a fract
 (Graph sends values such as ``2.128``). Every write counts, including each write inside a ``$batch``.
 Refused writes are *not* counted, so a client that honours ``Retry-After`` always gets through when
 it retries; one that retries early gets 429 again.
+
+``--throttle-ru N[/SECONDS]`` adds Graph's resource-unit bucket (3,500 / 5,000 / 8,000 RU per 10 s by
+tenant size): each request costs what §2.3 says (GET 1, ``GET /users`` 2, ``members`` 3,
+``transitiveMembers`` 5, writes 1; ``$select`` and ``$top`` < 20 take 1 off, ``$expand`` adds 1,
+never below 1) and every answer carries ``x-ms-resource-unit``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from analysis.errors import UserError
 
 DEFAULT_WINDOW = 150.0
+RU_WINDOW = 10.0
 
 
 @dataclass(frozen=True)
@@ -29,11 +35,13 @@ class Budget:
         return f"{self.limit}/{self.window:g}"
 
 
-def parse_budget(text: str, option: str = "--throttle-writes") -> Budget:
-    """``N`` (per 150 s, Graph's window) or ``N/SECONDS``."""
+def parse_budget(
+    text: str, option: str = "--throttle-writes", default_window: float = DEFAULT_WINDOW
+) -> Budget:
+    """``N`` (per ``default_window`` seconds: 150 for writes, 10 for resource units) or ``N/SECONDS``."""
     count, _, window = text.partition("/")
     try:
-        budget = Budget(int(count), float(window) if window else DEFAULT_WINDOW)
+        budget = Budget(int(count), float(window) if window else default_window)
     except ValueError:
         budget = Budget(0, 0.0)
     if budget.limit < 1 or budget.window <= 0:
@@ -44,24 +52,33 @@ def parse_budget(text: str, option: str = "--throttle-writes") -> Budget:
 
 
 class SlidingWindow:
-    """Thread-safe sliding-window counter; :meth:`acquire` returns None or seconds to wait."""
+    """Thread-safe weighted sliding window; :meth:`acquire` returns None (charged) or seconds to wait."""
 
     def __init__(self, budget: Budget) -> None:
         self.budget = budget
-        self._times: deque[float] = deque()
+        self._events: deque[tuple[float, int]] = deque()
+        self._total = 0
         self._lock = threading.Lock()
         self._clock = time.monotonic
 
-    def acquire(self) -> float | None:
+    def acquire(self, cost: int = 1) -> float | None:
+        cost = max(1, min(cost, self.budget.limit))
         with self._lock:
             now = self._clock()
             horizon = now - self.budget.window
-            while self._times and self._times[0] <= horizon:
-                self._times.popleft()
-            if len(self._times) < self.budget.limit:
-                self._times.append(now)
+            while self._events and self._events[0][0] <= horizon:
+                self._total -= self._events.popleft()[1]
+            if self._total + cost <= self.budget.limit:
+                self._events.append((now, cost))
+                self._total += cost
                 return None
-            return max(self._times[0] + self.budget.window - now, 0.001)
+            # Wait until enough of the oldest charges leave the window to make room for this one.
+            freed = 0
+            for stamp, charged in self._events:
+                freed += charged
+                if self._total - freed + cost <= self.budget.limit:
+                    return max(stamp + self.budget.window - now, 0.001)
+            return self.budget.window
 
 
 def format_retry_after(seconds: float) -> str:

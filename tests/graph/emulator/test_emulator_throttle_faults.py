@@ -31,9 +31,32 @@ def emu(tenant_dir: Path) -> Iterator[EmulatorInfo]:
 @pytest.fixture
 def unthrottled(emu: EmulatorInfo) -> Iterator[EmulatorInfo]:
     emu.set_throttle(None)
+    emu.set_ru_budget(None)
     emu.set_faults("")
     yield emu
     emu.set_faults("")
+    emu.set_ru_budget(None)
+
+
+def test_resource_unit_costs_and_budget(unthrottled: EmulatorInfo, graph: httpx.Client) -> None:
+    emu = unthrottled
+    costs = {
+        "/v1.0/users": "2",
+        "/v1.0/users?$select=id": "1",
+        "/v1.0/users/u1@fabrikam.example": "1",
+        "/v1.0/groups/20000000-0000-4000-8000-000000000002/members": "3",
+        "/v1.0/groups/20000000-0000-4000-8000-000000000002/transitiveMembers?$top=5": "4",
+    }
+    for url, units in costs.items():
+        assert graph.get(url).headers["x-ms-resource-unit"] == units, url
+    emu.set_ru_budget("10/2")
+    assert [graph.get("/v1.0/users").status_code for _ in range(5)] == [200] * 5
+    throttled = graph.get("/v1.0/users/u1@fabrikam.example")
+    assert_graph_error(throttled, 429, "TooManyRequests")
+    assert throttled.headers["x-ms-throttle-information"] == "ResourceUnitLimitExceeded"
+    assert 0 < float(throttled.headers["Retry-After"]) <= 2
+    time.sleep(float(throttled.headers["Retry-After"]))
+    assert graph.get("/v1.0/users/u1@fabrikam.example").status_code == 200
 
 
 def _toggle(graph: httpx.Client, n: int, flag: bool = True) -> httpx.Response:
