@@ -54,6 +54,7 @@ class RollbackResult:
     already: int = 0  # already back to the before-image
     changed_since: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    left: dict[str, list[str]] = field(default_factory=dict)  # username -> what was left as it is
 
 
 @dataclass
@@ -175,6 +176,19 @@ class _Rollback:
             return "DELETE", "beta", f"{INVENTORY}/{device.get('id')}", None
         return "DELETE", "v1.0", f"/groups/{undo.group_id}/members/{quote(entra_id)}/$ref", None
 
+    def _holds_our_default(self, undo: _Undo, undos: list[_Undo], read: ReadResult) -> bool:
+        """True when ``undo`` deletes the method behind a default this batch set over an unset one."""
+        ours = next((u for u in undos if u.name == "rb_default" and u.before is None), None)
+        if ours is None or read.live is None or read.live.preferred != ours.wrote:
+            return False
+        provides = {
+            "rb_mobile": {"sms", "voiceMobile"},
+            "rb_alternateMobile": {"voiceAlternateMobile"},
+            "rb_office": {"voiceOffice"},
+            "rb_hw_unassign": {"oath"},
+        }
+        return read.live.preferred in provides.get(undo.name, set())
+
     # one user ---------------------------------------------------------------------
     def user(
         self, user_id: int, username: str, entra_id: str, undos: list[_Undo], done: set[str], open_: set[str]
@@ -211,6 +225,7 @@ class _Rollback:
                     self.journal.notes([(entry, "left_unset" if unsettable else "changed_since", None)])
                     why = "Graph cannot unset a default method" if unsettable else "changed since"
                     self.result.changed_since.append(f"{username}: {undo.name[3:]} ({why})")
+                    self.result.left.setdefault(username, []).append(f"{undo.name[3:]} ({why})")
                 status = "partly_rolled_back"
                 continue
             method, version, path, body = self._request(undo, read, entra_id)
@@ -239,6 +254,15 @@ class _Rollback:
             except GraphError as exc:
                 with self.db:
                     self.journal.responses([Answer(entry, exc.status, "error", exc.body)])
+                    if exc.status == 400 and self._holds_our_default(undo, undos, read):
+                        # The default this batch set (none was set before) rests on this method, and Graph
+                        # will not delete a default method while the user has others; it cannot be unset.
+                        self.journal.notes([(entry, "left_default", None)])
+                        why = "it carries the default method this batch set, and Graph cannot unset a default method"
+                        self.result.changed_since.append(f"{username}: {undo.name[3:]} ({why})")
+                        self.result.left.setdefault(username, []).append(f"{undo.name[3:]} ({why})")
+                        status = "partly_rolled_back"
+                        continue
                 return f"{username}: {undo.name[3:]}: {exc}"
             except GraphClientError as exc:
                 with self.db:
@@ -287,7 +311,11 @@ def rollback_batch(
     work.batch = batch
     forward = step_statuses(con, batch.batch_id, f"{batch.batch_id}:")
     back = step_statuses(con, batch.batch_id, f"rb:{batch.batch_id}:")
-    done = {k for k, s in back.items() if s.done or s.last_outcome in ("changed_since", "left_unset")}
+    done = {
+        k
+        for k, s in back.items()
+        if s.done or s.last_outcome in ("changed_since", "left_unset", "left_default")
+    }
     open_ = {k for k, s in back.items() if s.open_intent}
     ours = {k for k, s in forward.items() if s.done and s.last_outcome in ("ok", "applied")}
     ours |= {
@@ -341,7 +369,14 @@ def rollback_batch(
                 work.result.failed.append(outcome)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.executemany(sql("execute/rollback_user_done"), [(s, batch.batch_id, uid) for uid, s in outcomes])
+        names = {uid: name for uid, name, _e, _u in jobs}
+        con.executemany(
+            sql("execute/rollback_user_done"),
+            [
+                (s, "; ".join(work.result.left.get(names[uid], [])) or None, batch.batch_id, uid)
+                for uid, s in outcomes
+            ],
+        )
         con.executemany(
             sql("execute/rollback_unmark"), [(batch.name, batch.batch_id, uid) for uid, _ in outcomes]
         )

@@ -420,7 +420,9 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
         f"{r.already} already as before."
     )
     for line in r.changed_since[:50]:
-        console.warn(f"left alone (changed after the batch wrote it): {line}")
+        console.warn(f"left as it is: {line}")
+    if len(r.changed_since) > 50:
+        console.warn(f"... and {len(r.changed_since) - 50} more: `batch show {r.batch.batch_id}` lists them")
     for line in r.failed[:50]:
         console.warn(f"not rolled back: {line}")
     return 0 if not r.failed else 1
