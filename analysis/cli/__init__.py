@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from analysis import __version__
-from analysis.cli import data, execute, graph, readiness, simulate
+from analysis.cli import data, execute, graph, readiness, sample, simulate
 from analysis.console import TerminalConsole
 from analysis.errors import UserError
 
-AREAS = (data, simulate, readiness, graph, execute)
+AREAS = (data, simulate, readiness, graph, execute, sample)
 
 
 def build_parser() -> argparse.ArgumentParser:

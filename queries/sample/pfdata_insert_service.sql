@@ -1,0 +1,1 @@
+INSERT INTO auth_services (service, name, detail, enabled) VALUES (?, ?, ?, ?);

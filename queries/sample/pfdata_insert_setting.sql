@@ -1,0 +1,1 @@
+INSERT INTO settings (section, key, value) VALUES (?, ?, ?);
