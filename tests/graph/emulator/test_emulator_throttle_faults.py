@@ -38,6 +38,7 @@ def unthrottled(emu: EmulatorInfo) -> Iterator[EmulatorInfo]:
     emu.set_ru_budget(None)
 
 
+@pytest.mark.slow
 def test_resource_unit_costs_and_budget(unthrottled: EmulatorInfo, graph: httpx.Client) -> None:
     emu = unthrottled
     costs = {
@@ -49,12 +50,12 @@ def test_resource_unit_costs_and_budget(unthrottled: EmulatorInfo, graph: httpx.
     }
     for url, units in costs.items():
         assert graph.get(url).headers["x-ms-resource-unit"] == units, url
-    emu.set_ru_budget("10/2")
+    emu.set_ru_budget("10/4")
     assert [graph.get("/v1.0/users").status_code for _ in range(5)] == [200] * 5
     throttled = graph.get("/v1.0/users/u1@fabrikam.example")
     assert_graph_error(throttled, 429, "TooManyRequests")
     assert throttled.headers["x-ms-throttle-information"] == "ResourceUnitLimitExceeded"
-    assert 0 < float(throttled.headers["Retry-After"]) <= 2
+    assert 0 < float(throttled.headers["Retry-After"]) <= 4
     time.sleep(float(throttled.headers["Retry-After"]))
     assert graph.get("/v1.0/users/u1@fabrikam.example").status_code == 200
 
@@ -66,13 +67,13 @@ def _toggle(graph: httpx.Client, n: int, flag: bool = True) -> httpx.Response:
 @pytest.mark.slow
 def test_writes_over_budget_get_429_until_retry_after(emu: EmulatorInfo, graph: httpx.Client) -> None:
     emu.set_faults("")
-    emu.set_throttle("4/1.5")  # a fresh window of the budget the emulator was started with
+    emu.set_throttle("4/4")  # a fresh window, wide enough that a loaded machine still sends 5 writes in it
     assert [_toggle(graph, n).status_code for n in range(4)] == [204] * 4
     throttled = _toggle(graph, 4)
     error = assert_graph_error(throttled, 429, "TooManyRequests")
     assert error["innerError"]["code"] == "429"
     retry_after = float(throttled.headers["Retry-After"])
-    assert 0 < retry_after <= 1.5 and throttled.headers["Retry-After"] != str(int(retry_after))
+    assert 0 < retry_after <= 4 and "." in throttled.headers["Retry-After"]
     assert throttled.headers["x-ms-throttle-information"] == "WriteLimitExceeded"
     assert graph.get("/v1.0/users/u4@fabrikam.example").status_code == 200  # reads are not throttled
     early = _toggle(graph, 4)  # too early: still refused, and not applied
@@ -80,7 +81,7 @@ def test_writes_over_budget_get_429_until_retry_after(emu: EmulatorInfo, graph: 
     time.sleep(float(early.headers["Retry-After"]))
     assert _toggle(graph, 4).status_code == 204
     stats = emu.stats()
-    assert stats["throttled"] >= 2 and stats["throttle_writes"] == "4/1.5"
+    assert stats["throttled"] >= 2 and stats["throttle_writes"] == "4/4"
 
 
 def test_budget_and_fault_specs_are_validated() -> None:
