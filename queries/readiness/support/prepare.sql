@@ -49,7 +49,6 @@ FROM (
     p.entra_id,
     p.upn,
     p.action AS user_action,
-    p.reason AS user_reason,
     e.account_enabled,
     e.user_type,
     e.on_premises_sync_enabled,
