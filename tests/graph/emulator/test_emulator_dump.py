@@ -100,3 +100,25 @@ def test_bad_snapshot_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["emulator", "--tenant", str(tmp_path / "missing")]) == 2
     assert main(["emulator", "--tenant", str(source), "--faults", "503=7"]) == 2
     assert main(["emulator", "--tenant", str(source), "--throttle-writes", "none"]) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SAMPLE / "snapshot.json").exists(), reason="sample_data/tenant not generated yet")
+def test_sample_tenant_is_served_as_seeded() -> None:
+    seeded = read_snapshot(SAMPLE)
+    with start_emulator(SAMPLE) as emu, client_for(emu, emu.app_token()) as graph:
+        ids, url = [], "/v1.0/users?$top=999&$select=id"
+        while url:
+            body = graph.get(url).json()
+            ids += [u["id"] for u in body["value"]]
+            url = body.get("@odata.nextLink")
+        assert ids == [u["id"] for u in seeded["users.jsonl"]]
+        batch = [
+            {"id": str(n), "method": "GET", "url": f"/users/{user['id']}/authentication/methods"}
+            for n, user in enumerate(seeded["users.jsonl"][:20])
+        ]
+        answers = {
+            a["id"]: a for a in graph.post("/beta/$batch", json={"requests": batch}).json()["responses"]
+        }
+        for n, user in enumerate(seeded["users.jsonl"][:20]):
+            assert answers[str(n)]["body"]["value"] == user.get("authenticationMethods", [])
