@@ -40,7 +40,8 @@ box-shadow:0 1px 3px rgba(0,0,0,.08);min-width:140px} .kpi b{display:block;font-
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:12px}
 table{border-collapse:collapse;width:100%;font-size:13px} th,td{text-align:left;padding:4px 8px;
 border-bottom:1px solid #eaecee;vertical-align:top} th{background:#f8f9f9}
-.badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;color:#fff;font-weight:600}
+.badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;color:#fff;font-weight:600;
+white-space:nowrap}
 .blocker{background:#c0392b} .warning{background:#d68910} .info{background:#2e86c1}
 .ready,.done{background:#229954} .warnings,.in-progress{background:#d68910} .blocked{background:#c0392b}
 .to-do{background:#7f8c8d} .manual{background:#5d6d7e} .new{background:#c0392b} .fixed{background:#229954}
