@@ -169,6 +169,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--budgets", default="off,auto", help="comma-separated read budgets to run")
+    parser.add_argument(
+        "--faults", default="", help="emulator fault spec, e.g. 503=0.02,429=0.01:0.5,drop=0.01"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-snapshot-") as tmp:
@@ -178,7 +181,8 @@ def main() -> None:
         generated = time.monotonic() - started
         started = time.monotonic()
         rows = []
-        with start_emulator(work / "tenant", timeout=900) as emu:
+        extra = ("--faults", args.faults) if args.faults else ()
+        with start_emulator(work / "tenant", *extra, timeout=900) as emu:
             boot = time.monotonic() - started
             for budget in args.budgets.split(","):
                 out = work / f"out-{budget}"
@@ -192,7 +196,7 @@ def main() -> None:
         print(
             f"\nSnapshot of the tenant of a {args.users:,}-user sample from the emulator ({generator}, "
             f"generated in {generated:.1f} s, emulator ready in {boot:.1f} s; {os.cpu_count()} cores, "
-            f"concurrency {args.concurrency})\n"
+            f"concurrency {args.concurrency}{', faults ' + args.faults if args.faults else ''})\n"
         )
         print(
             "| read budget | Entra users | time (s) | users/s | HTTP requests | batch items | retries | 429s "
