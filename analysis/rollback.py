@@ -104,14 +104,20 @@ class _Rollback:
         self.journal = Journal(con, batch_id=batch.batch_id, run_id=new_run_id(), actor=actor)
         self.db = threading.Lock()
         self.result = RollbackResult(batch)
+        self._members: set[str] | None = None
+        self._members_lock = threading.Lock()
 
     # Graph state -----------------------------------------------------------------
     def _read(self, entra_id: str, serial: str | None) -> ReadResult:
         return read_users(self.client, [(entra_id, [serial] if serial else [])], concurrency=1)[entra_id]
 
-    def _is_member(self, group_id: str, entra_id: str) -> bool:
-        members = self.client.paged(f"/groups/{group_id}/members", params={"$select": "id"})
-        return any(str(m.get("id")) == entra_id for m in members)
+    def _is_member(self, group_id: str, entra_id: str, fresh: bool = False) -> bool:
+        """Membership from one listing of the group per rollback (listed again to settle an unknown outcome)."""
+        with self._members_lock:
+            if fresh or self._members is None:
+                listing = self.client.paged(f"/groups/{group_id}/members", params={"$select": "id"})
+                self._members = {str(m.get("id")) for m in listing}
+            return entra_id in self._members
 
     def _hw_method(self, read: ReadResult, entra_id: str, serial: str) -> str | None:
         live = read.live
@@ -239,6 +245,8 @@ class _Rollback:
                 with self.db:
                     self.journal.responses([Answer(entry, None, "unknown", {"error": str(exc)[:300]})])
                 read = self._read(entra_id, serial)
+                if undo.name == "rb_handoff_group":
+                    self._is_member(str(undo.group_id), entra_id, fresh=True)
                 if read.live is not None and self._state(undo, read, entra_id) == "restored":
                     with self.db:
                         self.journal.resolved(entry, "applied")
@@ -271,6 +279,10 @@ class _Rollback:
             with self.db:
                 self.journal.responses([answer])
                 self.result.restored += 1
+            if undo.name == "rb_handoff_group":
+                with self._members_lock:
+                    if self._members is not None:
+                        self._members.discard(entra_id)
             if undo.slot is not None and read.live is not None:
                 read.live.phones[undo.slot] = undo.before
             if undo.name == "rb_hw_unassign" and serial and read.live is not None:

@@ -28,6 +28,7 @@ from analysis.graph.emulator.launcher import REPO_ROOT, EmulatorInfo
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
 GROUP_ID = "9a9a9a9a-0000-4000-8000-000000000001"
 GROUP_NAME = "MFA Server Migration"
+RING_ID = "9a9a9a9a-0000-4000-8000-000000000002"
 PHONE_TYPE = "#microsoft.graph.phoneAuthenticationMethod"
 
 
@@ -50,10 +51,17 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
         eid, name = entra_id(k), upn(k)
         shape = k % 4
         methods: list[dict[str, Any]] = [
-            {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230-6103-485e-b985-444c60001490"}
+            {
+                "@odata.type": "#microsoft.graph.passwordAuthenticationMethod",
+                "id": "28c10230-6103-485e-b985-444c60001490",
+            }
         ]
         number = f"7911{100000 + k:06d}"  # valid UK mobiles
-        fields: dict[str, Any] = {"country_code": "44", "phone": number, "modified_at": "2024-05-01T00:00:00Z"}
+        fields: dict[str, Any] = {
+            "country_code": "44",
+            "phone": number,
+            "modified_at": "2024-05-01T00:00:00Z",
+        }
         if shape == 0:
             fields.update(backup_country_code="1", backup_phone=f"206{3010000 + k:07d}", method="phone_call")
         elif shape == 1:
@@ -62,13 +70,27 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
             fields.update(method="text_message")
             old = f"+44 7911{500000 + k:06d}"
             ws.phone(eid, "mobile", old)
-            methods.append({"@odata.type": PHONE_TYPE, "id": "3179e48a-750b-4051-897c-87b9720928f7",
-                            "phoneNumber": old, "phoneType": "mobile", "smsSignInState": "notSupported"})
+            methods.append(
+                {
+                    "@odata.type": PHONE_TYPE,
+                    "id": "3179e48a-750b-4051-897c-87b9720928f7",
+                    "phoneNumber": old,
+                    "phoneType": "mobile",
+                    "smsSignInState": "notSupported",
+                }
+            )
         else:
             fields.update(method="mobile_app", app_mode="standard")
         ws.user(k + 1, name, **fields)
         if shape == 3:
-            ws.device(10_000 + k, k + 1, name="iPhone", activated_at="2024-01-01T00:00:00Z", secret=f"s{k}", token=f"t{k}")
+            ws.device(
+                10_000 + k,
+                k + 1,
+                name="iPhone",
+                activated_at="2024-01-01T00:00:00Z",
+                secret=f"s{k}",
+                token=f"t{k}",
+            )
         ws.entra(eid, name, display_name=f"User {k}")
         lines.append(
             {
@@ -88,15 +110,34 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
     ws.fill_phones()
     batches.ensure_schema(ws.con)
     ws.con.close()
-    (tenant / "snapshot.json").write_text(json.dumps({"tenantId": TENANT_ID, "takenAt": "2024-06-01T00:00:00Z", "source": "file"}))
+    (tenant / "snapshot.json").write_text(
+        json.dumps({"tenantId": TENANT_ID, "takenAt": "2024-06-01T00:00:00Z", "source": "file"})
+    )
     (tenant / "users.jsonl").write_text("".join(json.dumps(u) + "\n" for u in lines))
-    group = {"id": GROUP_ID, "displayName": GROUP_NAME, "groupTypes": [], "securityEnabled": True, "members": []}
-    (tenant / "groups.jsonl").write_text(json.dumps(group) + "\n")
+    user = "#microsoft.graph.user"
+    groups = [
+        {"id": GROUP_ID, "displayName": GROUP_NAME, "groupTypes": [], "securityEnabled": True, "members": []},
+        {"id": RING_ID, "displayName": "Ring 1", "groupTypes": [], "securityEnabled": True,
+         "members": [{"@odata.type": user, "id": entra_id(k)} for k in range(min(users, 4))]},
+        {"id": "9a9a9a9a-0000-4000-8000-000000000003", "displayName": "Dynamic", "groupTypes": ["DynamicMembership"],
+         "membershipRule": 'user.department -eq "Sales"', "securityEnabled": True, "members": []},
+        {"id": "9a9a9a9a-0000-4000-8000-000000000004", "displayName": "Nested", "groupTypes": [], "securityEnabled": True,
+         "members": [{"@odata.type": "#microsoft.graph.group", "id": RING_ID}]},
+    ]
+    (tenant / "groups.jsonl").write_text("".join(json.dumps(g) + "\n" for g in groups))
     domain = {
-        "id": "contoso.com", "authenticationType": "Federated", "isVerified": True,
-        "federationConfiguration": [{"@odata.type": "#microsoft.graph.internalDomainFederation",
-                                     "id": "fed-1", "displayName": "Contoso", "issuerUri": "http://contoso.com/adfs",
-                                     "federatedIdpMfaBehavior": "acceptIfMfaDoneByFederatedIdp"}],
+        "id": "contoso.com",
+        "authenticationType": "Federated",
+        "isVerified": True,
+        "federationConfiguration": [
+            {
+                "@odata.type": "#microsoft.graph.internalDomainFederation",
+                "id": "fed-1",
+                "displayName": "Contoso",
+                "issuerUri": "http://contoso.com/adfs",
+                "federatedIdpMfaBehavior": "acceptIfMfaDoneByFederatedIdp",
+            }
+        ],
     }
     (tenant / "domains.jsonl").write_text(json.dumps(domain) + "\n")
     assert ws.path is not None
@@ -110,7 +151,9 @@ migration_group = "{GROUP_NAME}"
 """
 
 
-def cli(*args: str, emu: EmulatorInfo | None = None, timeout: float = 180, check: bool = True) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, emu: EmulatorInfo | None = None, timeout: float = 180, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run ``mfa-migrate ARGS`` in a subprocess (Graph connection arguments appended when ``emu``)."""
     command = [sys.executable, "-m", "analysis", *args]
     env = dict(os.environ)
@@ -120,13 +163,23 @@ def cli(*args: str, emu: EmulatorInfo | None = None, timeout: float = 180, check
         env["MFA_MIGRATE_CLIENT_SECRET"] = emu.client_secret
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO_ROOT)
     if check and done.returncode != 0:
-        raise AssertionError(f"mfa-migrate {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+        raise AssertionError(
+            f"mfa-migrate {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+        )
     return done
 
 
 def connection(emu: EmulatorInfo) -> list[str]:
-    return ["--graph-url", emu.graph_url, "--authority", emu.authority, "--client-id", emu.client_id,
-            "--ca-file", emu.ca_file]
+    return [
+        "--graph-url",
+        emu.graph_url,
+        "--authority",
+        emu.authority,
+        "--client-id",
+        emu.client_id,
+        "--ca-file",
+        emu.ca_file,
+    ]
 
 
 def popen_run(workspace: Path, batch: str, emu: EmulatorInfo, *extra: str) -> subprocess.Popen[str]:
@@ -134,9 +187,21 @@ def popen_run(workspace: Path, batch: str, emu: EmulatorInfo, *extra: str) -> su
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO_ROOT)
     env["MFA_MIGRATE_CLIENT_SECRET"] = emu.client_secret
-    command = [sys.executable, "-m", "analysis", "batch", "run", batch, "--workspace", str(workspace),
-               *connection(emu), *extra]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT)
+    command = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "batch",
+        "run",
+        batch,
+        "--workspace",
+        str(workspace),
+        *connection(emu),
+        *extra,
+    ]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT
+    )
 
 
 def user_of(state: dict[str, Any], k: int) -> dict[str, Any]:
@@ -147,8 +212,11 @@ def user_of(state: dict[str, Any], k: int) -> dict[str, Any]:
 
 
 def phones(user: dict[str, Any]) -> dict[str, str]:
-    return {m["phoneType"]: m["phoneNumber"] for m in user.get("authenticationMethods") or []
-            if m.get("@odata.type") == PHONE_TYPE}
+    return {
+        m["phoneType"]: m["phoneNumber"]
+        for m in user.get("authenticationMethods") or []
+        if m.get("@odata.type") == PHONE_TYPE
+    }
 
 
 def create_and_approve(workspace: Path, settings_text: str = SETTINGS, name: str = "w") -> None:
@@ -166,8 +234,15 @@ def create_and_approve(workspace: Path, settings_text: str = SETTINGS, name: str
     con = duckdb.connect(str(workspace))
     try:
         simulate(con, settings, table="plan_batch")
-        created = create_batch(con, name=name, plan_table="plan_batch", selection=Selection(where="true"),
-                               settings=settings, options=options, actor="alice")
+        created = create_batch(
+            con,
+            name=name,
+            plan_table="plan_batch",
+            selection=Selection(where="true"),
+            settings=settings,
+            options=options,
+            actor="alice",
+        )
         con.execute("DROP TABLE plan_batch")
         approve(con, created.batch.batch_id, "bob")
     finally:

@@ -1,0 +1,85 @@
+"""Staged Rollout and the federation cut-over, through the CLI with a delegated (device-code) sign-in
+against the emulator: Microsoft's limits are refused before any write, unmigrated members are warned
+about, every change is journaled, and ``reject`` waits for readiness unless forced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from tenant import RING_ID, build, cli
+
+from analysis.graph.emulator.launcher import start_emulator
+from analysis.rollout import BEHAVIOURS, cutover
+from analysis.console import CaptureConsole
+from analysis.errors import UserError
+from analysis.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+def _domain(emu_state: dict, name: str = "contoso.com") -> dict:
+    return next(d for d in emu_state["domains.jsonl"] if d["id"] == name)
+
+
+def test_rollout_groups_and_cutover(tmp_path: Path) -> None:
+    ws, tenant = build(tmp_path, 8)
+    with start_emulator(tenant) as emu:
+        def run(*args: str, check: bool = True):  # noqa: ANN202
+            return cli(*args, "--workspace", str(ws), "--device-code", emu=emu, check=check)
+
+        assert "No staged rollout policy" in run("rollout", "status").stdout
+        dynamic = run("rollout", "add-group", "Dynamic", check=False)
+        assert dynamic.returncode == 2 and "dynamic membership" in dynamic.stderr
+        nested = run("rollout", "add-group", "Nested", check=False)
+        assert nested.returncode == 2 and "nested groups" in nested.stderr
+        migration = run("rollout", "add-group", "MFA Server Migration", check=False)
+        assert migration.returncode == 0  # no batch names it as the migration group in this workspace
+        added = run("rollout", "add-group", "Ring 1")
+        assert "not marked migrated" in added.stderr and "Added group 'Ring 1'" in added.stdout
+        policies = emu.state()["policies.json"]["featureRolloutPolicies"]
+        mfa = next(p for p in policies if p["feature"] == "multiFactorAuthentication")
+        assert RING_ID in {g["id"] for g in mfa["appliesTo"]}
+        assert "already in MFA staged rollout" in run("rollout", "add-group", RING_ID).stdout
+        status = run("rollout", "status").stdout
+        assert "Ring 1" in status and "2/10 groups" in status
+        run("rollout", "remove-group", "Ring 1")
+        policies = emu.state()["policies.json"]["featureRolloutPolicies"]
+        mfa = next(p for p in policies if p["feature"] == "multiFactorAuthentication")
+        assert RING_ID not in {g["id"] for g in mfa["appliesTo"]}
+
+        unconfirmed = cli("cutover", "--workspace", str(ws), "--domain", "contoso.com", "--to", "enforce",
+                          emu=emu, check=False)
+        assert unconfirmed.returncode == 2 and "--confirm" in unconfirmed.stderr
+        cli("cutover", "--workspace", str(ws), "--domain", "contoso.com", "--to", "enforce", "--confirm", emu=emu)
+        config = _domain(emu.state())["federationConfiguration"][0]
+        assert config["federatedIdpMfaBehavior"] == BEHAVIOURS["enforce"]
+        forced = cli("cutover", "--workspace", str(ws), "--domain", "contoso.com", "--to", "reject", "--confirm",
+                     "--force", emu=emu)
+        config = _domain(emu.state())["federationConfiguration"][0]
+        assert config["federatedIdpMfaBehavior"] == "rejectMfaByFederatedIdp", forced.stdout + forced.stderr
+        managed = cli("cutover", "--workspace", str(ws), "--domain", "nowhere.example", "--to", "enforce",
+                      "--confirm", emu=emu, check=False)
+        assert managed.returncode == 2
+
+    con = duckdb.connect(str(ws), read_only=True)
+    steps = [r[0] for r in con.execute(
+        "SELECT step FROM journal WHERE kind = 'response' AND outcome = 'ok' ORDER BY seq").fetchall()]
+    con.close()
+    assert steps == ["rollout_create", "rollout_add_group", "rollout_add_group", "rollout_remove_group",
+                     "cutover", "cutover"]
+
+
+def test_reject_waits_for_readiness_blockers(tmp_path: Path) -> None:
+    ws, _tenant = build(tmp_path, 4)
+    con = duckdb.connect(str(ws))
+    try:
+        with pytest.raises(UserError, match="3 open blocker"):
+            cutover(con, None, CaptureConsole(), "contoso.com", "reject", settings=Settings.default(),  # type: ignore[arg-type]
+                    confirm=True, force=False, actor="me", blockers=3)
+        with pytest.raises(UserError, match="--confirm"):
+            cutover(con, None, CaptureConsole(), "contoso.com", "reject", settings=Settings.default(),  # type: ignore[arg-type]
+                    confirm=False, force=True, actor="me", blockers=0)
+    finally:
+        con.close()
