@@ -359,8 +359,10 @@ class Runner:
         if any(s.name == "tap" and not s.done for j in jobs for s in j.steps):
             if self.options.tap_out is None:
                 raise UserError(
-                    f"{self.batch.label} issues Temporary Access Passes ([execute] tap = true); give --tap-out "
-                    "FILE to receive them (the file is created readable by you only; passes are never printed "
+                    f"{self.batch.label} issues Temporary Access Passes ([execute] tap = true); give "
+                    "--tap-out "
+                    "FILE to receive them (the file is created readable by you only; passes are never "
+                    "printed "
                     "or journaled)"
                 )
             _ensure_private_file(self.options.tap_out)
@@ -376,7 +378,8 @@ class Runner:
         if datafile is None or not Path(datafile).is_file():
             raise UserError(
                 f"{self.batch.label} creates hardware OATH tokens, whose secrets are read from the MFA "
-                f"Server datafile only when written, but the datafile {datafile or '(none recorded)'} is not there; "
+                f"Server datafile only when written, but the datafile {datafile or '(none recorded)'} is "
+                "not there; "
                 "give its path with --datafile"
             )
         from analysis.sources.datafile import read_oath_secrets
@@ -515,7 +518,9 @@ class Runner:
             return  # needs_read stays set: the next round reads them again
         by_id = {a.id: a for a in answers}
         if self.group_id is not None and any(
-            s.name == "handoff_group" and (s.open_intent or job.check_failed is s) for job in jobs for s in job.steps
+            s.name == "handoff_group" and (s.open_intent or job.check_failed is s)
+            for job in jobs
+            for s in job.steps
         ):
             # Settling an unknown or refused membership write needs the membership as it is now.
             self.group_members = self._read_members(self.group_id)

@@ -43,6 +43,7 @@ from analysis.journal import Answer, Entry, Journal, new_run_id, step_statuses
 from analysis.livestate import PHONE_IDS, ReadResult, find_device, norm_phone, read_users
 from analysis.sqlfiles import sql
 
+UNSETTABLE = "it carries the default method this batch set, and Graph cannot unset a default method"
 ROLLBACK_FROM = ("completed", "partial", "failed", "verified", "rolling_back")
 
 
@@ -112,7 +113,8 @@ class _Rollback:
         return read_users(self.client, [(entra_id, [serial] if serial else [])], concurrency=1)[entra_id]
 
     def _is_member(self, group_id: str, entra_id: str, fresh: bool = False) -> bool:
-        """Membership from one listing of the group per rollback (listed again to settle an unknown outcome)."""
+        """Membership from one listing of the group per rollback (listed again to settle an unknown "
+        "outcome)."""
         with self._members_lock:
             if fresh or self._members is None:
                 listing = self.client.paged(f"/groups/{group_id}/members", params={"$select": "id"})
@@ -266,7 +268,7 @@ class _Rollback:
                         # The default this batch set (none was set before) rests on this method, and Graph
                         # will not delete a default method while the user has others; it cannot be unset.
                         self.journal.notes([(entry, "left_default", None)])
-                        why = "it carries the default method this batch set, and Graph cannot unset a default method"
+                        why = UNSETTABLE
                         self.result.changed_since.append(f"{username}: {undo.name[3:]} ({why})")
                         self.result.left.setdefault(username, []).append(f"{undo.name[3:]} ({why})")
                         status = "partly_rolled_back"

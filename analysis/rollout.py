@@ -132,7 +132,8 @@ def status(con: duckdb.DuckDBPyConnection, client: GraphClient, console: Console
     console.table(
         ["group id", "name", "members", "migrated", "not migrated"],
         rows,
-        title=f"Staged rollout '{policy.get('displayName')}' (enabled: {policy.get('isEnabled')}, {len(rows)}/{MAX_GROUPS} groups)",
+        title=f"Staged rollout '{policy.get('displayName')}' (enabled: {policy.get('isEnabled')}, "
+        f"{len(rows)}/{MAX_GROUPS} groups)",
     )
     return 0
 
@@ -161,7 +162,8 @@ def add_group(
     for row in con.execute(sql("execute/migration_groups")).fetchall():
         if row[0] and row[0] in (gid, group.get("displayName")):
             raise UserError(
-                f"{label} is the Migration Utility's migration group; Microsoft requires a different group for "
+                f"{label} is the Migration Utility's migration group; Microsoft requires a different "
+                "group for "
                 "Staged Rollout so users are not sent to cloud MFA before their methods are synced"
             )
     policy = find_policy(client)
@@ -171,13 +173,15 @@ def add_group(
         return 0
     if len(applied) >= MAX_GROUPS:
         raise UserError(
-            f"MFA staged rollout already has {len(applied)} groups (the limit is {MAX_GROUPS}); remove one first"
+            f"MFA staged rollout already has {len(applied)} groups (the limit is {MAX_GROUPS}); remove "
+            "one first"
         )
     migrated = _migrated_ids(con)
     missing = [str(m["id"]) for m in members if str(m.get("id")) not in migrated]
     if missing:
         console.warn(
-            f"{len(missing)} of {len(members)} member(s) of {label} are not marked migrated by a verified batch; "
+            f"{len(missing)} of {len(members)} member(s) of {label} are not marked migrated by a verified "
+            "batch; "
             "they will be asked for cloud MFA with whatever methods Entra already has"
         )
     if policy is None:
@@ -204,7 +208,8 @@ def add_group(
         PREFER,
     )
     console.info(
-        f"Added {label} to MFA staged rollout ({len(applied) + 1}/{MAX_GROUPS} groups). Changes can take up to 24 h."
+        f"Added {label} to MFA staged rollout ({len(applied) + 1}/{MAX_GROUPS} groups). Changes can take "
+        "up to 24 h."
     )
     return 0
 
@@ -256,15 +261,18 @@ def cutover(
     value = BEHAVIOURS[to]
     if not confirm:
         raise UserError(
-            f"cutover changes how Entra treats MFA for every user of {domain} (federatedIdpMfaBehavior = {value}); "
+            f"cutover changes how Entra treats MFA for every user of {domain} (federatedIdpMfaBehavior = "
+            f"{value}); "
             "run it again with --confirm"
         )
     if to == "reject":
         count = open_blockers(con, settings) if blockers is None else blockers
         if count and not force:
             raise UserError(
-                f"readiness has {count} open blocker finding(s); after `--to reject` Entra performs MFA itself, "
-                "so users with blockers could be locked out. Fix them (mfa-migrate readiness), or pass --force"
+                f"readiness has {count} open blocker finding(s); after `--to reject` Entra performs MFA "
+                "itself, "
+                "so users with blockers could be locked out. Fix them (mfa-migrate readiness), or pass "
+                "--force"
             )
         if count:
             console.warn(f"cutting over with {count} open blocker finding(s) because --force was given")

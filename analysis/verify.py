@@ -121,7 +121,8 @@ def verify_batch(
     batch = batches_mod.get_batch(con, ref)
     if batch.state not in VERIFIABLE_STATES:
         raise UserError(
-            f"{batch.label} is {batch.state}; only a batch that has run (completed, partial or failed) can be verified"
+            f"{batch.label} is {batch.state}; only a batch that has run (completed, partial or failed) "
+            "can be verified"
         )
     users = con.execute(sql("execute/verify_users"), [batch.batch_id]).fetchall()
     serials: dict[str, list[str]] = {}

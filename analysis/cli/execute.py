@@ -1,4 +1,5 @@
-"""CLI of execution: ``batch create|list|show|approve|run|verify|rollback``, ``rollout``, ``cutover``, ``sync``.
+"""CLI of execution: ``batch create|list|show|approve|run|verify|rollback``, ``rollout``, ``cutover``,
+``sync``.
 
 Everything that changes the tenant needs an approved batch or an explicit ``--confirm``. Who did what
 is recorded: ``--as NAME`` names the person, else the operating-system user is recorded.
@@ -46,7 +47,8 @@ def open_workspace(path: Path) -> Any:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
         raise UserError(
-            f"cannot open workspace {path}: {str(exc).splitlines()[0]}. Another mfa-migrate process (a running batch, "
+            f"cannot open workspace {path}: {str(exc).splitlines()[0]}. Another mfa-migrate process (a "
+            "running batch, "
             "sync, or the dashboard) may hold it; wait for it to finish."
         ) from None
     ensure_schema(con)
@@ -168,7 +170,8 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
             console.warn(f"{created.overlapping} of these users are also in another unfinished batch")
         rule = " by someone other than the creator" if b.options.require_distinct_approver else ""
         console.info(
-            f"Next: review with `batch show {b.batch_id}`, then approve it{rule}: `batch approve {b.batch_id}`."
+            f"Next: review with `batch show {b.batch_id}`, then approve it{rule}: `batch approve "
+            f"{b.batch_id}`."
         )
     finally:
         con.close()
@@ -264,7 +267,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
                     "response",
                     "actor",
                 ],
-                [list(r[:2]) + [r[2][:8]] + list(r[3:]) for r in entries(con, b.batch_id)],
+                [[*r[:2], r[2][:8], *r[3:]] for r in entries(con, b.batch_id)],
                 title="Journal",
             )
         diffs = con.execute(sql("execute/show_differences"), [b.batch_id]).fetchall()
@@ -382,7 +385,8 @@ def _batch_verify(args: argparse.Namespace, console: Console) -> int:
             ["skipped", v.skipped],
             ["not applicable", v.not_applicable],
         ],
-        title=f"Verification of batch {v.batch.batch_id} ({v.batch.name}): {100 * v.agreement:.1f}% agreement",
+        title=f"Verification of batch {v.batch.batch_id} ({v.batch.name}): "
+        f"{100 * v.agreement:.1f}% agreement",
     )
     if v.differences:
         console.table(
@@ -416,7 +420,8 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
     finally:
         con.close()
     console.info(
-        f"Batch {r.batch.batch_id} ({r.batch.name}) is {r.batch.state}: {r.users} user(s), {r.restored} write(s) undone, "
+        f"Batch {r.batch.batch_id} ({r.batch.name}) is {r.batch.state}: {r.users} user(s), {r.restored} "
+        "write(s) undone, "
         f"{r.already} already as before."
     )
     for line in r.changed_since[:50]:
@@ -428,7 +433,7 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
     return 0 if not r.failed else 1
 
 
-# ---------------------------------------------------------------------------------------- rollout / cutover / sync
+# ------------------------------------------------------------------------------- rollout / cutover / sync
 
 
 def _register_rollout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -117,12 +117,28 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
     user = "#microsoft.graph.user"
     groups = [
         {"id": GROUP_ID, "displayName": GROUP_NAME, "groupTypes": [], "securityEnabled": True, "members": []},
-        {"id": RING_ID, "displayName": "Ring 1", "groupTypes": [], "securityEnabled": True,
-         "members": [{"@odata.type": user, "id": entra_id(k)} for k in range(min(users, 4))]},
-        {"id": "9a9a9a9a-0000-4000-8000-000000000003", "displayName": "Dynamic", "groupTypes": ["DynamicMembership"],
-         "membershipRule": 'user.department -eq "Sales"', "securityEnabled": True, "members": []},
-        {"id": "9a9a9a9a-0000-4000-8000-000000000004", "displayName": "Nested", "groupTypes": [], "securityEnabled": True,
-         "members": [{"@odata.type": "#microsoft.graph.group", "id": RING_ID}]},
+        {
+            "id": RING_ID,
+            "displayName": "Ring 1",
+            "groupTypes": [],
+            "securityEnabled": True,
+            "members": [{"@odata.type": user, "id": entra_id(k)} for k in range(min(users, 4))],
+        },
+        {
+            "id": "9a9a9a9a-0000-4000-8000-000000000003",
+            "displayName": "Dynamic",
+            "groupTypes": ["DynamicMembership"],
+            "membershipRule": 'user.department -eq "Sales"',
+            "securityEnabled": True,
+            "members": [],
+        },
+        {
+            "id": "9a9a9a9a-0000-4000-8000-000000000004",
+            "displayName": "Nested",
+            "groupTypes": [],
+            "securityEnabled": True,
+            "members": [{"@odata.type": "#microsoft.graph.group", "id": RING_ID}],
+        },
     ]
     (tenant / "groups.jsonl").write_text("".join(json.dumps(g) + "\n" for g in groups))
     domain = {

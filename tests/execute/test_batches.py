@@ -155,7 +155,7 @@ def test_where_predicate_runs_in_a_sandbox(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
     created = _create(ws, where="item = 'backup_phone' AND action = 'write_alternate'")
     assert [r[1] for r in batches.batch_users(ws.con, created.batch.batch_id)] == ["bob@contoso.com"]
-    with pytest.raises(UserError, match="not several statements|not a valid predicate"):
+    with pytest.raises(UserError, match=r"not several statements|not a valid predicate"):
         _create(ws, "x", where="true; DROP TABLE batches")
     with pytest.raises(UserError, match="not a valid predicate"):
         _create(ws, "y", where="user_id IN (SELECT 1 FROM read_text('/etc/hostname'))")
@@ -167,12 +167,13 @@ def test_where_predicate_runs_in_a_sandbox(tmp_path: Path) -> None:
 def test_settings_file_execute_section(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     path.write_text(
-        '[migrate]\ndefault_method = "never"\n[execute]\nhandoff = "group"\nmigration_group = "MFA Migration"\n'
+        '[migrate]\ndefault_method = "never"\n[execute]\nhandoff = "group"\n'
+        'migration_group = "MFA Migration"\n'
     )
     settings, options = batches.read_settings(path)
     assert settings.default_method == "never" and options.migration_group == "MFA Migration"
     path.write_text('[execute]\nhandof = "group"\n')
-    with pytest.raises(UserError, match="execute.handof"):
+    with pytest.raises(UserError, match=r"execute\.handof"):
         batches.read_settings(path)
     path.write_text('[execute]\nhandoff = "group"\n')
     with pytest.raises(UserError, match="migration_group"):

@@ -58,7 +58,11 @@ def test_kill_minus_9_and_resume_loses_nothing_and_repeats_nothing(tmp_path: Pat
                 start = emu.stats()["graph_requests"]
                 target = start + rng.randint(2, 12)
                 deadline = time.monotonic() + 60
-                while proc.poll() is None and time.monotonic() < deadline and emu.stats()["graph_requests"] < target:
+                while (
+                    proc.poll() is None
+                    and time.monotonic() < deadline
+                    and emu.stats()["graph_requests"] < target
+                ):
                     time.sleep(0.02)
                 time.sleep(rng.uniform(0, 0.15))
                 if proc.poll() is None:
@@ -70,7 +74,9 @@ def test_kill_minus_9_and_resume_loses_nothing_and_repeats_nothing(tmp_path: Pat
             if proc.returncode == 0:
                 finished = True
                 break
-            assert proc.returncode == 1, out + err  # interrupted / partial runs say so; anything else is a bug
+            assert proc.returncode == 1, (
+                out + err
+            )  # interrupted / partial runs say so; anything else is a bug
         assert finished, "the batch did not complete after several resumes"
         assert kills >= 1
 
@@ -84,7 +90,8 @@ def test_kill_minus_9_and_resume_loses_nothing_and_repeats_nothing(tmp_path: Pat
             "SELECT count(DISTINCT idem_key) FROM journal WHERE outcome IN ('ok', 'applied')"
         ).fetchone()[0]
         twice = con.execute(
-            "SELECT idem_key FROM journal WHERE outcome IN ('ok', 'applied') GROUP BY idem_key HAVING count(*) > 1"
+            "SELECT idem_key FROM journal WHERE outcome IN ('ok', 'applied') GROUP BY idem_key HAVING "
+            "count(*) > 1"
         ).fetchall()
         unsettled = con.execute(
             """SELECT i.idem_key FROM journal i

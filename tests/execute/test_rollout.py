@@ -10,10 +10,10 @@ import duckdb
 import pytest
 from tenant import RING_ID, build, cli
 
-from analysis.graph.emulator.launcher import start_emulator
-from analysis.rollout import BEHAVIOURS, cutover
 from analysis.console import CaptureConsole
 from analysis.errors import UserError
+from analysis.graph.emulator.launcher import start_emulator
+from analysis.rollout import BEHAVIOURS, cutover
 from analysis.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,8 @@ def _domain(emu_state: dict, name: str = "contoso.com") -> dict:
 def test_rollout_groups_and_cutover(tmp_path: Path) -> None:
     ws, tenant = build(tmp_path, 8)
     with start_emulator(tenant) as emu:
-        def run(*args: str, check: bool = True):  # noqa: ANN202
+
+        def run(*args: str, check: bool = True):
             return cli(*args, "--workspace", str(ws), "--device-code", emu=emu, check=check)
 
         assert "No staged rollout policy" in run("rollout", "status").stdout
@@ -49,26 +50,75 @@ def test_rollout_groups_and_cutover(tmp_path: Path) -> None:
         mfa = next(p for p in policies if p["feature"] == "multiFactorAuthentication")
         assert RING_ID not in {g["id"] for g in mfa["appliesTo"]}
 
-        unconfirmed = cli("cutover", "--workspace", str(ws), "--domain", "contoso.com", "--to", "enforce",
-                          emu=emu, check=False)
+        unconfirmed = cli(
+            "cutover",
+            "--workspace",
+            str(ws),
+            "--domain",
+            "contoso.com",
+            "--to",
+            "enforce",
+            emu=emu,
+            check=False,
+        )
         assert unconfirmed.returncode == 2 and "--confirm" in unconfirmed.stderr
-        cli("cutover", "--workspace", str(ws), "--domain", "contoso.com", "--to", "enforce", "--confirm", emu=emu)
+        cli(
+            "cutover",
+            "--workspace",
+            str(ws),
+            "--domain",
+            "contoso.com",
+            "--to",
+            "enforce",
+            "--confirm",
+            emu=emu,
+        )
         config = _domain(emu.state())["federationConfiguration"][0]
         assert config["federatedIdpMfaBehavior"] == BEHAVIOURS["enforce"]
-        forced = cli("cutover", "--workspace", str(ws), "--domain", "contoso.com", "--to", "reject", "--confirm",
-                     "--force", emu=emu)
+        forced = cli(
+            "cutover",
+            "--workspace",
+            str(ws),
+            "--domain",
+            "contoso.com",
+            "--to",
+            "reject",
+            "--confirm",
+            "--force",
+            emu=emu,
+        )
         config = _domain(emu.state())["federationConfiguration"][0]
         assert config["federatedIdpMfaBehavior"] == "rejectMfaByFederatedIdp", forced.stdout + forced.stderr
-        managed = cli("cutover", "--workspace", str(ws), "--domain", "nowhere.example", "--to", "enforce",
-                      "--confirm", emu=emu, check=False)
+        managed = cli(
+            "cutover",
+            "--workspace",
+            str(ws),
+            "--domain",
+            "nowhere.example",
+            "--to",
+            "enforce",
+            "--confirm",
+            emu=emu,
+            check=False,
+        )
         assert managed.returncode == 2
 
     con = duckdb.connect(str(ws), read_only=True)
-    steps = [r[0] for r in con.execute(
-        "SELECT step FROM journal WHERE kind = 'response' AND outcome = 'ok' ORDER BY seq").fetchall()]
+    steps = [
+        r[0]
+        for r in con.execute(
+            "SELECT step FROM journal WHERE kind = 'response' AND outcome = 'ok' ORDER BY seq"
+        ).fetchall()
+    ]
     con.close()
-    assert steps == ["rollout_create", "rollout_add_group", "rollout_add_group", "rollout_remove_group",
-                     "cutover", "cutover"]
+    assert steps == [
+        "rollout_create",
+        "rollout_add_group",
+        "rollout_add_group",
+        "rollout_remove_group",
+        "cutover",
+        "cutover",
+    ]
 
 
 def test_reject_waits_for_readiness_blockers(tmp_path: Path) -> None:
@@ -76,10 +126,30 @@ def test_reject_waits_for_readiness_blockers(tmp_path: Path) -> None:
     con = duckdb.connect(str(ws))
     try:
         with pytest.raises(UserError, match="3 open blocker"):
-            cutover(con, None, CaptureConsole(), "contoso.com", "reject", settings=Settings.default(),  # type: ignore[arg-type]
-                    confirm=True, force=False, actor="me", blockers=3)
+            cutover(
+                con,
+                None,
+                CaptureConsole(),
+                "contoso.com",
+                "reject",
+                settings=Settings.default(),  # type: ignore[arg-type]
+                confirm=True,
+                force=False,
+                actor="me",
+                blockers=3,
+            )
         with pytest.raises(UserError, match="--confirm"):
-            cutover(con, None, CaptureConsole(), "contoso.com", "reject", settings=Settings.default(),  # type: ignore[arg-type]
-                    confirm=False, force=True, actor="me", blockers=0)
+            cutover(
+                con,
+                None,
+                CaptureConsole(),
+                "contoso.com",
+                "reject",
+                settings=Settings.default(),  # type: ignore[arg-type]
+                confirm=False,
+                force=True,
+                actor="me",
+                blockers=0,
+            )
     finally:
         con.close()

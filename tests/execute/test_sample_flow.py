@@ -88,7 +88,8 @@ def test_sample_create_approve_run_verify_rollback(sample: tuple[Path, Path, Pat
             "SELECT count(*) FROM verifications WHERE writable = 'graph' AND action <> 'noop'"
         ).fetchone()[0]
         agree = con.execute(
-            "SELECT count(*) FROM verifications WHERE writable = 'graph' AND action <> 'noop' AND outcome = 'agrees'"
+            "SELECT count(*) FROM verifications WHERE writable = 'graph' AND action <> 'noop' AND outcome "
+            "= 'agrees'"
         ).fetchone()[0]
         handed = con.execute(
             "SELECT count(*) FROM verifications WHERE writable = 'graph' AND outcome = 'handed_off'"
@@ -121,7 +122,8 @@ def test_sample_create_approve_run_verify_rollback(sample: tuple[Path, Path, Pat
         left_names = {
             r[0]
             for r in con.execute(
-                "SELECT username FROM batch_users WHERE status = 'partly_rolled_back' AND detail LIKE '%cannot unset%'"
+                "SELECT username FROM batch_users WHERE status = 'partly_rolled_back' AND detail LIKE "
+                "'%cannot unset%'"
             ).fetchall()
         }
         con.close()
