@@ -67,7 +67,6 @@ def _quote(value: str) -> str:
 
 def create_form(ctx: Context, plan: plans.Plan) -> None:
     ws, ident = ctx.workspace, ctx.identity
-    show_flash()
     name = st.text_input("Batch name", placeholder="e.g. wave-1-helpdesk", key="b_name")
     how = st.radio("Choose the users by", SELECT_BY, horizontal=True, key="b_how")
     from analysis.batches import Selection, create_batch
@@ -175,7 +174,6 @@ def create_form(ctx: Context, plan: plans.Plan) -> None:
 # ---------------------------------------------------------------- approve
 def approve_panel(ctx: Context, batch: pd.Series) -> None:
     ident = ctx.identity
-    show_flash()
     st.markdown(
         "**Next step: approval.** The approver signs off exactly these frozen plan rows (their hash)."
     )
@@ -273,7 +271,6 @@ def _operator_gate(ctx: Context) -> bool:
 
 
 def run_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
-    show_flash()
     state = str(batch["state"])
     if state == "approved":
         st.markdown(
@@ -307,7 +304,6 @@ def run_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
 
 
 def verify_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
-    show_flash()
     verified = str(batch["state"]) == "verified"
     st.markdown(
         "**Verified.** Every Graph-writable row was read back as predicted."

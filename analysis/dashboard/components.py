@@ -87,7 +87,7 @@ def styled(df: pd.DataFrame, colours: dict[str, list[str | None]]) -> Any:
     css = pd.DataFrame("", index=df.index, columns=df.columns)
     for column, values in colours.items():
         css[column] = [f"color: {c}; font-weight: 600" if c else "" for c in values]
-    return df.style.apply(lambda _: css, axis=None)
+    return df.style.apply(lambda _: css, axis=None).format(na_rep="")
 
 
 def outcome_styled(df: pd.DataFrame, column: str = "action", into: str = "Outcome") -> Any:
@@ -102,7 +102,7 @@ PLAN_COLUMNS = {
     "upn": "Entra UPN",
     "item": "Item",
     "ref": "Ref",
-    "action": st.column_config.TextColumn("Action", help="the plan's action code (DESIGN 4.8)"),
+    "action": None,
     "value": "Value",
     "reason": st.column_config.TextColumn("Reason", width="large"),
     "writable": st.column_config.TextColumn(

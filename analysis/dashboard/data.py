@@ -237,3 +237,26 @@ def plan_actions(path: str, key: str, table: str) -> pd.DataFrame:
 
 def resolve_users(path: str, table: str, names: list[str]) -> pd.DataFrame:
     return plan_frame(path, "resolve_users", table, names=names)
+
+
+# ------------------------------------------ figures (built once per plan: plotly validation is slow)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def overview_figures(path: str, key: str, table: str, load_id: str) -> dict[str, Any]:
+    """The Overview's charts for one plan. Cached as objects (read-only use): building and validating
+    plotly figures costs more than the queries behind them."""
+    from analysis.dashboard import charts
+
+    items = item_outcomes(path, key, table)
+    return {
+        "users": charts.users_by_outcome(user_outcomes(path, key, table)),
+        "methods": charts.methods_compared(method_counts(path, key, table)),
+        "devices": charts.device_outcomes(items),
+        "per_user": charts.devices_per_user(devices_per_user(path, load_id)),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def checks_figure(report_key: str, fired: pd.DataFrame) -> Any:
+    from analysis.dashboard import charts
+
+    return charts.checks_by_severity(fired)

@@ -25,7 +25,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard.session import Workspace, cursor
+from analysis.dashboard import reportcache
+from analysis.dashboard.session import Workspace, cursor, handle
+from analysis.errors import UserError
 from analysis.sqlfiles import sql
 
 _lock = threading.RLock()
@@ -64,14 +66,31 @@ def _settings(doc: str) -> Any:
     return Settings.from_dict(json.loads(doc), source="dashboard")
 
 
+def _key(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 @st.cache_resource(show_spinner=False, max_entries=1)
 def _current(path: str, load_id: str, marks: str, doc: str) -> Plan:
-    """Only one current plan per process: the table is shared, so the cache holds one entry."""
+    """Only one current plan per process: the table is shared, so the cache holds one entry.
+
+    A plan this dashboard computed earlier (even in another process) is reused when the workspace says
+    it was made for the same load, marks and settings and the table still has that fingerprint.
+    """
     from analysis.simulate import simulate
 
     settings = _settings(doc)
+    key = _key(load_id, marks, doc)
     with _lock:
-        simulate(cursor(path), settings, table=CURRENT)
+        cur = cursor(path)
+        if not reportcache.plan_is_current(cur, key):
+            if handle(path).read_only:
+                raise UserError(
+                    "the workspace is open read-only (another process holds it) and has no plan for these "
+                    "settings yet; close the other process, or open the dashboard once with write access"
+                )
+            simulate(cur, settings, table=CURRENT)
+            reportcache.remember_plan(cur, key)
     return Plan(CURRENT, doc, settings.signature(), f"{load_id}|{marks}")
 
 
@@ -145,11 +164,21 @@ def whatif_csv(ws: Workspace, base: Any, settings: Any) -> bytes:
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
-def _report(path: str, load_id: str, marks: str, doc: str) -> Any:
+def _report(path: str, load_id: str, marks: str, doc: str) -> reportcache.ReportView:
+    """The stored report for these inputs, or a fresh one (then stored for the next process)."""
     from analysis import readiness
 
+    key = _key(load_id, marks, doc, reportcache.catalogue_stamp())
     with _lock:
-        return readiness.run(cursor(path), _settings(doc), simulate=False)
+        cur = cursor(path)
+        view = reportcache.load_view(cur, key)
+        if view is not None:
+            return view
+        report = readiness.run(cur, _settings(doc), simulate=False)
+        stored = not handle(path).read_only
+        if stored:
+            reportcache.store_report(cur, key, report)
+    return reportcache.view_of(report, key, stored)
 
 
 def current(ws: Workspace, settings: Any) -> Plan:
@@ -165,9 +194,28 @@ def whatif(ws: Workspace, settings: Any, baseline: Any) -> WhatIf:
         return _whatif(ws.path, ws.load_id, marks_stamp(ws), settings_doc(baseline), settings_doc(settings))
 
 
-def report(ws: Workspace, settings: Any) -> Any:
-    """The readiness report (``analysis.readiness.Report``) for the current settings."""
+def report(ws: Workspace, settings: Any) -> reportcache.ReportView:
+    """The readiness report for the current settings, as the pages show it."""
     current(ws, settings)
     doc = settings_doc(settings)
     with st.spinner("Running the readiness checks …"):
         return _report(ws.path, ws.load_id, marks_stamp(ws), doc)
+
+
+def findings(
+    ws: Workspace, view: reportcache.ReportView, check_id: str, text: str = "", limit: int | None = None
+) -> tuple[pd.DataFrame, int]:
+    """One check's findings matching ``text`` (first ``limit``) and the number that match."""
+    return reportcache.findings(cursor(ws.path), view, check_id, text, limit)
+
+
+def full_report(ws: Workspace, settings: Any, view: reportcache.ReportView) -> Any:
+    """A complete :class:`analysis.readiness.Report` for downloads (recomputed if this process has none)."""
+    from analysis import readiness
+
+    if view.report is not None:
+        return view.report
+    current(ws, settings)
+    with _lock:
+        view.report = readiness.run(cursor(ws.path), settings, simulate=False)
+    return view.report

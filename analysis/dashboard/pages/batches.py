@@ -24,6 +24,7 @@ if ws.read_only:
 with components.user_errors():
     plan = plans.current(ws, ctx.settings)
 
+batchview.show_flash()
 batches = data.batch_list(ws.path)
 may_create = (ident.can_run or ident.can_approve) and not ws.read_only
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import charts, components, context, data, plans
+from analysis.dashboard import components, context, data, plans
 
 ctx = context.get()
 ws = ctx.workspace
@@ -85,21 +85,20 @@ components.kpi(
 components.kpi(c[5], "Rejected rows", counts["rejects"], help="rows the loader could not use; see Readiness")
 
 # ---------------------------------------------------------------- charts
+figures = data.overview_figures(ws.path, plan.key, plan.table, ws.load_id)
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.users_by_outcome(users), key="chart_users")
+    st.plotly_chart(figures["users"], key="chart_users")
 with right:
-    st.plotly_chart(
-        charts.methods_compared(data.method_counts(ws.path, plan.key, plan.table)), key="chart_methods"
-    )
+    st.plotly_chart(figures["methods"], key="chart_methods")
     st.caption(
         "MFA Server: all its users. Entra: the Entra users the plan matched. "
         "'After the plan' assumes the utility also creates the devices it is left."
     )
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.device_outcomes(items), key="chart_devices")
-    st.plotly_chart(charts.devices_per_user(data.devices_per_user(ws.path, ws.load_id)), key="chart_per_user")
+    st.plotly_chart(figures["devices"], key="chart_devices")
+    st.plotly_chart(figures["per_user"], key="chart_per_user")
 with right:
     fired = pd.DataFrame(
         [{"title": r.check.title, "severity": r.check.severity, "findings": r.count} for r in report.results]
@@ -114,7 +113,7 @@ with right:
             help=f"{summary[sev]['findings']:,} findings",
         )
     if fired["findings"].sum() if not fired.empty else 0:
-        st.plotly_chart(charts.checks_by_severity(fired), key="chart_checks")
+        st.plotly_chart(data.checks_figure(report.key, fired), key="chart_checks")
         st.page_link(
             "analysis/dashboard/pages/readiness.py",
             label="Every check, its users and the fix",

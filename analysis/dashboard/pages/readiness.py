@@ -85,27 +85,14 @@ if not shown.empty:
         )
         st.markdown(f"**Why it matters.** {result.check.why}")
         st.info(f"**What to do.** {result.check.remediation}", icon=":material/build:")
-        findings = result.findings
-        if findings.empty:
+        if result.count == 0:
             st.caption("No findings.")
         else:
             text = st.text_input("Filter affected users or objects", key="r_filter")
-            view = findings
-            if text.strip():
-                needle = text.strip().lower()
-                mask = pd.Series(False, index=findings.index)
-                for col in ("username", "upn", "subject_id", "detail"):
-                    mask |= (
-                        findings[col]
-                        .astype("string")
-                        .str.lower()
-                        .str.contains(needle, regex=False)
-                        .fillna(False)
-                    )
-                view = findings[mask]
-            st.caption(f"{len(view):,} shown" + (" (first 1,000)" if len(view) > 1000 else ""))
+            view, matching = plans.findings(ws, report, check_id, text, limit=1000)
+            st.caption(f"{matching:,} match" + (" (the first 1,000 are shown)" if matching > 1000 else ""))
             st.dataframe(
-                view.head(1000),
+                view,
                 hide_index=True,
                 column_config={
                     "subject_type": "Subject",
@@ -117,8 +104,8 @@ if not shown.empty:
                 },
             )
             st.download_button(
-                f"Download these {len(findings):,} findings (CSV)",
-                data=lambda f=findings: exports.csv_bytes(f),
+                f"Download all {result.count:,} findings of this check (CSV)",
+                data=lambda c=check_id: exports.csv_bytes(plans.findings(ws, report, c)[0]),
                 file_name=f"{result.check.id}.csv",
                 mime="text/csv",
                 icon=":material/download:",
@@ -146,7 +133,7 @@ for col, (fmt, label, mime) in zip(
 ):
     col.download_button(
         label,
-        data=lambda f=fmt: exports.render(report, f),
+        data=lambda f=fmt: exports.render(plans.full_report(ws, ctx.settings, report), f),
         file_name=f"readiness.{fmt}",
         mime=mime,
         icon=":material/download:",

@@ -143,7 +143,7 @@ else:
         icon=":material/warning:",
     )
     st.dataframe(
-        hazard.findings.head(1000),
+        plans.findings(ws, report, "rollout_users_not_migrated", limit=1000)[0],
         hide_index=True,
         column_config={
             "subject_type": None,
@@ -156,7 +156,7 @@ else:
     )
     st.download_button(
         "Download the list (CSV)",
-        data=lambda: exports.csv_bytes(hazard.findings),
+        data=lambda: exports.csv_bytes(plans.findings(ws, report, "rollout_users_not_migrated")[0]),
         file_name="routed-not-migrated.csv",
         mime="text/csv",
         key="ro_hazard_csv",

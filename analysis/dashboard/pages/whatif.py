@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - the simulator is part of the product
 METHOD_LABELS = {
     "phone": "Phone",
     "backup_phone": "Backup phone",
-    "mobile_app": "Mobile app (Authenticator)",
+    "mobile_app": "Mobile app",
     "oath_token": "OATH token",
 }
 MODE_LABELS = {
