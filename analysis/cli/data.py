@@ -1,7 +1,51 @@
-"""CLI commands for this area (filled in by its issue)."""
+"""CLI of the data area: ``load`` (datafile + tenant snapshot into a workspace)."""
+
+from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from analysis.console import Console
 
 
-def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
+    load = sub.add_parser(
+        "load",
+        help="load the MFA Server data and a tenant snapshot into a workspace",
+        description=(
+            "Load the MFA Server datafile (PhoneFactor.pfdata in SQLite format, or the console's Export "
+            "Users CSV; told apart by content) and a tenant snapshot directory into a DuckDB workspace. "
+            "Loading again replaces the previous load in one transaction; batches, journals and migration "
+            "marks are kept. Rows that cannot be used are listed in the workspace's rejects table."
+        ),
+    )
+    load.add_argument("--datafile", required=True, type=Path, metavar="PATH",
+                      help="PhoneFactor.pfdata (or a copy), or the Export Users CSV")  # fmt: skip
+    load.add_argument("--tenant", required=True, type=Path, metavar="DIR",
+                      help="tenant snapshot directory (users.jsonl, groups.jsonl, ...)")  # fmt: skip
+    load.add_argument("--workspace", required=True, type=Path, metavar="FILE",
+                      help="the workspace file to write (created if missing)")  # fmt: skip
+    load.set_defaults(handler=run_load)
+
+
+def run_load(args: argparse.Namespace, console: Console) -> int:
+    from analysis.workspace import load
+
+    summary = load(args.workspace, args.datafile, args.tenant, console)
+    console.info(
+        f"Loaded {args.datafile} ({summary.datafile_kind}) and {args.tenant} into {args.workspace} "
+        f"in {summary.seconds:.1f} s (load {summary.load_id})."
+    )
+    console.table(
+        ["table", "rows"], [(t, f"{n:,}") for t, n in summary.counts.items()], title="Rows per table:"
+    )
+    if summary.rejects:
+        console.table(
+            ["source", "reason", "rows"],
+            [(s, r, f"{n:,}") for s, r, n in summary.rejects],
+            title=f"Rejected rows ({summary.rejected:,}; details in the workspace's rejects table):",
+        )
+    else:
+        console.info("No rows were rejected.")
+    return 0

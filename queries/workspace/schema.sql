@@ -75,6 +75,13 @@ CREATE OR REPLACE TABLE mfa_phones (
 CREATE OR REPLACE TABLE mfa_settings (section VARCHAR, key VARCHAR, value VARCHAR);
 CREATE OR REPLACE TABLE mfa_auth_services (service VARCHAR, name VARCHAR, detail VARCHAR, enabled BOOLEAN);
 CREATE OR REPLACE TABLE mfa_meta (key VARCHAR, value VARCHAR);
+-- Export Users CSV columns the loader does not know, kept as found: one row per user and column with a
+-- value (columns whose name looks secret are not kept). Empty for a datafile load.
+CREATE OR REPLACE TABLE mfa_user_extra (
+  user_id   BIGINT NOT NULL,            -- mfa_users.user_id
+  "column"  VARCHAR NOT NULL,           -- the header as written in the CSV
+  value     VARCHAR NOT NULL
+);
 
 -- ---------------------------------------------------------------- Entra tenant snapshot (replaced per load)
 CREATE OR REPLACE TABLE tenant_info (

@@ -1,0 +1,84 @@
+-- Entra users and their authentication methods from entra_users_stage (tenant_users_read.sql or
+-- tenant_users_lines.sql). Unusable lines and methods go to rejects. Method objects are kept whole in
+-- entra_methods.detail, minus any secret-bearing field a hand-made snapshot might carry.
+INSERT INTO rejects (source, line, "column", reason, raw)
+SELECT 'tenant/users.jsonl', line,
+       CASE WHEN is_object THEN 'id' END,
+       CASE WHEN NOT is_object THEN 'line is JSON but not an object; the line is left out'
+            ELSE 'user object has no id; the user is left out' END,
+       CASE WHEN NOT is_object THEN raw_text
+            ELSE to_json(struct_pack(userPrincipalName := userPrincipalName, displayName := displayName,
+                                     mail := mail))::VARCHAR END
+FROM entra_users_stage
+WHERE NOT is_object OR NOT present(id);
+
+INSERT INTO entra_users (
+  id, user_principal_name, display_name, account_enabled, user_type, mail, on_premises_sync_enabled,
+  on_premises_security_identifier, on_premises_sam_account_name, on_premises_immutable_id, employee_id,
+  preferred_method, system_preferred_enabled, methods_error, source_line)
+SELECT
+  id, userPrincipalName, displayName, TRY_CAST(accountEnabled AS BOOLEAN), userType, mail,
+  TRY_CAST(onPremisesSyncEnabled AS BOOLEAN), onPremisesSecurityIdentifier, onPremisesSamAccountName,
+  onPremisesImmutableId, employeeId,
+  json_extract_string(signInPreferences, '$.userPreferredMethodForSecondaryAuthentication'),
+  TRY_CAST(json_extract_string(signInPreferences, '$.isSystemPreferredAuthenticationMethodEnabled') AS BOOLEAN),
+  CASE
+    WHEN present(methodsError) THEN methodsError
+    WHEN authenticationMethods IS NOT NULL AND json_type(authenticationMethods) NOT IN ('ARRAY', 'NULL')
+      THEN 'authenticationMethods is not a list in the snapshot'
+  END,
+  line
+FROM entra_users_stage
+WHERE is_object AND present(id);
+
+-- One row per method; i is its position in the user's list, for the rejects' column name.
+CREATE OR REPLACE TEMP TABLE entra_methods_stage AS
+SELECT line, user_id, i, json_type(m) = 'OBJECT' AS is_object,
+       f.id AS method_id, f."@odata.type" AS odata_type, f.phoneType AS phone_type,
+       f.phoneNumber AS phone_number, f.displayName AS display_name,
+       CASE WHEN contains(m, 'secretKey') OR contains(m, 'temporaryAccessPass')
+            THEN json_merge_patch(m, '{"secretKey": null, "temporaryAccessPass": null}') ELSE m END AS detail
+FROM (
+  SELECT *, json_transform(m, '{"id": "VARCHAR", "@odata.type": "VARCHAR", "phoneType": "VARCHAR",
+                                "phoneNumber": "VARCHAR", "displayName": "VARCHAR"}') AS f
+  FROM (
+    SELECT line, id AS user_id, unnest(l) AS m, generate_subscripts(l, 1) AS i
+    FROM (SELECT line, id, json_extract(authenticationMethods, '$[*]') AS l
+          FROM entra_users_stage
+          WHERE is_object AND present(id) AND json_type(authenticationMethods) = 'ARRAY')
+  )
+);
+
+INSERT INTO rejects (source, line, "column", reason, raw)
+SELECT 'tenant/users.jsonl', line,
+       printf('authenticationMethods[%d].%s', i - 1, CASE WHEN is_object AND NOT present(method_id) THEN 'id'
+                                                      ELSE '@odata.type' END),
+       CASE WHEN NOT is_object THEN 'authentication method is not an object; the method is left out'
+            WHEN NOT present(method_id) THEN 'authentication method has no id; the method is left out'
+            ELSE 'authentication method has no @odata.type; the method is left out' END,
+       left(detail::VARCHAR, 500)
+FROM entra_methods_stage
+WHERE NOT is_object OR NOT present(method_id) OR NOT present(odata_type);
+
+INSERT INTO entra_methods (
+  user_id, method_id, odata_type, kind, phone_type, phone_number, phone_e164, phone_extension,
+  display_name, detail)
+SELECT
+  user_id, method_id, odata_type,
+  CASE replace(replace(lower(odata_type), '#', ''), 'microsoft.graph.', '')
+    WHEN 'phoneauthenticationmethod' THEN 'phone'
+    WHEN 'microsoftauthenticatorauthenticationmethod' THEN 'authenticator'
+    WHEN 'softwareoathauthenticationmethod' THEN 'software_oath'
+    WHEN 'hardwareoathauthenticationmethod' THEN 'hardware_oath'
+    WHEN 'fido2authenticationmethod' THEN 'fido2'
+    WHEN 'passwordauthenticationmethod' THEN 'password'
+    WHEN 'emailauthenticationmethod' THEN 'email'
+    WHEN 'temporaryaccesspassauthenticationmethod' THEN 'tap'
+    WHEN 'windowshelloforbusinessauthenticationmethod' THEN 'windows_hello'
+    ELSE 'other'
+  END,
+  phone_type, phone_number, NULL, NULL, display_name, detail
+FROM entra_methods_stage
+WHERE is_object AND present(method_id) AND present(odata_type);
+
+DROP TABLE entra_methods_stage;
