@@ -9,8 +9,10 @@ item is judged exactly like the same request sent alone.
 from __future__ import annotations
 
 import secrets
+import sys
 import threading
 import time
+import traceback
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,6 +274,11 @@ class Emulator:
                 self.stats.bump("writes_applied")
         except GraphError as err:
             resp = self.error_response(err, call)
+        except Exception:  # a bug in the emulator: answer like Graph's 500, keep the stack in its log
+            traceback.print_exc(file=sys.stderr)
+            resp = self.error_response(
+                GraphError(500, "generalException", "An internal server error occurred."), call
+            )
         if units:
             resp.headers.setdefault("x-ms-resource-unit", str(units))
         resp.headers.setdefault("request-id", call.request_id)

@@ -341,6 +341,8 @@ def create_tap(emu: Emulator, call: Call, params: dict[str, str]) -> Resp:
         starts = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
     except ValueError as exc:
         raise GraphError(400, BAD_REQUEST, "startDateTime is not a valid date and time.") from exc
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=UTC)
     length = int(config.get("defaultLength") or 8)
     alphabet = string.ascii_letters + string.digits + "+-*!@#$%&"
     secret_pass = "".join(secrets.choice(alphabet) for _ in range(length))

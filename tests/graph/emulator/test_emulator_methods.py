@@ -150,6 +150,8 @@ def test_temporary_access_pass_is_returned_once(graph: httpx.Client) -> None:
     assert_graph_error(
         graph.post(path, json={"lifetimeInMinutes": 10}), 400, "badRequest"
     )  # below policy min
+    later = graph.post(path, json={"startDateTime": "2099-01-01T00:00:00"}).json()  # no zone: UTC
+    assert later["isUsable"] is False and later["methodUsabilityReason"] == "NotYetValid"
 
 
 def test_sign_in_preferences(graph: httpx.Client) -> None:
