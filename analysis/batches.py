@@ -420,7 +420,7 @@ def _select_where(con: duckdb.DuckDBPyConnection, predicate: str) -> list[int]:
     text = predicate.strip()
     if not text:
         raise UserError("--where is empty; give a predicate on the plan, e.g. \"item = 'oath_token'\"")
-    rows = con.execute(sql("execute/plan_for_where")).to_arrow_table()
+    rows = con.sql(sql("execute/plan_for_where")).to_arrow_table()
     sandbox = duckdb.connect(":memory:", config={"enable_external_access": False})
     try:
         sandbox.register("plan_rows", rows)

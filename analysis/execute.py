@@ -133,6 +133,7 @@ class Job:
     needs_read: bool = True
     first_read: bool = True
     check_failed: Step | None = None  # a step Graph refused: re-read to see whether it is in place
+    read_failures: int = 0
     in_flight: bool = False
     status: str = "pending"
     detail: str | None = None
@@ -515,6 +516,8 @@ class Runner:
             raise UserError(f"Graph refused to let this app read users' methods: {exc}") from None
         except GraphClientError as exc:
             self.console.warn(f"reading {len(jobs)} user(s) failed ({exc}); reading them again")
+            for job in jobs:
+                self._read_failed(job, str(exc))
             return  # needs_read stays set: the next round reads them again
         by_id = {a.id: a for a in answers}
         if self.group_id is not None and any(
@@ -536,6 +539,7 @@ class Runner:
                 if any(a.status in (401, 403) for a in bad):
                     raise UserError(f"Graph refused to read {job.username}'s methods: {_item_error(bad[0])}")
                 if any(a.status in (429, 503, 504) for a in bad):
+                    self._read_failed(job, _item_error(bad[0]))
                     continue  # still throttled after the client's retries: read again next round
                 self._fail(job, "failed", f"reading the user failed: {_item_error(bad[0])}")
                 continue
@@ -557,6 +561,12 @@ class Runner:
                     # Unknown outcome or a refused create: is the token in the inventory, unassigned?
                     job.inventory[serial] = find_device(self.client, serial)
             self._after_read(job, live)
+
+    def _read_failed(self, job: Job, why: str) -> None:
+        """A read that failed even after the client's retries; give up on the user after a few."""
+        job.read_failures += 1
+        if job.read_failures >= MAX_SENDS_PER_RUN:
+            self._fail(job, "failed", f"could not read the user from Graph: {why}"[:1000])
 
     def _after_read(self, job: Job, live: LiveState) -> None:
         job.live = live

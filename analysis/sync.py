@@ -92,10 +92,8 @@ def sync_round(
 ) -> None:
     from analysis.batches import Selection, approve, create_batch, current_actor, read_settings
     from analysis.cli.execute import open_workspace
-    from analysis.execute import RunOptions, replan_drifted, replan_hash, run_batch
     from analysis.simulate import simulate
     from analysis.sqlfiles import sql
-    from analysis.verify import verify_batch
     from analysis.workspace import load
 
     settings, options = read_settings(args.settings)
@@ -151,28 +149,47 @@ def sync_round(
             for batch_id, name in con.execute(sql("execute/sync_runnable")).fetchall():
                 if stop.is_set():
                     return
-                result = run_batch(
-                    con,
-                    connection.client,
-                    batch_id,
-                    console,
-                    actor=actor,
-                    options=RunOptions(
-                        concurrency=args.concurrency, tap_out=args.tap_out, datafile=args.datafile, stop=stop
-                    ),
-                    replan=lambda b: replan_hash(con, b),
-                    replan_users=lambda b, lives: replan_drifted(con, b, lives),
-                )
-                console.info(
-                    f"round {round_no}: batch {name} is {result.batch.state} ({result.done} done, "
-                    f"{result.drifted} drifted, {result.failed} failed, {result.pending} not finished)"
-                )
-                if result.batch.state in ("completed", "partial") and not stop.is_set():
-                    v = verify_batch(con, connection.client, batch_id, console, actor=actor)
-                    console.info(
-                        f"round {round_no}: batch {name} verified {100 * v.agreement:.1f}%, {v.marked} marked"
-                    )
+                try:
+                    _run_and_verify(args, console, con, connection, batch_id, name, actor, stop, round_no)
+                except UserError as exc:  # e.g. the plan changed and the approval was voided: next batch
+                    console.warn(f"round {round_no}: batch {name} not run: {exc}")
         finally:
             con.close()
     finally:
         connection.close()
+
+
+def _run_and_verify(
+    args: argparse.Namespace,
+    console: Console,
+    con: Any,
+    connection: Any,
+    batch_id: int,
+    name: str,
+    actor: str,
+    stop: threading.Event,
+    round_no: int,
+) -> None:
+    """Run one sync batch (resuming it if interrupted) and verify it, as ``batch run`` + ``batch verify``."""
+    from analysis.execute import RunOptions, replan_drifted, replan_hash, run_batch
+    from analysis.verify import verify_batch
+
+    result = run_batch(
+        con,
+        connection.client,
+        batch_id,
+        console,
+        actor=actor,
+        options=RunOptions(
+            concurrency=args.concurrency, tap_out=args.tap_out, datafile=args.datafile, stop=stop
+        ),
+        replan=lambda b: replan_hash(con, b),
+        replan_users=lambda b, lives: replan_drifted(con, b, lives),
+    )
+    console.info(
+        f"round {round_no}: batch {name} is {result.batch.state} ({result.done} done, "
+        f"{result.drifted} drifted, {result.failed} failed, {result.pending} not finished)"
+    )
+    if result.batch.state in ("completed", "partial") and not stop.is_set():
+        v = verify_batch(con, connection.client, batch_id, console, actor=actor)
+        console.info(f"round {round_no}: batch {name} verified {100 * v.agreement:.1f}%, {v.marked} marked")

@@ -36,6 +36,7 @@ from analysis.graph.emulator.launcher import start_emulator  # noqa: E402
 from analysis.graph.ratelimit import TokenBucket  # noqa: E402
 from analysis.settings import Settings  # noqa: E402
 from analysis.simulate import simulate  # noqa: E402
+from analysis.sqlfiles import sql  # noqa: E402
 from analysis.workspace import load  # noqa: E402
 
 
@@ -95,7 +96,7 @@ def main() -> int:
                 graph_url=emu.graph_url,
                 ca_file=emu.ca_file,
             )
-            bucket = TokenBucket(budget_writes, budget_seconds, burst=max(1.0, min(20.0, budget_writes / 10)))
+            bucket = TokenBucket(budget_writes, budget_seconds, burst=max(1.0, min(5.0, budget_writes / 10)))
             client = GraphClient(
                 emu.graph_url,
                 auth,
@@ -117,12 +118,9 @@ def main() -> int:
             stats = emu.stats()
             counters = client.counters.as_dict()
             client.close()
-        first, last, answered = con.execute(
-            'SELECT min("at") FILTER (WHERE kind = \'intent\'), max("at") FILTER (WHERE kind = '
-            "'response'), "
-            "count(*) FILTER (WHERE kind = 'response' AND outcome = 'ok') FROM journal WHERE batch_id = ?",
-            [created.batch.batch_id],
-        ).fetchone()
+        span_row = con.execute(sql("execute/write_span"), [created.batch.batch_id]).fetchone()
+        assert span_row is not None
+        first, last, answered, refused = span_row
         con.close()
         span = (last - first).total_seconds() if first and last else float("nan")
         rate = answered / span if span else float("nan")
@@ -141,12 +139,7 @@ def main() -> int:
                 "429s received",
                 f"{int(counters.get('throttled', 0))} (emulator throttled {stats.get('throttled', 0)})",
             ),
-            (
-                "writes refused by Graph (4xx)",
-                str(
-                    sum(v for k, v in stats.get("by_status", {}).items() if k.startswith("4") and k != "429")
-                ),
-            ),
+            ("writes refused by Graph", str(refused)),
             ("write phase (first intent → last answer)", f"{span:.0f} s"),
             ("wall time of the run", f"{wall:.0f} s"),
             ("preparation (generate, load, plan, freeze)", f"{prepared:.0f} s"),

@@ -313,7 +313,7 @@ def _connect(args: argparse.Namespace, console: Console) -> Any:
     budget = getattr(args, "write_budget", None)
     limit, period = _parse_budget(budget) if budget else (args.writes_per_150s, 150.0)
     # A small burst keeps the sustained rate close to the budget while never exceeding it in any window.
-    connection.client.write_budget = TokenBucket(limit, period, burst=max(1.0, min(20.0, limit / 10)))
+    connection.client.write_budget = TokenBucket(limit, period, burst=max(1.0, min(5.0, limit / 10)))
     return connection
 
 
