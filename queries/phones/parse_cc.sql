@@ -4,12 +4,12 @@
 -- pattern), $gen_len, $local_len. A number without '+' that starts with the international prefix
 -- is left to phonenumbers (slow path).
 INSERT INTO phone_parsed (id, cc, nsn, perr, vregion, valid)
-WITH a AS (
+WITH a AS MATERIALIZED (
   SELECT id, has_plus, digits, national0,
          NOT has_plus AND regexp_matches(digits, $idd)
            AND substr(digits, length(regexp_extract(digits, $idd)) + 1, 1) <> '0' AS idd
   FROM phone_fast WHERE perr IS NULL AND cc = $cc
-), b AS (
+), b AS MATERIALIZED (
   -- a number without '+' may start with the country code itself (phonenumbers keeps it stripped when
   -- the rest fits the region's general pattern better, or the whole is too long)
   SELECT id, has_plus, digits, national0,
@@ -17,7 +17,7 @@ WITH a AS (
            phone_np_strip(substr(digits, length($cc_str) + 1), $has_np, $np, $ngroups, $has_rule, $rule, $gen)
          END AS without_cc
   FROM a WHERE NOT idd
-), c AS (
+), c AS MATERIALIZED (
   SELECT id,
          CASE WHEN has_plus THEN national0
               WHEN starts_with(digits, $cc_str)
@@ -26,9 +26,9 @@ WITH a AS (
               THEN without_cc
               ELSE digits END AS n0
   FROM b
-), d AS (
+), d AS MATERIALIZED (
   SELECT id, n0, phone_np_strip(n0, $has_np, $np, $ngroups, $has_rule, $rule, $gen) AS n1 FROM c
-), e AS (
+), e AS MATERIALIZED (
   SELECT id,
          CASE WHEN length(n0) < 2 THEN NULL
               WHEN phone_len_check(n1, $gen_len, $local_len) IN ('too_short', 'local_only', 'invalid_length')
