@@ -203,7 +203,7 @@ def test_every_page_renders(page: Page, app_url: str, chosen_users: list[str]) -
             box.fill(chosen_users[0])
             box.press("Enter")
             settle(pg, "This user's plan rows")
-            pg.get_by_text("After the plan").first.wait_for()
+            pg.locator("h3", has_text=chosen_users[0]).first.wait_for()
         shot(pg, path or "overview")
 
 
@@ -211,7 +211,7 @@ def test_what_if_compares_and_draws_the_flow(page: Page, app_url: str) -> None:
     pg = page
     pg.goto(f"{app_url}/what-if")
     settle(pg, "Compare with the current settings")
-    limit = pg.get_by_label("Device limit")
+    limit = pg.get_by_label("Device limit", exact=True).and_(pg.get_by_test_id("stNumberInputField"))
     limit.fill("1")
     pg.get_by_role("button", name="Compare with the current settings").click()
     settle(pg, "Users whose outcome changes")
