@@ -18,21 +18,23 @@ CREATE OR REPLACE TEMP MACRO sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok
   CASE WHEN ok_push THEN 'push' WHEN ok_oath THEN 'oath' WHEN ok_sms THEN 'sms' WHEN ok_vm THEN 'voiceMobile'
        WHEN ok_vam THEN 'voiceAlternateMobile' WHEN ok_vo THEN 'voiceOffice' END
 );
-CREATE OR REPLACE TEMP MACRO sim_choose(mode, preferred, target, ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS (
+-- The choice for one availability scenario: best = the most secure usable method, target_ok = the
+-- mapped method is usable. Returns {action, value} before the noop rule.
+CREATE OR REPLACE TEMP MACRO sim_choose(mode, preferred, target, target_ok, best) AS (
   CASE
     WHEN mode IN ('if_unset', 'most_secure_if_unset') AND preferred IS NOT NULL
       THEN {'action': 'keep_default', 'value': preferred}
-    WHEN mode = 'most_secure_if_unset'
-      THEN CASE WHEN sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) IS NULL
-                THEN {'action': 'no_default', 'value': NULL::VARCHAR}
-                ELSE {'action': 'set_default', 'value': sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo)} END
-    WHEN coalesce(CASE target WHEN 'push' THEN ok_push WHEN 'oath' THEN ok_oath WHEN 'sms' THEN ok_sms
-                              WHEN 'voiceMobile' THEN ok_vm WHEN 'voiceOffice' THEN ok_vo END, false)
-      THEN {'action': 'set_default', 'value': target}
-    WHEN sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) IS NOT NULL
-      THEN {'action': 'set_default_fallback', 'value': sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo)}
+    WHEN mode = 'most_secure_if_unset' AND best IS NOT NULL THEN {'action': 'set_default', 'value': best}
+    WHEN mode = 'most_secure_if_unset' THEN {'action': 'no_default', 'value': NULL::VARCHAR}
+    WHEN target_ok THEN {'action': 'set_default', 'value': target}
+    WHEN best IS NOT NULL THEN {'action': 'set_default_fallback', 'value': best}
     ELSE {'action': 'no_default', 'value': NULL::VARCHAR}
   END
+);
+-- Is the mapped target usable, given which methods are usable?
+CREATE OR REPLACE TEMP MACRO sim_target_ok(target, ok_push, ok_oath, ok_sms, ok_vm, ok_vo) AS (
+  coalesce(CASE target WHEN 'push' THEN ok_push WHEN 'oath' THEN ok_oath WHEN 'sms' THEN ok_sms
+                       WHEN 'voiceMobile' THEN ok_vm WHEN 'voiceOffice' THEN ok_vo END, false)
 );
 
 CREATE OR REPLACE TEMP TABLE sim_default_rows AS
@@ -101,16 +103,23 @@ av AS (
   LEFT JOIN ph ON ph.user_id = su.user_id
   WHERE su.action = 'migrate'
 ),
-decided AS (
+scenarios AS (
+  -- s0: as planned; s1: unknown devices or token add oath; s2: unknown devices add push (and oath).
   SELECT av.*,
-    sim_choose(mode, preferred, target, ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS d0,
-    -- unknown devices or token could add oath (a software OATH or hardware token) ...
-    CASE WHEN unk_dev OR unk_oath
-         THEN sim_choose(mode, preferred, target, ok_push, a_oath, ok_sms, ok_vm, ok_vam, ok_vo) END AS d1,
-    -- ... and unknown devices could add push (which always brings oath too)
-    CASE WHEN unk_dev
-         THEN sim_choose(mode, preferred, target, a_push, a_oath, ok_sms, ok_vm, ok_vam, ok_vo) END AS d2
+    sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS best0,
+    sim_target_ok(target, ok_push, ok_oath, ok_sms, ok_vm, ok_vo) AS tok0,
+    sim_most_secure(ok_push, a_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS best1,
+    sim_target_ok(target, ok_push, a_oath, ok_sms, ok_vm, ok_vo) AS tok1,
+    sim_most_secure(a_push, a_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS best2,
+    sim_target_ok(target, a_push, a_oath, ok_sms, ok_vm, ok_vo) AS tok2
   FROM av
+),
+decided AS (
+  SELECT scenarios.*,
+    sim_choose(mode, preferred, target, tok0, best0) AS d0,
+    CASE WHEN unk_dev OR unk_oath THEN sim_choose(mode, preferred, target, tok1, best1) END AS d1,
+    CASE WHEN unk_dev THEN sim_choose(mode, preferred, target, tok2, best2) END AS d2
+  FROM scenarios
 ),
 final AS (
   SELECT decided.*,

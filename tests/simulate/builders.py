@@ -94,7 +94,7 @@ class Workspace:
         self.con.execute(sql("workspace/schema"))
         self.con.execute("INSERT INTO tenant_info VALUES ('tenant', '2024-06-01T00:00:00Z', 'file', false)")
         self._ids = itertools.count(1)
-        self._phones_filled = False
+        self._parsed: Any = None
 
     # ------------------------------------------------------------------ MFA Server side
     def user(self, user_id: int, username: str, **fields: Any) -> None:
@@ -105,7 +105,6 @@ class Workspace:
         self.con.execute(
             f"INSERT INTO mfa_users ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values())
         )
-        self._phones_filled = False
 
     def device(
         self,
@@ -163,7 +162,6 @@ class Workspace:
             " VALUES (?, ?, ?, 'phone', ?, ?)",
             [entra_id, mid, _KIND_TYPES["phone"], phone_type, number],
         )
-        self._phones_filled = False
         return mid
 
     def ledger(
@@ -207,10 +205,17 @@ class Workspace:
 
     # ------------------------------------------------------------------ running
     def fill_phones(self) -> None:
-        if not self._phones_filled:
+        """Parse the numbers as a load would, again whenever a test changed them between runs."""
+        numbers = self.con.execute(
+            "SELECT (SELECT list((user_id, country_code, phone, extension, backup_country_code, backup_phone,"
+            " backup_extension) ORDER BY user_id) FROM mfa_users),"
+            " (SELECT list((user_id, method_id, phone_number) ORDER BY user_id, method_id) FROM entra_methods"
+            "  WHERE kind = 'phone')"
+        ).fetchone()
+        if numbers != self._parsed:
             self.con.execute("DELETE FROM mfa_phones")
             fill_phone_tables(self.con)
-            self._phones_filled = True
+            self._parsed = numbers
 
     def run(self, settings: Settings | None = None, table: str = "plan") -> list[dict[str, Any]]:
         self.fill_phones()

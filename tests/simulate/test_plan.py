@@ -1,0 +1,207 @@
+"""The plan table (DESIGN §4.8): columns, writable per action, order, summaries, what-if, exports."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis.errors import UserError
+from analysis.settings import Settings
+from analysis.simulate import (
+    DIFF_COLUMNS,
+    EXPORT_COLUMNS,
+    PLAN_COLUMNS,
+    compare,
+    export,
+    simulate,
+    simulate_users,
+    summary,
+)
+from analysis.sqlfiles import sql
+
+from .builders import Workspace, rows
+
+UK = "7400123456"
+
+
+def busy_workspace(tmp_path: Path) -> Workspace:
+    """Three users touching every item."""
+    ws = Workspace(tmp_path)
+    ws.entra("e1", "a@contoso.com")
+    ws.entra("e2", "b@contoso.com", preferred_method="sms")
+    ws.user(
+        1,
+        "a@contoso.com",
+        phone=UK,
+        country_code="44",
+        backup_phone="7400123457",
+        backup_country_code="44",
+        method="mobile_app",
+        oath_serial="SN1",
+        oath_kind="totp",
+        oath_secret_sha256="ab",
+    )
+    ws.device(11, 1, "Old", "2024-01-01")
+    ws.device(12, 1, "New", "2024-02-01")
+    ws.user(2, "b@contoso.com", phone=UK, country_code="44", extension="12", method="text_message")
+    ws.user(3, "nobody@contoso.com", phone=UK, country_code="44")
+    return ws
+
+
+def test_columns_and_types(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    ws.run()
+    cols = ws.con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_name = 'plan' ORDER BY ordinal_position"
+    ).fetchall()
+    assert cols == [
+        ("user_id", "BIGINT"),
+        ("entra_id", "VARCHAR"),
+        ("username", "VARCHAR"),
+        ("upn", "VARCHAR"),
+        ("item", "VARCHAR"),
+        ("ref", "VARCHAR"),
+        ("action", "VARCHAR"),
+        ("value", "VARCHAR"),
+        ("reason", "VARCHAR"),
+        ("writable", "VARCHAR"),
+    ]
+    assert tuple(c for c, _ in cols) == PLAN_COLUMNS
+
+
+def test_rows_in_plan_order_with_reasons(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    plan = ws.run()
+    assert [(r["username"], r["item"], r["ref"], r["action"]) for r in plan] == [
+        ("a@contoso.com", "user", None, "migrate"),
+        ("a@contoso.com", "phone", "phone", "write_mobile"),
+        ("a@contoso.com", "backup_phone", "backup_phone", "write_alternate"),
+        ("a@contoso.com", "device", "12", "create_device"),
+        ("a@contoso.com", "device", "11", "create_device"),
+        ("a@contoso.com", "oath_token", "SN1", "create_hardware_oath"),
+        ("a@contoso.com", "default_method", "default_method", "set_default"),
+        ("b@contoso.com", "user", None, "migrate"),
+        ("b@contoso.com", "phone", "phone", "write_mobile_drop_extension"),
+        ("b@contoso.com", "default_method", "default_method", "noop"),
+        ("nobody@contoso.com", "user", None, "unmatched"),
+    ]
+    assert all(r["reason"] and not r["reason"].startswith("Unexplained") for r in plan)
+    assert {r["entra_id"] for r in plan if r["username"] == "a@contoso.com"} == {"e1"}
+
+
+def test_every_action_has_one_writable(tmp_path: Path) -> None:
+    """actions.sql: graph for what this tool writes, utility for devices/software OATH/updates, else none."""
+    ws = Workspace(tmp_path)
+    ws.con.execute(sql("simulate/actions"))
+    table = {(i, a): w for i, a, w, _ in ws.con.execute("SELECT * FROM sim_actions").fetchall()}
+    assert len(table) == ws.con.execute("SELECT count(*) FROM sim_actions").fetchone()[0]  # type: ignore[index]
+    graph = {a for (_, a), w in table.items() if w == "graph"}
+    utility = {a for (_, a), w in table.items() if w == "utility"}
+    assert graph == {
+        "write_mobile", "write_mobile_drop_extension", "write_office", "write_alternate",
+        "create_hardware_oath", "set_default", "set_default_fallback",
+    }  # fmt: skip
+    assert utility == {"create_device", "update_device", "create_software_oath", "update_oath"}
+    assert set(table.values()) == {"graph", "utility", "none"}
+
+
+def test_table_names_come_from_a_fixed_list(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    ws.fill_phones()
+    with pytest.raises(ValueError):
+        simulate(ws.con, Settings.default(), "plan; DROP TABLE mfa_users")
+    for table in ("plan_a", "plan_b", "plan_batch"):
+        simulate(ws.con, Settings.default(), table)
+        assert len(rows(ws.con, table)) == 11
+
+
+def test_temp_tables_are_dropped(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    ws.run()
+    left = ws.con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'sim_%'").fetchall()
+    assert left == []
+
+
+def test_summary_counts(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    ws.run()
+    s = summary(ws.con, "plan")
+    assert s["users"] == {"migrate": 2, "unmatched": 1}
+    assert s["outcomes"]["device"] == {"create_device": 2}
+    assert s["outcomes"]["default_method"] == {"set_default": 1, "noop": 1}
+    assert sum(s["writable"].values()) == 8
+    assert s["writable"]["utility"] == 2
+
+
+def test_compare_counts_and_changed_outcomes(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    ws.fill_phones()
+    simulate(ws.con, Settings.default(), "plan_a")
+    b = Settings.from_dict({"migrate": {"methods": ["phone"], "default_method": "never"}})
+    simulate(ws.con, b, "plan_b")
+    result = compare(ws.con, "plan_a", "plan_b")
+    counts = {(i, a): (x, y, d) for i, a, x, y, d in result["counts"]}
+    assert counts[("device", "create_device")] == (2, 0, -2)
+    assert counts[("user", "migrate")] == (2, 2, 0)
+    assert counts[("phone", "write_mobile")] == (1, 1, 0)
+    assert result["changed_users"] == 2
+    assert result["changed_outcomes"] == 6  # backup, 2 devices, token, 2 defaults
+    diff = ws.con.execute(
+        "SELECT username, item, ref, before_action, after_action FROM plan_diff ORDER BY username, item, ref"
+    ).fetchall()
+    assert ("a@contoso.com", "device", "12", "create_device", None) in diff
+    assert ("b@contoso.com", "default_method", "default_method", "noop", None) in diff
+    assert all(r[4] is None for r in diff)
+
+
+def test_export_formats(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    ws.run()
+    n = export(ws.con, "plan", str(tmp_path / "plan.csv"))
+    assert n == 11
+    with open(tmp_path / "plan.csv", encoding="utf-8", newline="") as f:
+        got = list(csv.reader(f))
+    assert tuple(got[0]) == EXPORT_COLUMNS == ("username", "upn", "item", "ref", "action", "value", "reason")
+    assert got[1][:6] == ["a@contoso.com", "a@contoso.com", "user", "", "migrate", ""]
+    assert got[-1][:5] == ["nobody@contoso.com", "", "user", "", "unmatched"]
+    export(ws.con, "plan", str(tmp_path / "plan.json"))
+    data = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    assert list(data[0]) == list(EXPORT_COLUMNS) and len(data) == 11
+    export(ws.con, "plan", str(tmp_path / "plan.parquet"))
+    assert duckdb.sql(f"SELECT count(*) FROM '{tmp_path / 'plan.parquet'}'").fetchall() == [(11,)]
+    with pytest.raises(UserError, match="cannot write"):
+        export(ws.con, "plan", str(tmp_path / "missing" / "x.csv"))
+    compare(ws.con, "plan", "plan")
+    assert export(ws.con, "plan_diff", str(tmp_path / "diff.csv"), DIFF_COLUMNS) == 0
+
+
+def test_unparsed_phones_are_refused(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    with pytest.raises(UserError, match="mfa_phones"):
+        simulate(ws.con, Settings.default())
+
+
+def test_simulate_users_plans_only_those_users(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    full = ws.run()
+    simulate_users(
+        ws.con, Settings.default(), ["b@contoso.com", "nobody@contoso.com", "ghost"], "plan_replan"
+    )
+    assert rows(ws.con, "plan_replan") == [r for r in full if r["username"] != "a@contoso.com"]
+    simulate_users(ws.con, Settings.default(), [], "plan_replan")
+    assert rows(ws.con, "plan_replan") == []
+
+
+def test_simulate_users_keeps_shared_entra_user_ambiguity(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    ws.entra("e1", "a@contoso.com", on_premises_security_identifier="S-1")
+    ws.user(1, "a@contoso.com")
+    ws.user(2, "CONTOSO\\a", object_sid="S-1")
+    ws.fill_phones()
+    simulate_users(ws.con, Settings.default(), ["a@contoso.com"], "plan_replan")
+    assert [r["action"] for r in rows(ws.con, "plan_replan")] == ["ambiguous"]
