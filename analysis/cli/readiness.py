@@ -1,7 +1,103 @@
-"""CLI commands for this area (filled in by its issue)."""
+"""``mfa-migrate readiness``: simulate, run every check, and export the report (HTML, JSON, CSV).
+
+The format follows each ``--out`` file's suffix; ``--out`` may be given several times to write several
+formats from one run. ``--baseline OLD.json`` compares with an earlier JSON report (new / fixed / still
+open per check). ``--fail-on`` turns findings into a non-zero exit code for scheduled runs and CI.
+"""
+
+from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from analysis import readiness
+from analysis import report as export
+from analysis.cli.common import add_source_args, workspace_connection
+from analysis.console import Console
+from analysis.report import baseline
+from analysis.settings import Settings
+
+#: Exit code when ``--fail-on`` finds findings of that severity (2 is a usage error, 1 a bug).
+EXIT_FINDINGS = 3
 
 
-def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    """Add this area's subcommands to the parser."""
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``readiness`` command."""
+    p = sub.add_parser(
+        "readiness",
+        help="report who will migrate cleanly, what blocks the rest, and where the runbook stands",
+        description=(
+            "Simulate the Migration Utility under the settings, run every readiness check "
+            "(docs/checks.md), score users per tenant and MFA Server group, mark the runbook steps, and "
+            "write the report. The format follows the --out suffix: .html (self-contained, opens "
+            "offline), .json (docs/report-schema.md) or .csv (one row per finding)."
+        ),
+    )
+    add_source_args(p)
+    p.add_argument("--settings", type=Path, metavar="FILE", help="what-if settings (TOML); else the defaults")
+    p.add_argument(
+        "--out",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="REPORT",
+        help="report file: REPORT.html, REPORT.json or REPORT.csv (repeat for several formats)",
+    )
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="OLD.json",
+        help="an earlier JSON report: adds new / fixed / still-open findings per check",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=("never", "blocker", "warning"),
+        default="never",
+        help=f"exit {EXIT_FINDINGS} when a finding of this severity or worse exists (default: never)",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    settings = Settings.from_toml(args.settings) if args.settings else Settings.default()
+    outs = [export.check_path(p) for p in args.out]  # fail before the long part, not after
+    old = baseline.load(args.baseline) if args.baseline else None
+    with workspace_connection(args, console) as con:
+        rep = readiness.run(con, settings)  # simulates into the workspace's `plan` table first
+    if old is not None:
+        rep.baseline = baseline.compare(rep, old, str(args.baseline))
+    for path in outs:
+        export.write(rep, path)
+        console.info(f"wrote {path}")
+    _summarise(rep, console)
+    return EXIT_FINDINGS if _fails(rep, args.fail_on) else 0
+
+
+def _summarise(rep: readiness.Report, console: Console) -> None:
+    t = rep.score.tenant
+    score = "n/a" if t["score"] is None else f"{t['score']:.1f}"
+    console.info(
+        f"readiness {score}/100 ({rep.score.status}): {t['users']} users, {t['ready']} ready, "
+        f"{t['with_warnings']} with warnings, {t['blocked']} blocked"
+    )
+    fired = [r for r in rep.results if r.count]
+    if fired:
+        console.table(
+            ["severity", "check", "findings", "users"],
+            [[r.check.severity, r.check.id, r.count, r.users] for r in fired],
+            title="Checks with findings",
+        )
+    if rep.score.gates:
+        console.warn("tenant-level blockers: " + ", ".join(rep.score.gates))
+    if rep.baseline is not None:
+        tot = rep.baseline.totals()
+        console.info(
+            f"since the baseline: {tot['new']} new, {tot['fixed']} fixed, {tot['still_open']} still open"
+        )
+
+
+def _fails(rep: readiness.Report, fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    worst = {"blocker": ("blocker",), "warning": ("blocker", "warning")}[fail_on]
+    return any(r.count and r.check.severity in worst for r in rep.results)
