@@ -11,6 +11,7 @@ million numbers is a handful of numpy operations per (template, style).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import phonenumbers
@@ -132,8 +133,10 @@ def _valid_k(rng: np.random.Generator, cc: int, nsn: str) -> int:
     return 0
 
 
-def build_templates(seed: int) -> list[Template]:
-    """Templates for every country in :data:`COUNTRIES`, deterministic for ``seed``."""
+@cache
+def build_templates(seed: int) -> tuple[Template, ...]:
+    """Templates for every country in :data:`COUNTRIES`, deterministic for ``seed`` (cached: building
+    them parses a few thousand trial numbers)."""
     rng = np.random.default_rng([seed, 1])
     templates: list[Template] = []
     for region in COUNTRIES:
@@ -144,7 +147,7 @@ def build_templates(seed: int) -> list[Template]:
                 continue
             for nsn, k in _variants(rng, region, cc, phonenumbers.national_significant_number(example)):
                 _add_template(rng, templates, region, kind_name, cc, nsn, k)
-    return templates
+    return tuple(templates)
 
 
 def _variants(rng: np.random.Generator, region: str, cc: int, nsn: str) -> list[tuple[str, int]]:

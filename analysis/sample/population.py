@@ -10,6 +10,7 @@ disabled, unmatched or without a phone.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -194,7 +195,7 @@ class _Draw:
         self,
         seed: int,
         n: int,
-        templates: list[Template],
+        templates: Sequence[Template],
         first_user_id: int,
         first_device_id: int,
         domain_sid: dict[str, str],
@@ -722,13 +723,16 @@ def extra_entra_users(draw: _Draw, k: int) -> None:
 def build(
     seed: int,
     n: int,
-    templates: list[Template],
+    templates: Sequence[Template],
     first_user_id: int,
     first_device_id: int,
     domain_sid: dict[str, str],
 ) -> Population:
     """``n`` random MFA Server users (ids from ``first_user_id``) and their Entra side."""
     draw = _Draw(seed, n, templates, first_user_id, first_device_id, domain_sid)
+    if n == 0:  # only the scenario users: just the tenant's own extra users
+        extra_entra_users(draw, 12)
+        return draw.pop
     draw.people()
     draw.phones()
     draw.settings()
