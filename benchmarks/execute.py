@@ -1,7 +1,10 @@
 """Benchmark: run an N-user batch against the emulator throttled at Graph's write budget, scaled down.
 
-Generates the sample population with N users (``analysis.sample``), loads it, freezes every user to
-migrate into one approved batch, starts ``mfa-migrate emulator --throttle-writes 300/15`` on 127.0.0.1
+Builds N users (``--source crafted``, the default: the executor tests' four user shapes — new mobile
++ alternate + default, office + default, PATCHed mobile + default, mobile + migration-group hand-off —
+in a workspace and a matching tenant snapshot; or ``--source sample``: ``analysis.sample`` loaded
+through the loader, with hardware OATH tokens), freezes every user to migrate into one approved batch,
+starts ``mfa-migrate emulator --throttle-writes 300/15`` on 127.0.0.1
 (Graph's 3,000 writes per 150 s, scaled down ten times in window, same rate: 20 writes/s) and runs the
 batch exactly as ``mfa-migrate batch run`` does. Prints a markdown table:
 
@@ -50,6 +53,9 @@ def main() -> int:
     parser.add_argument("--budget", default="300/15", help="emulator and client write budget N/SECONDS")
     parser.add_argument("--concurrency", type=int, default=4, help="$batch requests in flight")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--source", choices=("crafted", "sample"), default="crafted", help="how the users are made"
+    )
     parser.add_argument("--keep", type=Path, help="keep the generated data and workspace here")
     args = parser.parse_args()
     limit, _, period = args.budget.partition("/")
@@ -58,16 +64,28 @@ def main() -> int:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-execute-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        from analysis.sample import generate
-
         t0 = time.monotonic()
         data = work / "data"
-        if not (data / "PhoneFactor.pfdata").exists():
-            generate(data, args.users, seed=args.seed)
-        workspace = work / "ws.duckdb"
-        if workspace.exists():
-            workspace.unlink()
-        load(workspace, data / "PhoneFactor.pfdata", data / "tenant", CaptureConsole())
+        datafile: Path | None = None
+        migration_group = "MFA Migration - Wave 3"
+        if args.source == "sample":
+            from analysis.sample import generate
+
+            if not (data / "PhoneFactor.pfdata").exists():
+                generate(data, args.users, seed=args.seed)
+            workspace = work / "ws.duckdb"
+            if workspace.exists():
+                workspace.unlink()
+            datafile = data / "PhoneFactor.pfdata"
+            load(workspace, datafile, data / "tenant", CaptureConsole())
+            tenant_src = data / "tenant"
+        else:
+            sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "execute")]
+            import tenant as crafted  # the executor tests' crafted migration
+
+            shutil.rmtree(data, ignore_errors=True)
+            workspace, tenant_src = crafted.build(data, args.users)
+            migration_group = crafted.GROUP_NAME
         con = duckdb.connect(str(workspace))
         settings = Settings.default()
         simulate(con, settings, table="plan_batch")
@@ -77,7 +95,7 @@ def main() -> int:
             plan_table="plan_batch",
             selection=Selection(where="true"),
             settings=settings,
-            options=ExecOptions(handoff="group", migration_group="MFA Migration - Wave 3"),
+            options=ExecOptions(handoff="group", migration_group=migration_group),
             actor="bench-creator",
         )
         con.execute("DROP TABLE plan_batch")
@@ -87,7 +105,7 @@ def main() -> int:
 
         tenant = work / "tenant-run"
         shutil.rmtree(tenant, ignore_errors=True)
-        shutil.copytree(data / "tenant", tenant)
+        shutil.copytree(tenant_src, tenant)
         with start_emulator(tenant, "--throttle-writes", args.budget) as emu:
             auth = AppOnlyAuth(
                 authority=emu.authority,
@@ -111,7 +129,7 @@ def main() -> int:
                 created.batch.batch_id,
                 CaptureConsole(),
                 actor="bench-runner",
-                options=RunOptions(concurrency=args.concurrency, datafile=data / "PhoneFactor.pfdata"),
+                options=RunOptions(concurrency=args.concurrency, datafile=datafile),
                 replan=None,
             )
             wall = time.monotonic() - started

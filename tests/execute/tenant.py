@@ -47,6 +47,7 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
     tenant = directory / "tenant"
     tenant.mkdir(exist_ok=True)
     lines = []
+    ws.con.execute("BEGIN TRANSACTION")  # one commit for all rows: much faster on a file
     for k in range(users):
         eid, name = entra_id(k), upn(k)
         shape = k % 4
@@ -106,6 +107,7 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
                 },
             }
         )
+    ws.con.execute("COMMIT")
     ws.group(GROUP_ID, GROUP_NAME, [])
     ws.fill_phones()
     batches.ensure_schema(ws.con)
