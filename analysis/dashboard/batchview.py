@@ -331,7 +331,9 @@ def verify_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
 def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
     """Live progress while the job runs (a fragment polls every second), then its outcome."""
 
-    @st.fragment(run_every=1.0 if job.running else None)
+    was_running = job.running
+
+    @st.fragment(run_every=1.0 if was_running else None)
     def panel() -> None:
         j = execution.job_for(path, batch_id)
         if j is None:
@@ -343,7 +345,7 @@ def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
             st.progress(j.fraction, text=text)
             st.caption("You can leave this page: the run carries on and this bar picks it up again.")
             return
-        if job.running:  # it finished while we polled: redraw the whole page with the new state
+        if was_running:  # it finished while we polled: redraw the whole page with the new state
             st.rerun(scope="app")
         if j.error:
             st.error(j.error, icon=":material/error:")

@@ -79,11 +79,23 @@ def with_outcome(df: pd.DataFrame, column: str = "action", into: str = "Outcome"
     return out
 
 
+def _blank_missing_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Missing text shows as an empty cell, not Streamlit's grey 'None'."""
+    text_cols = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    if not text_cols:
+        return df
+    out = df.copy()
+    for c in text_cols:
+        out[c] = out[c].astype(object).where(out[c].notna(), "")
+    return out
+
+
 def styled(df: pd.DataFrame, colours: dict[str, list[str | None]]) -> Any:
     """``df`` as a Styler whose listed columns are coloured per row (bold text; None = plain).
 
     Only for tables of at most a few thousand rows (the pages cap what they show).
     """
+    df = _blank_missing_text(df)
     css = pd.DataFrame("", index=df.index, columns=df.columns)
     for column, values in colours.items():
         css[column] = [f"color: {c}; font-weight: 600" if c else "" for c in values]

@@ -55,6 +55,29 @@ def settings_doc(settings: Any) -> str:
     return json.dumps(settings.to_dict(), sort_keys=True)
 
 
+def settings_changes(a: Any, b: Any) -> list[tuple[str, str, str]]:
+    """(setting, before, after) for every setting that differs between two Settings."""
+
+    def flat(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in doc.items():
+            if isinstance(v, dict):
+                out.update(flat(v, f"{prefix}{k}."))
+            else:
+                out[f"{prefix}{k}"] = v
+        return out
+
+    def text(v: Any) -> str:
+        if isinstance(v, list):
+            return ", ".join(map(str, v)) or "(none)"
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        return str(v) if v != "" else "(none)"
+
+    fa, fb = flat(a.to_dict()), flat(b.to_dict())
+    return [(k, text(fa.get(k)), text(fb.get(k))) for k in fa if fa.get(k) != fb.get(k)]
+
+
 def marks_stamp(ws: Workspace) -> str:
     row = cursor(ws.path).execute(sql("dashboard/marks_stamp")).fetchone()
     return "|".join("" if v is None else str(v) for v in (row or ()))

@@ -53,4 +53,3 @@ def dashboard_env(monkeypatch: pytest.MonkeyPatch, workspace: Path, roles_file: 
     monkeypatch.delenv("MFA_MIGRATE_EMULATOR_READY", raising=False)
     monkeypatch.delenv("MFA_MIGRATE_GRAPH", raising=False)
     return workspace
-

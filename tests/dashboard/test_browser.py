@@ -189,8 +189,14 @@ def settle(pg: Page, expect: str) -> None:
 
 
 def shot(pg: Page, name: str) -> None:
-    pg.wait_for_timeout(800)  # let plotly finish drawing
-    pg.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
+    """Screenshot the whole page: Streamlit scrolls inside its main section, so grow the viewport first."""
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+    height = pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    size = pg.viewport_size or {"width": 1440, "height": 1000}
+    pg.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 6000))})
+    pg.wait_for_timeout(800)  # let plotly redraw at the new size
+    pg.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"))
+    pg.set_viewport_size(size)
 
 
 def test_every_page_renders(page: Page, app_url: str, chosen_users: list[str]) -> None:
@@ -214,7 +220,7 @@ def test_what_if_compares_and_draws_the_flow(page: Page, app_url: str) -> None:
     limit = pg.get_by_label("Device limit", exact=True).and_(pg.get_by_test_id("stNumberInputField"))
     limit.fill("1")
     pg.get_by_role("button", name="Compare with the current settings").click()
-    settle(pg, "Users whose outcome changes")
+    settle(pg, "Users changed")
     pg.get_by_role("tab", name="Flow of outcomes").click()
     pg.locator(".js-plotly-plot .sankey").first.wait_for()
     shot(pg, "what-if-result")

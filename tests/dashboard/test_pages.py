@@ -158,7 +158,7 @@ def test_whatif_compares_with_the_current_settings(
     at.button[0].click().run()  # the form's submit button
     assert not at.exception, [e.message for e in at.exception]
     shown = metrics(at)
-    assert shown["Users whose outcome changes"] == n(expected["changed_users"])
+    assert shown["Users changed"] == n(expected["changed_users"])
     assert shown["Plan rows that change"] == n(expected["changed_outcomes"])
     assert len(at.get("plotly_chart")) == 1  # the flow chart
     deltas = at.dataframe[0].value

@@ -98,7 +98,7 @@ c = st.columns(5)
 components.kpi(c[0], "State", str(batch["state"]))
 components.kpi(c[1], "Users", int(batch["users"]))
 components.kpi(c[2], "Plan rows", int(batch["rows"]))
-components.kpi(c[3], "Plan hash", str(batch["plan_hash"])[:12], help=str(batch["plan_hash"]))
+components.kpi(c[3], "Plan hash", str(batch["plan_hash"])[:8], help=f"SHA-256 {batch['plan_hash']}")
 components.kpi(
     c[4],
     "Agreement",
@@ -106,7 +106,7 @@ components.kpi(
     help="share of Graph-writable rows verified as predicted",
 )
 st.caption(
-    f"Selection: {batch['selection']} · settings {batch['settings_signature']} · created by "
+    f"Selection: {batch['selection']} · migrates {batch['selection_signature']} · created by "
     f"`{batch['created_by']}` {batch['created_at']:%Y-%m-%d %H:%M} UTC"
     + (
         f" · approved by `{batch['approved_by']}` {batch['approved_at']:%Y-%m-%d %H:%M} UTC"

@@ -127,7 +127,8 @@ with components.user_errors():
     result = plans.whatif(ws, settings, base)
 
 st.subheader("What would change")
-st.caption(f"Current: {base.describe()}  \nWhat-if: {settings.describe()}")
+changes = plans.settings_changes(base, settings)
+st.markdown("**Changed:** " + "; ".join(f"{name}: {old} → **{new}**" for name, old, new in changes))
 users = result.users.set_index("action")
 
 
@@ -140,14 +141,24 @@ writes = counts[counts["item"] != "user"].merge(result.writable, on=["item", "ac
 graph_now = int(writes[writes["writable"] == "graph"]["current"].sum())
 graph_new = int(writes[writes["writable"] == "graph"]["whatif"].sum())
 c = st.columns(5)
-components.kpi(c[0], "Users whose outcome changes", result.changed_users)
+components.kpi(c[0], "Users changed", result.changed_users, help="users with any plan row that differs")
 components.kpi(c[1], "Plan rows that change", result.changed_outcomes)
 for col, action, label in ((c[2], "migrate", "Will migrate"), (c[3], "unmatched", "Unmatched")):
     now, new = users_of(action, "current"), users_of(action, "whatif")
     components.kpi(
-        col, label, new, delta=f"{new - now:+,}", delta_color="normal" if action == "migrate" else "inverse"
+        col,
+        label,
+        new,
+        delta=f"{new - now:+,}" if new != now else None,
+        delta_color="normal" if action == "migrate" else "inverse",
     )
-components.kpi(c[4], "Graph writes", graph_new, delta=f"{graph_new - graph_now:+,}", delta_color="off")
+components.kpi(
+    c[4],
+    "Graph writes",
+    graph_new,
+    delta=f"{graph_new - graph_now:+,}" if graph_new != graph_now else None,
+    delta_color="off",
+)
 
 tab_deltas, tab_flow, tab_users = st.tabs(["Deltas", "Flow of outcomes", "Affected users"])
 with tab_deltas:
