@@ -425,6 +425,8 @@ class GraphClient:
             status = resp.status_code
             resp_headers = {k.lower(): v for k, v in resp.headers.items()}
             retry_after = parse_retry_after(resp_headers.get("retry-after"))
+            if status == 429 and retry_after is not None and retry_after <= self.retry.max_retry_after:
+                self._pause(retry_after)  # first, so other threads stop as soon as possible
             self._record(started, method, url, status, crid, batch_ids, retry_after)
             self.counters.add(requests=1, writes=writes)
             request_id = resp_headers.get("request-id")
@@ -456,8 +458,6 @@ class GraphClient:
                     raise _typed_error(status, resp_headers, body, method, shown)
                 if retry_after is not None:
                     wait = retry_after + self._rng.uniform(0, min(1.0, retry_after * 0.1))
-                    if status == 429:
-                        self._pause(wait)
                 log.warning(
                     "%s %s -> %d (request-id %s); retry %d in %.2fs",
                     method,

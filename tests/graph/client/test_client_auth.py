@@ -11,7 +11,7 @@ from pathlib import Path
 import msal
 import pytest
 import requests
-from conftest import app_auth, make_client
+from graph_client_helpers import app_auth, make_client
 
 from analysis.errors import UserError
 from analysis.graph.auth import AppOnlyAuth, DeviceCodeAuth, build_token_cache, load_certificate

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import app_auth, make_client
 from crafted import TENANT_ID, _gid, _uid, groups
+from graph_client_helpers import app_auth, make_client
 
 from analysis.cli import build_parser
 from analysis.console import CaptureConsole
