@@ -38,7 +38,8 @@ _INT_AS_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
 HEADER_KEYS: tuple[str, ...] = ("id", "title", "severity", "why", "remediation")
 
 SCORE_FORMULA = (
-    "score = 100 × (ready + 0.5 × with_warnings) / users, rounded to one decimal. "
+    "score = 100 × (ready + 0.5 × with_warnings) / users, rounded to one decimal, for the tenant, each MFA "
+    "Server user group and each Entra group (transitive members; unmatched users are in no Entra group). "
     "users: MFA Server users the migration carries (every user except disabled ones that "
     "[scope] skip_disabled leaves out); ready: users without any blocker or warning finding; "
     "with_warnings: users with a warning but no blocker finding. Info findings do not count. "
@@ -83,9 +84,10 @@ class Score:
 
     formula: str
     tenant: dict[str, Any]  # users, ready, with_warnings, blocked, score
-    groups: pd.DataFrame  # group, users, ready, with_warnings, blocked, score
+    groups: pd.DataFrame  # per MFA Server user group: group, users, ready, with_warnings, blocked, score
     gates: list[str]  # ids of blocker checks with findings about the tenant rather than a user
     status: str  # 'blocked' | 'warnings' | 'ready'
+    entra_groups: pd.DataFrame = field(default_factory=pd.DataFrame)  # per Entra group: group_id, group, ...
 
 
 @dataclass
@@ -209,6 +211,7 @@ def score(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> Score:
     con.register("rd_user_findings", frame)
     try:
         rows = con.execute(sql("readiness/support/score")).df()
+        entra_groups = con.execute(sql("readiness/support/score_entra_groups")).df()
     finally:
         con.unregister("rd_user_findings")
     total = rows[rows["is_total"]].iloc[0]
@@ -223,7 +226,7 @@ def score(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> Score:
     )
     fired = {r.check.severity for r in results if r.count}
     status = "blocked" if "blocker" in fired else "warnings" if "warning" in fired else "ready"
-    return Score(SCORE_FORMULA, tenant, groups, gates, status)
+    return Score(SCORE_FORMULA, tenant, groups, gates, status, entra_groups)
 
 
 def workspace_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

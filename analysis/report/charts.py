@@ -61,9 +61,10 @@ def findings_by_check(report: Report, top: int = 20) -> go.Figure:
     return fig
 
 
-def score_by_group(report: Report, top: int = 25) -> go.Figure:
-    """Bars of the score of the largest MFA Server user groups."""
-    groups = report.score.groups.sort_values("users", ascending=False).head(top)
+def score_by_group(report: Report, top: int = 25, entra: bool = False) -> go.Figure:
+    """Bars of the score of the largest MFA Server user groups (or Entra groups)."""
+    table = report.score.entra_groups if entra else report.score.groups
+    groups = table.sort_values("users", ascending=False).head(top)
     fig = go.Figure(
         go.Bar(
             x=groups["group"].astype(str).tolist(),
@@ -72,5 +73,6 @@ def score_by_group(report: Report, top: int = 25) -> go.Figure:
             hovertext=[f"{u} users" for u in groups["users"]],
         )
     )
-    fig.update_layout(title="Score per user group (largest groups)", yaxis={"range": [0, 100]}, **_LAYOUT)
+    title = "Score per Entra group" if entra else "Score per MFA Server user group"
+    fig.update_layout(title=f"{title} (largest)", yaxis={"range": [0, 100]}, **_LAYOUT)
     return fig

@@ -118,6 +118,8 @@ def _charts(report: Report) -> str:
     small = [charts.users_by_state(report)]
     if len(report.score.groups) > 1:
         small.append(charts.score_by_group(report))
+    if len(report.score.entra_groups) > 1:
+        small.append(charts.score_by_group(report, entra=True))
     config = {"displaylogo": False, "responsive": True}
 
     def html(fig: go.Figure, first: bool) -> str:
@@ -145,17 +147,15 @@ def _score(report: Report) -> str:
         if sc.gates
         else "<p>No tenant-level blockers.</p>"
     )
-    groups = sc.groups.sort_values("users", ascending=False)
-    note = (
-        f"<p class='muted'>largest {GROUP_ROWS} of {len(groups)} groups</p>"
-        if len(groups) > GROUP_ROWS
-        else ""
-    )
-    return (
-        "<h2>Readiness score</h2>"
-        f'<div class="card"><p><b>Formula.</b> {escape(sc.formula)}</p>{gates}'
-        f"{_table(groups.head(GROUP_ROWS))}{note}</div>"
-    )
+    parts = [f'<div class="card"><p><b>Formula.</b> {escape(sc.formula)}</p>{gates}</div>']
+    for title, table in (("MFA Server user groups", sc.groups), ("Entra groups", sc.entra_groups)):
+        if table.empty:
+            continue
+        groups = table.sort_values("users", ascending=False).drop(columns="group_id", errors="ignore")
+        more = len(groups) > GROUP_ROWS
+        note = f"<p class='muted'>largest {GROUP_ROWS} of {len(groups)} groups</p>" if more else ""
+        parts.append(f'<div class="card"><h3>{title}</h3>{_table(groups.head(GROUP_ROWS))}{note}</div>')
+    return "<h2>Readiness score</h2>" + "".join(parts)
 
 
 def _runbook(runbook: pd.DataFrame) -> str:

@@ -29,6 +29,7 @@ def head(report: Report) -> dict[str, Any]:
             "formula": report.score.formula,
             "tenant": report.score.tenant,
             "groups": _records(report.score.groups),
+            "entra_groups": _records(report.score.entra_groups),
             "gates": report.score.gates,
         },
         "summary": report.summary(),

@@ -29,6 +29,11 @@ def test_score_counts_each_user_once_by_worst_severity(world: World) -> None:
     assert groups.loc["Sales", ["users", "ready", "with_warnings", "blocked"]].tolist() == [2, 0, 1, 1]
     assert groups.loc["Sales", "score"] == 25.0
     assert groups.loc["Engineering", "score"] == 100.0
+    entra = rep.score.entra_groups.set_index("group")  # transitive members of each Entra group
+    assert entra.loc["MFA Migrate", ["users", "ready", "with_warnings", "blocked", "score"]].tolist() == [
+        3, 1, 1, 1, 50.0,
+    ]  # fmt: skip
+    assert entra.loc["MFA Rollout", ["users", "with_warnings", "score"]].tolist() == [1, 1, 50.0]
     assert rep.score.gates == [] and rep.score.status == "blocked"
 
 
