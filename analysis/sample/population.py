@@ -176,6 +176,11 @@ def _ranks(keys: NDArray[np.int64]) -> NDArray[np.int64]:
     return ranks
 
 
+def _text_keys(values: Strings) -> NDArray[np.int64]:
+    """An integer per distinct string (equal strings, equal keys)."""
+    return np.asarray(pc.index_in(values, pc.unique(values)).to_numpy(), dtype=np.int64)
+
+
 def _suffix(ranks: NDArray[np.int64]) -> Strings:
     """'' for the first holder of a name, '2', '3', ... for the next ones."""
     return where(ranks == 0, "", strings(ranks + 1))
@@ -218,11 +223,11 @@ class _Draw:
         li = rng.integers(0, len(LAST_NAMES), n)
         first_slug = pa.array([slug(x) for x in FIRST_NAMES]).take(fi)
         last_slug = pa.array([slug(x) for x in LAST_NAMES]).take(li)
-        self.slug = join(first_slug, ".", last_slug, _suffix(_ranks(fi * len(LAST_NAMES) + li)))
+        base = join(first_slug, ".", last_slug)  # 'Sofia' and 'Sofía' share one: rank on the text
+        self.slug = join(base, _suffix(_ranks(_text_keys(base))))
         initial = pc.utf8_slice_codeunits(first_slug, 0, 1)
         sam_base = pc.utf8_slice_codeunits(join(initial, last_slug), 0, 17)
-        sam_key = np.asarray(pc.index_in(sam_base, pc.unique(sam_base)).to_numpy(), dtype=np.int64)
-        self.sam = join(sam_base, _suffix(_ranks(sam_key)))
+        self.sam = join(sam_base, _suffix(_ranks(_text_keys(sam_base))))
         forest = self.u() < 0.25  # False: contoso, True: fabrikam
         domain = where(forest, FORESTS[1][0], FORESTS[0][0])
         netbios = where(forest, FORESTS[1][1], FORESTS[0][1])

@@ -60,8 +60,14 @@ def _with_order(table: pa.Table) -> pa.Table:
     return table.append_column("ord", pa.array(np.arange(table.num_rows, dtype=np.int64)))
 
 
-def write_users_jsonl(path: Path, entra_users: Table, methods: Table) -> None:
+def _duckdb() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def write_users_jsonl(path: Path, entra_users: Table, methods: Table) -> None:
+    con = _duckdb()
     try:
         con.register("sample_entra_users", _with_order(entra_users.to_arrow()))
         con.register("sample_methods", _with_order(methods.to_arrow()))
@@ -71,7 +77,7 @@ def write_users_jsonl(path: Path, entra_users: Table, methods: Table) -> None:
 
 
 def write_ledger_jsonl(path: Path, ledger: Table) -> None:
-    con = duckdb.connect()
+    con = _duckdb()
     try:
         con.register("sample_ledger", _with_order(ledger.to_arrow()))
         con.execute(sql("sample/ledger_jsonl"), {"path": str(path)})

@@ -198,6 +198,7 @@ def test_ledger_points_at_real_secrets(pf: sqlite3.Connection, sample: Path) -> 
 def test_population_looks_like_an_mfa_server_estate(pf: sqlite3.Connection) -> None:
     users = [dict(r) for r in pf.execute("SELECT * FROM users")]
     n = len(users)
+    assert len({u["username"].lower() for u in users}) == n  # 'Sofia' and 'Sofía' are two people
     share = lambda pred: sum(1 for u in users if pred(u)) / n  # noqa: E731
     assert 0.01 < share(lambda u: u["enabled"] == 0) < 0.08
     assert 0.2 < share(lambda u: "\\" in u["username"]) < 0.45
