@@ -12,6 +12,7 @@ anything is inserted. ``rejects.raw`` shows ``<redacted>`` in their place.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import uuid
@@ -174,8 +175,8 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
     try:
         snapshot.drop_stage(con)
-        for table in ("mfa_users_checked", "mfa_devices_checked"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        for view in ("mfa_users_checked", "mfa_devices_checked", "mfa_users_stage", "mfa_devices_stage"):
+            con.execute(f"DROP VIEW IF EXISTS {view}")
         con.execute("RESET memory_limit")
     except duckdb.Error:
         pass
@@ -194,6 +195,15 @@ def _with_frame(
         con.unregister(name)
 
 
+def _insert_checked(con: duckdb.DuckDBPyConnection, kind: str, rows: int, params: dict[str, object]) -> None:
+    """Insert a staged batch of ``kind`` ('users' | 'devices') in one pass; only a batch that had unusable
+    rows is read a second time, for its rejects."""
+    sqlrun.run(con, f"sources/mfa_{kind}_check")
+    ((inserted,),) = sqlrun.fetch(con, f"sources/mfa_{kind}_insert", params)
+    if inserted < rows:
+        sqlrun.run(con, f"sources/mfa_{kind}_rejects", params)
+
+
 def _load_pfdata(con: duckdb.DuckDBPyConnection, datafile: Path, feed: pfdata.DatafileFeed) -> int:
     small_con = pfdata.connect(datafile)
     try:
@@ -201,33 +211,26 @@ def _load_pfdata(con: duckdb.DuckDBPyConnection, datafile: Path, feed: pfdata.Da
     finally:
         small_con.close()
     _with_frame(con, "pf_small", small, lambda: sqlrun.run(con, "sources/mfa_small_insert"))
-    views: set[str] = set()
     params: dict[str, dict[str, object]] = {
         "users": {"source": f"{datafile.name}:users", "details_known": True},
         "devices": {"source": f"{datafile.name}:devices"},
     }
 
-    def take(kind: str) -> None:
-        if kind not in views:
-            sqlrun.run(con, f"sources/mfa_{kind}_from_json")
-            views.add(kind)
-        sqlrun.run(con, f"sources/mfa_{kind}_check")
-        sqlrun.run(con, f"sources/mfa_{kind}_insert", params[kind])
+    def take(kind: str, rows: int) -> None:
+        sqlrun.run(con, f"sources/mfa_{kind}_from_json")
+        _insert_checked(con, kind, rows, params[kind])
 
     for kind, chunk in feed:
-        _with_frame(con, "pf_chunk", chunk, lambda kind=kind: take(kind))  # type: ignore[misc]
+        _with_frame(con, "pf_chunk", chunk, functools.partial(take, kind, chunk.num_rows))
     sqlrun.run(con, "sources/mfa_devices_orphans", params["devices"])
     return feed.users_read
 
 
 def _load_csv(con: duckdb.DuckDBPyConnection, export: export_csv.ExportCsv) -> int:
     source = export.path.name
+    params: dict[str, object] = {"source": source, "details_known": False}
     for chunk in export.chunks():
-
-        def take(chunk: export_csv.CsvChunk = chunk) -> None:
-            sqlrun.run(con, "sources/mfa_users_check")
-            sqlrun.run(con, "sources/mfa_users_insert", {"source": source, "details_known": False})
-
+        take = functools.partial(_insert_checked, con, "users", chunk.stage.num_rows, params)
         _with_frame(con, "mfa_users_stage", chunk.stage, take)
         if chunk.extra.num_rows:
             _with_frame(

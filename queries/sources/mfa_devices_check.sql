@@ -1,7 +1,7 @@
 -- Validate one batch of staged datafile devices (mfa_devices_stage, every column text). Device tokens and
--- OATH secrets leave this statement only as fingerprints. Devices whose user is missing or was rejected
+-- OATH secrets leave this view only as fingerprints. Devices whose user is missing or was rejected
 -- are found once, after the last batch (mfa_devices_orphans.sql).
-CREATE OR REPLACE TEMP TABLE mfa_devices_checked AS
+CREATE OR REPLACE TEMP VIEW mfa_devices_checked AS
 WITH typed AS (
   SELECT
     *,

@@ -1,7 +1,7 @@
 -- Validate and type one batch of staged MFA Server users (mfa_users_stage: every column text, from the
 -- datafile or the Export Users CSV). Secrets leave this statement only as fingerprints (pin_hash only as
 -- has_pin); the first failed check names the column that makes a row unusable.
-CREATE OR REPLACE TEMP TABLE mfa_users_checked AS
+CREATE OR REPLACE TEMP VIEW mfa_users_checked AS
 WITH typed AS (
   SELECT
     *,

@@ -1,9 +1,5 @@
--- Move one checked batch into the workspace: unusable rows to rejects, the rest to mfa_users.
-INSERT INTO rejects (source, line, "column", reason, raw)
-SELECT $source, source_line, reject_column, reject_reason, raw
-FROM mfa_users_checked
-WHERE reject_column IS NOT NULL;
-
+-- Insert the usable rows of one checked batch into mfa_users; returns how many. When that is fewer than the
+-- batch had, the loader runs mfa_users_rejects.sql for the rest (a second pass only for such batches).
 INSERT INTO mfa_users (
   user_id, username, object_sid, first_name, last_name, email, user_group, enabled, country_code, phone,
   extension, backup_country_code, backup_phone, backup_extension, method, phone_mode, text_mode,
