@@ -418,7 +418,7 @@ class GraphClient:
                 if attempt >= self.retry.max_attempts:
                     raise GraphConnectionError(method, shown, cause) from None
                 wait = self.retry.backoff(attempt, self._rng)
-                log.warning("%s %s: %s; retry %d in %.2fs", method, shown, cause, attempt, wait)
+                log.info("%s %s: %s; retry %d in %.2fs", method, shown, cause, attempt, wait)
                 self.counters.add(retries=1)
                 self._sleep(wait)
                 continue
@@ -458,7 +458,7 @@ class GraphClient:
                     raise _typed_error(status, resp_headers, body, method, shown)
                 if retry_after is not None:
                     wait = retry_after + self._rng.uniform(0, min(1.0, retry_after * 0.1))
-                log.warning(
+                log.info(
                     "%s %s -> %d (request-id %s); retry %d in %.2fs",
                     method,
                     shown,
@@ -576,7 +576,7 @@ class GraphClient:
             if waits:
                 wait += self._rng.uniform(0, min(1.0, wait * 0.1))
                 self._pause(wait)
-            log.warning("$batch: %d item(s) throttled or unavailable; resending in %.2fs", len(retry), wait)
+            log.info("$batch: %d item(s) throttled or unavailable; resending in %.2fs", len(retry), wait)
             self.counters.add(retries=len(retry))
             self._sleep(wait)
             pending = [r for r in pending if r.id in retry]
