@@ -20,12 +20,11 @@ SELECT
   id, userPrincipalName, displayName, TRY_CAST(accountEnabled AS BOOLEAN), userType, mail,
   TRY_CAST(onPremisesSyncEnabled AS BOOLEAN), onPremisesSecurityIdentifier, onPremisesSamAccountName,
   onPremisesImmutableId, employeeId,
-  json_extract_string(signInPreferences, '$.userPreferredMethodForSecondaryAuthentication'),
-  TRY_CAST(json_extract_string(signInPreferences, '$.isSystemPreferredAuthenticationMethodEnabled') AS BOOLEAN),
+  signInPreferences.userPreferredMethodForSecondaryAuthentication,
+  TRY_CAST(signInPreferences.isSystemPreferredAuthenticationMethodEnabled AS BOOLEAN),
   CASE
     WHEN present(methodsError) THEN methodsError
-    WHEN authenticationMethods IS NOT NULL AND json_type(authenticationMethods) NOT IN ('ARRAY', 'NULL')
-      THEN 'authenticationMethods is not a list in the snapshot'
+    WHEN methods_type <> 'ARRAY' THEN 'authenticationMethods is not a list in the snapshot'
   END,
   line
 FROM entra_users_stage
@@ -42,10 +41,10 @@ FROM (
   SELECT *, json_transform(m, '{"id": "VARCHAR", "@odata.type": "VARCHAR", "phoneType": "VARCHAR",
                                 "phoneNumber": "VARCHAR", "displayName": "VARCHAR"}') AS f
   FROM (
-    SELECT line, id AS user_id, unnest(l) AS m, generate_subscripts(l, 1) AS i
-    FROM (SELECT line, id, json_extract(authenticationMethods, '$[*]') AS l
-          FROM entra_users_stage
-          WHERE is_object AND present(id) AND json_type(authenticationMethods) = 'ARRAY')
+    SELECT line, id AS user_id, unnest(authenticationMethods) AS m,
+           generate_subscripts(authenticationMethods, 1) AS i
+    FROM entra_users_stage
+    WHERE is_object AND present(id) AND methods_type = 'ARRAY'
   )
 );
 

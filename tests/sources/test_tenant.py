@@ -78,6 +78,7 @@ def test_users_methods_and_preferences(tmp_path: Path, pfdata: Path) -> None:
                 methodsError="not read: 429",
             ),
             entra_user("u3", "nomethods@contoso.com", authenticationMethods=None),
+            entra_user("u4", "odd@contoso.com", authenticationMethods="oops", signInPreferences="sms"),
         ],
     )
     ws = tmp_path / "w.duckdb"
@@ -91,6 +92,18 @@ def test_users_methods_and_preferences(tmp_path: Path, pfdata: Path) -> None:
         ("u1", "alice@contoso.com", True, "Member", "S-1-5-21-1-1001", "E1", "push", True, None, 1),
         ("u2", "guest@fabrikam.com", False, "Guest", None, None, None, False, "not read: 429", 2),
         ("u3", "nomethods@contoso.com", True, "Member", None, None, None, False, None, 3),
+        (
+            "u4",
+            "odd@contoso.com",
+            True,
+            "Member",
+            None,
+            None,
+            None,
+            None,
+            "authenticationMethods is not a list in the snapshot",
+            4,
+        ),
     ]
     kinds = _rows(
         ws, "SELECT method_id, kind, phone_type, phone_number FROM entra_methods ORDER BY method_id"
