@@ -1,8 +1,7 @@
-"""The executor against the real emulator (HTTPS on 127.0.0.1, in a subprocess), through the CLI.
-
-Covers: a whole create → approve → run → verify → rollback flow; drift (users changed in the tenant
-after the plan are skipped, re-planned, and not written); a completed batch run again writes nothing.
-"""
+"""The executor against the real emulator (HTTPS on 127.0.0.1, in a subprocess), through the CLI, on
+crafted users (tests/execute/tenant.py): drift (users changed in the tenant after the plan are skipped,
+re-planned, and not written) and re-registration with Temporary Access Passes. The whole flow on the
+sample data is in test_sample_flow.py."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from typing import Any
 import duckdb
 import httpx
 import pytest
-from tenant import GROUP_ID, SETTINGS, build, cli, entra_id, phones, user_of
+from tenant import SETTINGS, build, cli, entra_id
 
 from analysis.graph.emulator.launcher import EmulatorInfo, start_emulator
 
@@ -56,68 +55,6 @@ def _graph(emu: EmulatorInfo, method: str, path: str, body: Any = None) -> httpx
             json=body,
             headers={"Authorization": f"Bearer {emu.app_token()}"},
         )
-
-
-def test_whole_flow_then_rerun_writes_nothing_then_rollback(tmp_path: Path) -> None:
-    ws, tenant = _prepare(tmp_path)
-    original = {
-        json.loads(line)["id"]: json.loads(line) for line in (tenant / "users.jsonl").read_text().splitlines()
-    }
-    with start_emulator(tenant) as emu:
-        run = cli("batch", "run", "wave-1", "--workspace", str(ws), emu=emu)
-        assert "completed" in run.stdout
-        verify = cli("batch", "verify", "wave-1", "--workspace", str(ws), emu=emu)
-        assert "100.0% agreement" in verify.stdout and "differs                0" in verify.stdout
-
-        state = emu.state()
-        for k in range(USERS):
-            user, got = user_of(state, k), phones(user_of(state, k))
-            shape = k % 4
-            assert got.get({1: "office"}.get(shape, "mobile")), (k, got)
-            if shape == 0:
-                assert got["alternateMobile"].startswith("+1 206")
-            if shape == 1:
-                assert got["office"].endswith(f"x{100 + k}")
-            prefs = user["signInPreferences"]["userPreferredMethodForSecondaryAuthentication"]
-            assert prefs == {0: "voiceMobile", 1: "voiceOffice", 2: "sms", 3: None}[shape], (k, prefs)
-        group = next(g for g in state["groups.jsonl"] if g["id"] == GROUP_ID)
-        assert {m["id"] for m in group["members"]} == {entra_id(k) for k in range(USERS) if k % 4 == 3}
-
-        con = duckdb.connect(str(ws), read_only=True)
-        marks = con.execute("SELECT count(*), min(migrated_selection) FROM migration_marks").fetchone()
-        state_row = con.execute("SELECT state, agreement FROM batches WHERE name = 'wave-1'").fetchone()
-        con.close()
-        assert marks == (USERS, "phone,backup_phone,mobile_app,oath_token,default_method;always")
-        assert state_row == ("verified", 1.0)
-
-        # A verified batch run again writes nothing.
-        before = len(_writes(emu.log()))
-        again = cli("batch", "run", "wave-1", "--workspace", str(ws), emu=emu)
-        assert "nothing to write" in again.stdout
-        assert len(_writes(emu.log())) == before
-
-        refused = cli("batch", "rollback", "wave-1", "--workspace", str(ws), emu=emu, check=False)
-        assert refused.returncode == 2 and "--confirm" in refused.stderr
-        back = cli("batch", "rollback", "wave-1", "--workspace", str(ws), "--confirm", emu=emu, check=False)
-        assert "rolled_back" in back.stdout, back.stdout + back.stderr
-        state = emu.state()
-        for k in range(USERS):
-            assert phones(user_of(state, k)) == phones(original[entra_id(k)]), k
-            pref = user_of(state, k)["signInPreferences"]["userPreferredMethodForSecondaryAuthentication"]
-            # sms stays on the restored old mobile: Graph cannot unset a default, and rollback says so
-            assert pref == ("sms" if k % 4 == 2 else None), (k, pref)
-        assert "left as it is" in back.stderr and "Graph cannot unset a default method" in back.stderr
-        group = next(g for g in state["groups.jsonl"] if g["id"] == GROUP_ID)
-        assert group["members"] == []
-        con = duckdb.connect(str(ws), read_only=True)
-        assert con.execute("SELECT count(*) FROM migration_marks").fetchone() == (0,)
-        journal_kinds = con.execute(
-            "SELECT count(*) FROM journal WHERE starts_with(idem_key, 'rb:') AND kind = 'intent'"
-        ).fetchone()[0]
-        con.close()
-        assert journal_kinds > 0
-        writes = _writes(emu.log())
-        assert not [e for e in writes if 400 <= e["status"] < 500], "a write was refused by Graph"
 
 
 def test_drifted_users_are_skipped_replanned_and_not_written(tmp_path: Path) -> None:
@@ -165,3 +102,28 @@ def test_drifted_users_are_skipped_replanned_and_not_written(tmp_path: Path) -> 
         assert "drifted" in show.stdout
         verify = cli("batch", "verify", "wave-1", "--workspace", str(ws), emu=emu)
         assert "100.0% agreement" in verify.stdout  # of the users that ran; drifted rows are 'skipped'
+
+
+def test_reregister_with_tap_writes_passes_only_to_the_private_file(tmp_path: Path) -> None:
+    import stat
+
+    from tenant import create_and_approve
+
+    ws, tenant = build(tmp_path, 8)
+    create_and_approve(ws, '[execute]\nhandoff = "reregister"\ntap = true\ntap_lifetime_minutes = 60\n')
+    taps = tmp_path / "taps.jsonl"
+    with start_emulator(tenant) as emu:
+        missing = cli("batch", "run", "w", "--workspace", str(ws), emu=emu, check=False)
+        assert missing.returncode == 2 and "--tap-out" in missing.stderr
+        run = cli("batch", "run", "w", "--workspace", str(ws), "--tap-out", str(taps), emu=emu)
+        show = cli("batch", "show", "w", "--workspace", str(ws), "--journal")
+    lines = [json.loads(line) for line in taps.read_text().splitlines()]
+    assert sorted(x["username"] for x in lines) == ["user0003@contoso.com", "user0007@contoso.com"]
+    assert stat.S_IMODE(taps.stat().st_mode) == 0o600
+    passes = [x["temporaryAccessPass"] for x in lines]
+    assert all(passes)
+    con = duckdb.connect(str(ws), read_only=True)
+    journal = " ".join(str(r) for r in con.execute("SELECT * FROM journal").fetchall())
+    con.close()
+    for secret in passes:
+        assert secret not in journal and secret not in run.stdout + run.stderr and secret not in show.stdout

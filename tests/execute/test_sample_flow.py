@@ -109,6 +109,20 @@ def test_sample_create_approve_run_verify_rollback(sample: tuple[Path, Path, Pat
 
         state = {u["id"]: u for u in emu.state()["users.jsonl"]}
         assert any(_tokens(state[i]) - _tokens(original[i]) for i in original)
+        group = next(g for g in emu.state()["groups.jsonl"] if g["displayName"] == MIGRATION_GROUP)
+        assert group.get("members")  # devices handed to the utility through its migration group
+
+        # A verified batch run again writes nothing.
+        writes = [e for e in emu.log() if e["method"] != "GET" and not e["path"].endswith("/$batch")]
+        again = cli("batch", "run", "1", "--workspace", str(ws), *fast, emu=emu)
+        assert "nothing to write" in again.stdout
+        assert len(
+            [e for e in emu.log() if e["method"] != "GET" and not e["path"].endswith("/$batch")]
+        ) == len(writes)
+        assert not [e for e in writes if isinstance(e["status"], int) and 400 <= e["status"] < 500]
+
+        refused = cli("batch", "rollback", "1", "--workspace", str(ws), emu=emu, check=False)
+        assert refused.returncode == 2 and "--confirm" in refused.stderr
 
         back = cli("batch", "rollback", "1", "--workspace", str(ws), "--confirm", emu=emu, check=False)
         assert "rolled_back" in back.stdout and "not rolled back" not in back.stderr, (
