@@ -81,7 +81,7 @@ def main() -> int:
             tenant_src = data / "tenant"
         else:
             sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "execute")]
-            import tenant as crafted  # the executor tests' crafted migration
+            import exec_tenant as crafted  # the executor tests' crafted migration
 
             shutil.rmtree(data, ignore_errors=True)
             workspace, tenant_src = crafted.build(data, args.users)

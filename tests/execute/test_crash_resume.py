@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from tenant import build, cli, create_and_approve, popen_run
+from exec_tenant import build, cli, create_and_approve, popen_run
 
 from analysis.graph.emulator.launcher import start_emulator
 

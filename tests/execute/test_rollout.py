@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from tenant import RING_ID, build, cli
+from exec_tenant import RING_ID, build, cli
 
 from analysis.console import CaptureConsole
 from analysis.errors import UserError

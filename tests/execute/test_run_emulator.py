@@ -1,5 +1,5 @@
 """The executor against the real emulator (HTTPS on 127.0.0.1, in a subprocess), through the CLI, on
-crafted users (tests/execute/tenant.py): drift (users changed in the tenant after the plan are skipped,
+crafted users (tests/execute/exec_tenant.py): drift (users changed in the tenant after the plan are skipped,
 re-planned, and not written) and re-registration with Temporary Access Passes. The whole flow on the
 sample data is in test_sample_flow.py."""
 
@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import httpx
 import pytest
-from tenant import SETTINGS, build, cli, entra_id
+from exec_tenant import SETTINGS, build, cli, entra_id
 
 from analysis.graph.emulator.launcher import EmulatorInfo, start_emulator
 
@@ -107,7 +107,7 @@ def test_drifted_users_are_skipped_replanned_and_not_written(tmp_path: Path) -> 
 def test_reregister_with_tap_writes_passes_only_to_the_private_file(tmp_path: Path) -> None:
     import stat
 
-    from tenant import create_and_approve
+    from exec_tenant import create_and_approve
 
     ws, tenant = build(tmp_path, 8)
     create_and_approve(ws, '[execute]\nhandoff = "reregister"\ntap = true\ntap_lifetime_minutes = 60\n')

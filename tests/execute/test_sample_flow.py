@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from tenant import cli, phones
+from exec_tenant import cli, phones
 
 from analysis.graph.emulator.launcher import REPO_ROOT, start_emulator
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from tenant import connection
+from exec_tenant import connection
 
 from analysis.graph.emulator.launcher import REPO_ROOT, start_emulator
 from analysis.sync import parse_interval
