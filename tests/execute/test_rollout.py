@@ -153,3 +153,52 @@ def test_reject_waits_for_readiness_blockers(tmp_path: Path) -> None:
             )
     finally:
         con.close()
+
+
+class _FakeGraph:
+    """Just enough of GraphClient for add_group's checks: a group, its members, and the MFA policy."""
+
+    root = "https://graph.invalid"
+
+    def __init__(self, members: int, applied: int) -> None:
+        self.members, self.applied, self.writes = members, applied, 0
+
+    def get(self, path: str, **_: object) -> dict:
+        if path.startswith("/groups/"):
+            return {"id": "g-new", "displayName": "Big", "groupTypes": []}
+        return {
+            "id": "p1",
+            "feature": "multiFactorAuthentication",
+            "appliesTo": [{"id": f"g{i}"} for i in range(self.applied)],
+        }
+
+    def paged(self, path: str, **_: object):
+        if path.endswith("/members"):
+            return iter({"@odata.type": "#microsoft.graph.user", "id": f"u{i}"} for i in range(self.members))
+        return iter([{"id": "p1", "feature": "multiFactorAuthentication"}])
+
+    def request(self, *_: object, **__: object) -> object:
+        self.writes += 1
+        raise AssertionError("no write expected")
+
+
+@pytest.mark.parametrize(
+    ("members", "applied", "message"), [(50_001, 0, "at most 50,000"), (10, 10, "limit is 10")]
+)
+def test_add_group_limits_are_refused_before_writing(
+    tmp_path: Path, members: int, applied: int, message: str
+) -> None:
+    from analysis.batches import ensure_schema
+    from analysis.rollout import add_group
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute(
+        "CREATE TABLE migration_marks (username VARCHAR, last_migrated_at VARCHAR, "
+        "migrated_selection VARCHAR, batch_name VARCHAR)"
+    )
+    ensure_schema(con)
+    fake = _FakeGraph(members, applied)
+    with pytest.raises(UserError, match=message):
+        add_group(con, fake, CaptureConsole(), "Big", actor="me")  # type: ignore[arg-type]
+    assert fake.writes == 0
+    con.close()
