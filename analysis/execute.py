@@ -41,6 +41,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -153,6 +154,9 @@ class RunOptions:
     tap_out: Path | None = None
     datafile: Path | None = None  # MFA Server datafile for OATH secrets (default: the loaded one)
     stop: threading.Event | None = None  # set it (SIGTERM) to finish in-flight requests and stop
+    # A killed run's last requests may still be processed by Graph (its authentication-methods calls
+    # time out after 60 s): a resumed run waits this long after them before re-reading to settle them.
+    settle_seconds: float = 60.0
 
 
 @dataclass
@@ -264,6 +268,7 @@ class Runner:
         jobs = self._load_jobs()
         self.result.users = len(jobs)
         self._prepare(jobs)
+        self._let_open_requests_settle()
         event = "run_resumed" if resumed else "run_started"
         self.batch = batches_mod.transition(
             self.con,
@@ -282,6 +287,26 @@ class Runner:
         return self.result
 
     # ------------------------------------------------------------------ preparation
+    def _let_open_requests_settle(self) -> None:
+        """Wait until the interrupted run's unanswered writes can no longer be in flight at Graph."""
+        row = self.con.execute(
+            sql("execute/open_intent_latest"), [self.batch.batch_id, f"{self.batch.batch_id}:"]
+        ).fetchone()
+        if not row or row[0] is None:
+            return
+        age = (datetime.now(UTC) - row[0]).total_seconds()
+        wait_for = self.options.settle_seconds - age
+        if wait_for > 0:
+            self.console.info(
+                f"An interrupted run left writes without an answer; waiting {wait_for:.0f}s for Graph to "
+                "finish them before reading the users back (never re-sending blindly)"
+            )
+            stop = self.options.stop
+            if stop is not None:
+                stop.wait(wait_for)
+            else:
+                time.sleep(wait_for)
+
     def _load_jobs(self) -> list[Job]:
         con, batch_id = self.con, self.batch.batch_id
         rows_by_user: dict[int, list[tuple[Any, ...]]] = {}

@@ -109,6 +109,14 @@ def _register_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--concurrency", type=int, default=4, help="$batch requests in flight (default 4)")
     p.add_argument(
+        "--settle",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="after an interrupted run, wait this long after its last unanswered write before re-reading "
+        "(default 60: Graph's timeout for these calls)",
+    )
+    p.add_argument(
         "--write-budget",
         metavar="N/SECONDS",
         help="client-side write budget, e.g. 3000/150 (default: --writes-per-150s per 150 s)",
@@ -332,7 +340,10 @@ def _batch_run(args: argparse.Namespace, console: Console) -> int:
                 console,
                 actor=current_actor(args.actor),
                 options=RunOptions(
-                    concurrency=args.concurrency, tap_out=args.tap_out, datafile=args.datafile
+                    concurrency=args.concurrency,
+                    tap_out=args.tap_out,
+                    datafile=args.datafile,
+                    settle_seconds=args.settle,
                 ),
                 replan=lambda b: replan_hash(con, b),
                 replan_users=lambda b, lives: replan_drifted(con, b, lives),

@@ -215,6 +215,8 @@ def popen_run(workspace: Path, batch: str, emu: EmulatorInfo, *extra: str) -> su
         "--workspace",
         str(workspace),
         *connection(emu),
+        "--settle",
+        "1",  # the emulator answers in milliseconds; production waits Graph's 60 s
         *extra,
     ]
     return subprocess.Popen(
