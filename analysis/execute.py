@@ -38,7 +38,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -132,7 +132,6 @@ class Job:
     inventory: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # serial -> device
     method_ids: dict[str, str] = field(default_factory=dict)  # serial -> user's hardware method id
     needs_read: bool = True
-    first_read: bool = True
     check_failed: Step | None = None  # a step Graph refused: re-read to see whether it is in place
     read_failures: int = 0
     in_flight: bool = False
@@ -1065,11 +1064,6 @@ def summary_rows(result: RunResult) -> list[list[Any]]:
         ["default left to the utility", result.handed_off],
         ["seconds", f"{result.seconds:.1f}"],
     ]
-
-
-def iter_chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 # ---------------------------------------------------------------------------------------- re-planning

@@ -22,7 +22,6 @@ from urllib.parse import quote
 
 import duckdb
 
-from analysis.batches import Batch
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.graph.client import GraphClient, odata_string
@@ -41,7 +40,6 @@ BEHAVIOURS = {
     "accept": "acceptIfMfaDoneByFederatedIdp",
 }
 DYNAMIC = "DynamicMembership"
-_ = Batch  # re-exported type for callers of this module's helpers
 
 
 def _journaled(
