@@ -26,6 +26,7 @@ from analysis.sqlfiles import header, sql
 
 MAPPING = "sources/pfdata"
 CHUNK_ROWS = 100_000
+BATCH_ROWS = 25_000
 QUEUE_CHUNKS = 6
 
 
@@ -132,7 +133,9 @@ def _json_chunk(rows: list[tuple[bytes]]) -> pa.Table:
     splitting in Arrow is exact; undecodable bytes become U+FFFD instead of failing the load."""
     text = b"\n".join(row[0] for row in rows).decode("utf-8", "replace")
     parts = pc.split_pattern(pa.array([text], pa.large_string()), pattern="\n").flatten()
-    return pa.table({"j": parts.cast(pa.string())})
+    table = pa.table({"j": parts.cast(pa.string())})
+    # several record batches let DuckDB scan one chunk on more than one thread
+    return pa.Table.from_batches(table.to_batches(max_chunksize=BATCH_ROWS))
 
 
 class DatafileFeed:

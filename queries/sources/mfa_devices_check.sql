@@ -2,7 +2,7 @@
 -- OATH secrets leave this view only as fingerprints. Devices whose user is missing or was rejected
 -- are found once, after the last batch (mfa_devices_orphans.sql).
 CREATE OR REPLACE TEMP VIEW mfa_devices_checked AS
-WITH typed AS (
+WITH typed AS MATERIALIZED (
   SELECT
     *,
     TRY_CAST(trim(device_id) AS BIGINT) AS device_id_int,

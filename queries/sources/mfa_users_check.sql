@@ -2,7 +2,7 @@
 -- datafile or the Export Users CSV). Secrets leave this statement only as fingerprints (pin_hash only as
 -- has_pin); the first failed check names the column that makes a row unusable.
 CREATE OR REPLACE TEMP VIEW mfa_users_checked AS
-WITH typed AS (
+WITH typed AS MATERIALIZED (
   SELECT
     *,
     TRY_CAST(trim(user_id) AS BIGINT)                                   AS user_id_int,
