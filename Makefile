@@ -28,7 +28,8 @@ $(SAMPLE_WS): $(VENV)/.installed $(wildcard sample_data/*) $(wildcard sample_dat
 
 demo: $(SAMPLE_WS)
 	@echo "Dashboard: http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
-	MFA_MIGRATE_WORKSPACE=$(SAMPLE_WS) $(BIN)/streamlit run app.py --server.address 127.0.0.1 \
+	MFA_MIGRATE_WORKSPACE=$(SAMPLE_WS) MFA_MIGRATE_SETTINGS=$${MFA_MIGRATE_SETTINGS:-.streamlit/demo-settings.toml} \
+	  $(BIN)/streamlit run app.py --server.address 127.0.0.1 \
 	  --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.installed chromium
