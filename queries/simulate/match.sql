@@ -62,17 +62,17 @@ WHERE s.restricted AND (
 CREATE OR REPLACE TEMP TABLE sim_match AS
 WITH hits AS (
   SELECT m.user_id, 'upn' AS step, any_value(s.upn_pos) AS pos,
-         count(DISTINCT e.id) AS hits, min(e.id) AS entra_id
+         count(*) AS hits, min(e.id) AS entra_id
   FROM sim_mk m JOIN sim_entra_keys e ON e.upn_key = m.upn_key, sim_settings s
   WHERE s.upn_pos IS NOT NULL
   GROUP BY m.user_id
   UNION ALL
-  SELECT m.user_id, 'sid', any_value(s.sid_pos), count(DISTINCT e.id), min(e.id)
+  SELECT m.user_id, 'sid', any_value(s.sid_pos), count(*), min(e.id)
   FROM sim_mk m JOIN sim_entra_keys e ON e.sid_key = m.sid_key, sim_settings s
   WHERE s.sid_pos IS NOT NULL
   GROUP BY m.user_id
   UNION ALL
-  SELECT m.user_id, 'attribute', any_value(s.attr_pos), count(DISTINCT e.id), min(e.id)
+  SELECT m.user_id, 'attribute', any_value(s.attr_pos), count(*), min(e.id)
   FROM sim_mk m JOIN sim_entra_keys e ON e.attr_key = m.attr_key, sim_settings s
   WHERE s.attr_pos IS NOT NULL
   GROUP BY m.user_id

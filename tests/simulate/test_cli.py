@@ -148,3 +148,27 @@ def test_bad_settings_file_is_one_clear_error(
 def test_bad_out_extension(workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--workspace", str(workspace), "--out", str(tmp_path / "plan.xlsx")]) == 2
     assert ".csv, .parquet or .json" in capsys.readouterr().err
+
+
+def test_sample_scenarios_get_the_outcomes_their_generator_predicts(workspace: Path) -> None:
+    """analysis.sample's hand-made scenario users carry the plan rows DESIGN §4 predicts for them,
+    written by another engineer from the text: a third, independent reading of the rules."""
+    from analysis.sample import scenarios
+    from analysis.simulate import simulate
+
+    con = duckdb.connect(str(workspace))
+    try:
+        simulate(con, Settings.default())
+        plan = con.execute("SELECT username, item, coalesce(ref, ''), action, value FROM plan").fetchall()
+    finally:
+        con.close()
+    index = {(u, i, r): (a, v) for u, i, r, a, v in plan}
+    expected = scenarios.build(7).expected
+    assert expected
+    wrong = []
+    for e in expected:
+        got = index.get((e.username, e.item, e.ref or ""))
+        want = (e.action, e.value) if e.value is not None else (e.action,)
+        if got is None or got[: len(want)] != want:
+            wrong.append((e.username, e.item, e.ref, want, got, e.story))
+    assert wrong == []
