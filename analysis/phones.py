@@ -146,19 +146,10 @@ def graph_number_e164(phone_number: str) -> str | None:
 # ---------------------------------------------------------------------------------------- bulk path
 
 
-@dataclass(frozen=True)
-class _TypeGroup:
-    lengths: list[int]  # empty = any length
-    pattern: str  # the group's patterns joined with '|'
-
-
-@dataclass(frozen=True)
-class _RegionRules:
-    region: str
-    leading_digits: str | None
-    gen: str
-    gen_len: list[int]
-    groups: tuple[_TypeGroup, ...]
+#: Type groups per region the SQL takes (queries/phones/setup.sql phone_region_ok); phonenumbers'
+#: metadata has at most 8 (checked when a region is used).
+TYPE_GROUP_SLOTS = 8
+_NEVER = "x"  # a pattern no digit string matches: an unused type group slot
 
 
 def _metadata(cc: int, region: str) -> NumberMetadata:
@@ -175,13 +166,43 @@ def _desc_pattern(desc: PhoneNumberDesc | None) -> str | None:
 
 
 @cache
-def _parse_params(cc: int) -> dict[str, Any]:
-    """Constants for queries/phones/parse_cc.sql: the metadata phonenumbers.parse uses for ``cc``."""
-    meta = _metadata(cc, COUNTRY_CODE_TO_REGION_CODE[cc][0])
+def _region_params(cc: int, region: str) -> dict[str, Any]:
+    """What is_valid_number checks for ``region``: the general description and the number types,
+    grouped by their possible lengths (so a group is one regular expression), in slots 1..8."""
+    meta = _metadata(cc, region)
     general = meta.general_desc
     gen = _desc_pattern(general)
     if general is None or gen is None or not general.possible_length:
-        raise RuntimeError(f"unexpected phonenumbers metadata for +{cc}")  # pragma: no cover
+        raise RuntimeError(f"unexpected phonenumbers metadata for +{cc} ({region})")  # pragma: no cover
+    by_len: dict[tuple[int, ...], list[str]] = {}
+    for name in _TYPE_DESCS:
+        if name == "mobile" and meta.same_mobile_and_fixed_line_pattern:
+            continue  # phonenumbers does not look at mobile then
+        desc = getattr(meta, name)
+        pattern = _desc_pattern(desc)
+        if pattern is not None:
+            by_len.setdefault(tuple(desc.possible_length), []).append(pattern)
+    if len(by_len) > TYPE_GROUP_SLOTS:  # pragma: no cover - true of every phonenumbers release so far
+        raise RuntimeError(f"+{cc} ({region}) has {len(by_len)} number type groups; the SQL takes 8")
+    params: dict[str, Any] = {"gen": gen, "gen_len": list(general.possible_length)}
+    groups = [(list(lengths), "|".join(f"(?:{p})" for p in patterns)) for lengths, patterns in by_len.items()]
+    groups += [([], _NEVER)] * (TYPE_GROUP_SLOTS - len(groups))
+    for i, (lengths, pattern) in enumerate(groups, 1):
+        params[f"l{i}"], params[f"p{i}"] = lengths, pattern
+    shared = len(COUNTRY_CODE_TO_REGION_CODE[cc]) > 1
+    leading = meta.leading_digits if shared else None
+    params.update(has_ld=bool(leading), ld=f"^(?:{leading})" if leading else "^")
+    return params
+
+
+@cache
+def _parse_params(cc: int) -> dict[str, Any]:
+    """Constants for queries/phones/parse_cc.sql: the metadata phonenumbers.parse and is_valid_number
+    use for ``cc`` (parsing with its main region's rules)."""
+    regions = COUNTRY_CODE_TO_REGION_CODE[cc]
+    meta = _metadata(cc, regions[0])
+    general = meta.general_desc
+    assert general is not None
     gen_len = list(general.possible_length)
     if gen_len != sorted(gen_len):
         raise RuntimeError(f"unexpected phonenumbers metadata for +{cc}")  # pragma: no cover
@@ -197,44 +218,18 @@ def _parse_params(cc: int) -> dict[str, Any]:
         "ngroups": ngroups,
         "has_rule": bool(rule) and ngroups > 0,
         "rule": rule,
-        "gen": gen,
-        "gen_len": gen_len,
         "local_len": list(general.possible_length_local_only),
+        "shared": len(regions) > 1,
+        **_region_params(cc, regions[0]),
     }
 
 
-@cache
-def _region_rules(cc: int) -> tuple[_RegionRules, ...]:
-    """Per region of ``cc`` (phonenumbers' order): what is_valid_number checks."""
-    rules = []
-    for region in COUNTRY_CODE_TO_REGION_CODE[cc]:
-        meta = _metadata(cc, region)
-        general = meta.general_desc
-        gen = _desc_pattern(general)
-        assert general is not None and gen is not None
-        by_len: dict[tuple[int, ...], list[str]] = {}
-        for name in _TYPE_DESCS:
-            if name == "mobile" and meta.same_mobile_and_fixed_line_pattern:
-                continue
-            desc = getattr(meta, name)
-            pattern = _desc_pattern(desc)
-            if pattern is None:
-                continue
-            by_len.setdefault(tuple(desc.possible_length), []).append(pattern)
-        groups = tuple(
-            _TypeGroup(list(lengths), "|".join(f"(?:{p})" for p in patterns))
-            for lengths, patterns in by_len.items()
-        )
-        rules.append(
-            _RegionRules(
-                region=region,
-                leading_digits=meta.leading_digits if len(COUNTRY_CODE_TO_REGION_CODE[cc]) > 1 else None,
-                gen=gen,
-                gen_len=list(general.possible_length),
-                groups=groups,
-            )
-        )
-    return tuple(rules)
+def _fast_path_safe(cc: int) -> bool:
+    """Metadata the SQL mirrors exactly. An international prefix that can match nothing at all would
+    be stripped by phonenumbers even then; no release has one, but such a code would go to
+    phonenumbers rather than be parsed wrongly."""
+    meta = _metadata(cc, COUNTRY_CODE_TO_REGION_CODE[cc][0])
+    return not (meta.international_prefix and re.match(meta.international_prefix, ""))
 
 
 def _cc_table() -> pa.Table:
@@ -249,29 +244,12 @@ def _cc_table() -> pa.Table:
     )
 
 
-def _validate(con: Any, cc: int) -> None:
-    for rules in _region_rules(cc):
-        assign = rules.leading_digits is None
-        if not assign:
-            assigned = con.execute(
-                sql("phones/assign_region"),
-                {"cc": cc, "region": rules.region, "leading": f"^(?:{rules.leading_digits})"},
-            ).fetchone()
-            if not assigned or not assigned[0]:
-                continue  # no number of this region: nothing to validate
-        for group in rules.groups:
-            con.execute(
-                sql("phones/validate_type"),
-                {
-                    "cc": cc,
-                    "region": rules.region,
-                    "assign": assign,
-                    "gen": rules.gen,
-                    "gen_len": rules.gen_len,
-                    "type_len": group.lengths,
-                    "type_pattern": group.pattern,
-                },
-            )
+def _parse_fast(con: Any, cc: int) -> int:
+    """Parse and validate the fast rows of ``cc`` in SQL; returns how many rows it parsed."""
+    inserted = con.execute(sql("phones/parse_cc"), _parse_params(cc)).fetchone()
+    for region in COUNTRY_CODE_TO_REGION_CODE[cc][1:]:  # numbers the main region did not take
+        con.execute(sql("phones/region_rest"), {"cc": cc, **_region_params(cc, region)})
+    return int(inserted[0]) if inserted else 0
 
 
 def _slow_results(rows: list[tuple[str | None, str]]) -> pa.Table:
@@ -308,9 +286,8 @@ def fill_phone_tables(con: Any, min_fast_rows: int = MIN_FAST_ROWS) -> dict[str,
     con.execute(sql("phones/collect"))
     fast = 0
     for (cc,) in con.execute(sql("phones/fast_ccs"), {"min_rows": min_fast_rows}).fetchall():
-        inserted = con.execute(sql("phones/parse_cc"), _parse_params(cc)).fetchone()
-        fast += int(inserted[0]) if inserted else 0
-        _validate(con, cc)
+        if _fast_path_safe(cc):
+            fast += _parse_fast(con, cc)
     slow_inputs = con.execute(sql("phones/slow_rows")).fetchall()
     con.register("phone_slow_source", _slow_results(slow_inputs))
     try:

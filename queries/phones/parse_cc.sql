@@ -1,42 +1,55 @@
--- Fast path, step 1: parse the fast rows of one country calling code the way phonenumbers.parse does,
--- with that code's metadata passed as constants: $cc, $cc_str, $idd ('^(?:international prefix)'),
--- $has_np, $np ('^(?:national prefix for parsing)'), $ngroups, $has_rule, $rule, $gen (general
--- pattern), $gen_len, $local_len. A number without '+' that starts with the international prefix
--- is left to phonenumbers (slow path).
-INSERT INTO phone_parsed (id, cc, nsn, perr, vregion, valid)
+-- Fast path for one country calling code: parse its rows the way phonenumbers.parse does, then
+-- is_valid_number for its main region, with the metadata passed as constants:
+--   $cc, $cc_str; $idd ('^(?:international prefix)'); $has_np, $np ('^(?:national prefix for
+--   parsing)'), $ngroups, $has_rule, $rule; $gen, $gen_len, $local_len (general description);
+--   $shared (several regions use the code), $has_ld, $ld ('^(?:main region's leading digits)');
+--   $l1/$p1 .. $l8/$p8 (the main region's number type groups).
+-- A number without '+' that starts with the international prefix is left to phonenumbers.
+INSERT INTO phone_parsed (src, key, cc, nsn, perr, valid, rest)
 WITH a AS MATERIALIZED (
-  SELECT id, has_plus, digits, national0,
+  SELECT src, key, has_plus, digits, national0,
          NOT has_plus AND regexp_matches(digits, $idd)
            AND substr(digits, length(regexp_extract(digits, $idd)) + 1, 1) <> '0' AS idd
-  FROM phone_fast WHERE perr IS NULL AND cc = $cc
-), b AS MATERIALIZED (
-  -- a number without '+' may start with the country code itself (phonenumbers keeps it stripped when
-  -- the rest fits the region's general pattern better, or the whole is too long)
-  SELECT id, has_plus, digits, national0,
+  FROM phone_work WHERE fast AND perr IS NULL AND cc = $cc
+), b AS (
+  -- a number without '+' may start with the country code itself: phonenumbers keeps it stripped when
+  -- the rest fits the general pattern and the whole does not, or the whole is too long
+  SELECT src, key,
+         CASE WHEN has_plus THEN national0 ELSE digits END AS whole,
          CASE WHEN NOT has_plus AND starts_with(digits, $cc_str) THEN
            phone_np_strip(substr(digits, length($cc_str) + 1), $has_np, $np, $ngroups, $has_rule, $rule, $gen)
          END AS without_cc
   FROM a WHERE NOT idd
 ), c AS MATERIALIZED (
-  SELECT id,
-         CASE WHEN has_plus THEN national0
-              WHEN starts_with(digits, $cc_str)
-                   AND ((NOT regexp_full_match(digits, $gen) AND regexp_full_match(without_cc, $gen))
-                        OR phone_len_check(digits, $gen_len, $local_len) = 'too_long')
-              THEN without_cc
-              ELSE digits END AS n0
+  SELECT src, key,
+         CASE WHEN without_cc IS NOT NULL
+                   AND ((NOT regexp_full_match(whole, $gen) AND regexp_full_match(without_cc, $gen))
+                        OR phone_len_check(whole, $gen_len::INTEGER[], $local_len::INTEGER[]) = 'too_long')
+              THEN without_cc ELSE whole END AS n0
   FROM b
 ), d AS MATERIALIZED (
-  SELECT id, n0, phone_np_strip(n0, $has_np, $np, $ngroups, $has_rule, $rule, $gen) AS n1 FROM c
+  SELECT src, key, n0, phone_np_strip(n0, $has_np, $np, $ngroups, $has_rule, $rule, $gen) AS n1 FROM c
 ), e AS MATERIALIZED (
-  SELECT id,
+  SELECT src, key,
          CASE WHEN length(n0) < 2 THEN NULL
-              WHEN phone_len_check(n1, $gen_len, $local_len) IN ('too_short', 'local_only', 'invalid_length')
+              WHEN phone_len_check(n1, $gen_len::INTEGER[], $local_len::INTEGER[])
+                   IN ('too_short', 'local_only', 'invalid_length')
               THEN n0 ELSE n1 END AS nsn
   FROM d
+), f AS (
+  SELECT src, key, CASE WHEN length(nsn) <= 17 THEN nsn END AS nsn,
+         CASE WHEN nsn IS NULL THEN 'too short' WHEN length(nsn) > 17 THEN 'too long' END AS perr
+  FROM e
+), g AS (
+  SELECT src, key, nsn, perr,
+         nsn IS NOT NULL AND phone_region_ok(nsn, $gen_len::INTEGER[], $gen,
+          $l1::INTEGER[], $p1, $l2::INTEGER[], $p2, $l3::INTEGER[], $p3, $l4::INTEGER[], $p4,
+          $l5::INTEGER[], $p5, $l6::INTEGER[], $p6, $l7::INTEGER[], $p7, $l8::INTEGER[], $p8) AS ok,
+         nsn IS NOT NULL AND $has_ld AND regexp_matches(nsn, $ld) AS leads
+  FROM f
 )
-SELECT id, $cc,
-       CASE WHEN length(nsn) <= 17 THEN nsn END,
-       CASE WHEN nsn IS NULL THEN 'too short' WHEN length(nsn) > 17 THEN 'too long' END,
-       NULL, false
-FROM e;
+-- the main region takes the number when its leading digits match (if it has any), else when valid
+SELECT src, key, $cc, nsn, perr,
+       CASE WHEN $has_ld THEN leads AND ok ELSE ok END,
+       nsn IS NOT NULL AND $shared AND NOT (CASE WHEN $has_ld THEN leads ELSE ok END)
+FROM g;

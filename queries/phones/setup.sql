@@ -27,6 +27,20 @@ CREATE OR REPLACE TEMP MACRO phone_np_strip(n, has_np, np, ngroups, has_rule, ru
               THEN n ELSE substr(n, length(regexp_extract(n, np)) + 1) END
   END;
 
+-- phonenumbers._is_number_matching_desc for one number type group: the possible lengths (empty = any)
+-- and the pattern.
+CREATE OR REPLACE TEMP MACRO phone_desc_ok(n, lens, pattern) AS
+  (len(lens) = 0 OR list_contains(lens, length(n))) AND regexp_full_match(n, pattern);
+
+-- phonenumbers._number_type_helper(...) != UNKNOWN for one region: the general description and any of
+-- up to eight type groups (types sharing their possible lengths; an unused group never matches).
+CREATE OR REPLACE TEMP MACRO phone_region_ok(n, gl, gp, l1, p1, l2, p2, l3, p3, l4, p4, l5, p5, l6, p6,
+                                             l7, p7, l8, p8) AS
+  phone_desc_ok(n, gl, gp)
+  AND (phone_desc_ok(n, l1, p1) OR phone_desc_ok(n, l2, p2) OR phone_desc_ok(n, l3, p3)
+       OR phone_desc_ok(n, l4, p4) OR phone_desc_ok(n, l5, p5) OR phone_desc_ok(n, l6, p6)
+       OR phone_desc_ok(n, l7, p7) OR phone_desc_ok(n, l8, p8));
+
 -- Country calling codes known to phonenumbers (phone_cc_source: phonenumbers.COUNTRY_CODE_TO_REGION_CODE,
 -- registered by analysis.phones).
 CREATE OR REPLACE TEMP TABLE phone_cc AS
