@@ -44,12 +44,30 @@ def roles_file(tmp_path: Path) -> Path:
     return f
 
 
+def _point_at(monkeypatch: pytest.MonkeyPatch, workspace: Path, roles: Path) -> None:
+    monkeypatch.setenv("MFA_MIGRATE_WORKSPACE", str(workspace))
+    monkeypatch.setenv("MFA_MIGRATE_ROLES", str(roles))
+    for name in ("MFA_MIGRATE_SETTINGS", "MFA_MIGRATE_EMULATOR_READY", "MFA_MIGRATE_GRAPH"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def dashboard_env(monkeypatch: pytest.MonkeyPatch, workspace: Path, roles_file: Path) -> Path:
-    """Environment for one AppTest: its own workspace copy, local-mode roles, default settings."""
-    monkeypatch.setenv("MFA_MIGRATE_WORKSPACE", str(workspace))
-    monkeypatch.setenv("MFA_MIGRATE_ROLES", str(roles_file))
-    monkeypatch.delenv("MFA_MIGRATE_SETTINGS", raising=False)
-    monkeypatch.delenv("MFA_MIGRATE_EMULATOR_READY", raising=False)
-    monkeypatch.delenv("MFA_MIGRATE_GRAPH", raising=False)
+    """Environment for one AppTest that changes the workspace: its own copy, local-mode roles."""
+    _point_at(monkeypatch, workspace, roles_file)
     return workspace
+
+
+@pytest.fixture(scope="module")
+def _shared_copy(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    work = tmp_path_factory.mktemp("shared-ws")
+    roles = work / "roles.toml"
+    roles.write_text('[roles]\napprovers = ["local:*"]\noperators = ["local:*"]\n', encoding="utf-8")
+    return copy_workspace(sample_workspace, work), roles
+
+
+@pytest.fixture
+def shared_env(monkeypatch: pytest.MonkeyPatch, _shared_copy: tuple[Path, Path]) -> Path:
+    """One workspace copy for the tests that only read (the plan and report are computed once)."""
+    _point_at(monkeypatch, *_shared_copy)
+    return _shared_copy[0]

@@ -63,9 +63,7 @@ def texts(at: AppTest) -> str:
 
 
 # ---------------------------------------------------------------- Overview
-def test_overview_shows_the_score_and_counts(
-    dashboard_env: Path, reference: duckdb.DuckDBPyConnection
-) -> None:
+def test_overview_shows_the_score_and_counts(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
     from analysis import readiness
     from analysis.settings import Settings
     from analysis.simulate import summary
@@ -84,12 +82,12 @@ def test_overview_shows_the_score_and_counts(
     assert shown["Graph writes"] == n(graph)
     assert len(at.get("plotly_chart")) >= 4
     sidebar = "\n".join(str(e.value) for e in at.sidebar.get("markdown") + at.sidebar.get("caption"))
-    assert dashboard_env.name in sidebar and "Local mode" in "\n".join(w.value for w in at.sidebar.warning)
+    assert shared_env.name in sidebar and "Local mode" in "\n".join(w.value for w in at.sidebar.warning)
 
 
 # ---------------------------------------------------------------- Readiness
 def test_readiness_lists_checks_and_drills_down(
-    dashboard_env: Path, reference: duckdb.DuckDBPyConnection
+    shared_env: Path, reference: duckdb.DuckDBPyConnection
 ) -> None:
     from analysis import readiness
     from analysis.settings import Settings
@@ -116,7 +114,7 @@ def test_readiness_lists_checks_and_drills_down(
 
 
 # ---------------------------------------------------------------- Users
-def test_users_search_and_side_by_side(dashboard_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
+def test_users_search_and_side_by_side(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
     username, user_id = reference.execute(
         "SELECT u.username, u.user_id FROM mfa_users u JOIN plan p ON p.user_id = u.user_id "
         "WHERE p.item = 'device' GROUP BY ALL ORDER BY count(*) DESC, u.username LIMIT 1"
@@ -144,7 +142,7 @@ def test_users_search_and_side_by_side(dashboard_env: Path, reference: duckdb.Du
 
 # ---------------------------------------------------------------- What-if
 def test_whatif_compares_with_the_current_settings(
-    dashboard_env: Path, reference: duckdb.DuckDBPyConnection
+    shared_env: Path, reference: duckdb.DuckDBPyConnection
 ) -> None:
     from analysis.settings import Settings
     from analysis.simulate import compare, simulate
@@ -213,7 +211,7 @@ def test_four_eyes_rule_blocks_self_approval_in_local_mode(
 
 
 def test_without_a_role_nothing_can_be_created_or_approved(
-    dashboard_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shared_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     empty = tmp_path / "none.toml"
     empty.write_text("[roles]\napprovers = []\noperators = []\n", encoding="utf-8")
@@ -225,7 +223,7 @@ def test_without_a_role_nothing_can_be_created_or_approved(
 
 
 # ---------------------------------------------------------------- Rollout
-def test_rollout_counts_groups_and_hazards(dashboard_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
+def test_rollout_counts_groups_and_hazards(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
     from analysis import readiness
     from analysis.settings import Settings
 
@@ -284,7 +282,7 @@ AUTH = {
 }
 
 
-def test_sign_in_is_required_when_auth_is_configured(dashboard_env: Path) -> None:
+def test_sign_in_is_required_when_auth_is_configured(shared_env: Path) -> None:
     at = run(secrets={"auth": AUTH}, user={"is_logged_in": False})
     assert [b.label for b in at.button] == ["Sign in"]
     assert not at.metric and not at.dataframe
@@ -292,7 +290,7 @@ def test_sign_in_is_required_when_auth_is_configured(dashboard_env: Path) -> Non
 
 
 def test_signed_in_user_gets_roles_by_email(
-    dashboard_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shared_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     roles = tmp_path / "oidc-roles.toml"
     roles.write_text('[roles]\napprovers = ["alice@contoso.com"]\noperators = []\n', encoding="utf-8")
