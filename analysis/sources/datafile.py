@@ -27,7 +27,7 @@ from analysis.sqlfiles import header, sql
 MAPPING = "sources/pfdata"
 CHUNK_ROWS = 100_000
 BATCH_ROWS = 25_000
-QUEUE_CHUNKS = 6
+QUEUE_CHUNKS = 16
 
 
 def _not_sqlite(path: Path) -> UserError:

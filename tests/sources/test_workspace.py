@@ -133,3 +133,23 @@ def test_open_workspace_choices(pfdata: Path, tenant: Path, ws: Path) -> None:
     assert "3 MFA Server user(s) and 2 Entra user(s)" in console.text
     load(ws, pfdata, tenant, CaptureConsole())
     assert open_workspace(_args("--workspace", str(ws)), console) == ws
+
+
+def test_failure_after_every_table_was_filled_rolls_back(
+    pfdata: Path, tenant: Path, ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure at the very end of the transaction (here: in phone parsing) keeps the previous load."""
+    first = load(ws, pfdata, tenant, CaptureConsole())
+    import analysis.phones
+
+    def broken(con: duckdb.DuckDBPyConnection) -> None:
+        assert con.execute("SELECT count(*) FROM mfa_users").fetchall() == [(1,)]  # the new data is in place
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analysis.phones, "fill_phone_tables", broken)
+    other = make_pfdata(tmp_path / "other.pfdata", users=[user(5, "eve@contoso.com")])
+    with pytest.raises(RuntimeError, match="boom"):
+        load(ws, other, tenant, CaptureConsole())
+    assert _rows(ws, "SELECT count(*) FROM mfa_users") == [(3,)]
+    assert _rows(ws, "SELECT count(*) FROM mfa_phones") != [(0,)]
+    assert _rows(ws, "SELECT load_id FROM loads") == [(first.load_id,)]
