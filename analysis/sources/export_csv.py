@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -92,6 +93,15 @@ class CsvChunk:
     rejects: list[tuple[int, str | None, str, str]]  # (line, column, reason, raw)
 
 
+class _Reader(Protocol):
+    """What :func:`csv.reader` returns, as far as this module uses it."""
+
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+    def __next__(self) -> list[str]: ...
+
+
 @dataclass
 class ExportCsv:
     """An opened Export Users CSV: header mapping decided, rows read lazily by :meth:`chunks`."""
@@ -103,22 +113,21 @@ class ExportCsv:
     mapping: dict[str, int]  # staging column -> field index
     extra: dict[str, int]  # kept unknown header -> field index
     dropped: list[str]  # unknown headers not kept because they look secret
+    reader: _Reader
     warnings: list[str] = field(default_factory=list)
     rows_read: int = 0
-    _reader: Iterator[list[str]] | None = None
-    _csv: object = None
 
     def chunks(self, chunk_rows: int = CHUNK_ROWS) -> Iterator[CsvChunk]:
-        reader = self._csv
-        assert reader is not None
-        prev_end = reader.line_num  # type: ignore[attr-defined]
+        """Batches of rows; each row's line is where its record starts (quoted newlines span lines)."""
+        reader = self.reader
+        prev_end = reader.line_num
         width = len(self.header)
         while True:
             try:
-                batch = [(row, reader.line_num) for row in islice(reader, chunk_rows)]  # type: ignore[call-overload, attr-defined]
+                batch = [(row, reader.line_num) for row in islice(reader, chunk_rows)]
             except csv.Error as exc:
                 raise UserError(
-                    f"The CSV {self.path} cannot be read at line {reader.line_num}: {exc}. "  # type: ignore[attr-defined]
+                    f"The CSV {self.path} cannot be read at line {reader.line_num}: {exc}. "
                     "Fix the quoting on that line (or export the users again) and load it again."
                 ) from None
             if not batch:
@@ -283,8 +292,7 @@ def open_csv(path: Path) -> ExportCsv:
             f"The CSV {path} lacks required column(s) {names}. Its header has: {', '.join(header)[:300]}. "
             "Export the users again with those columns (or rename the header) and load it again."
         )
-    export = ExportCsv(path, encoding, separator, header, mapping, extra, dropped)
-    export._csv = reader
+    export = ExportCsv(path, encoding, separator, header, mapping, extra, dropped, reader)
     if "enabled" not in mapping:
         export.warnings.append(f"{path.name} has no Enabled column: every user is treated as enabled")
     if extra:
