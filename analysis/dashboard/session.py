@@ -4,8 +4,9 @@ DuckDB allows one read-write handle per file per process, and a connection is no
 Streamlit runs every session (and every rerun) on its own thread. So the process holds ONE connection
 per workspace file (``st.cache_resource``) and every thread works on its own ``cursor()`` of it.
 
-If another process (the CLI, a scheduled sync) holds the file, the dashboard opens it read-only and
-says so: every page still reads, but nothing that writes (loading, what-if plans, batches) is offered.
+If another process only reads the file, the dashboard opens it read-only and says so: pages show what
+the workspace already holds, but nothing that writes is offered. If another process writes to it (a
+load, a batch run, a sync), DuckDB lets nobody else in, and the dashboard says which file and what to do.
 
 Everything cached is keyed on :class:`Workspace` ``key`` = path + the id of the latest load, so a new
 load invalidates the caches by itself and nothing has to be cleared by hand.
@@ -21,6 +22,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
+from analysis.errors import UserError
 from analysis.sqlfiles import sql
 
 WORKSPACE_ENV = "MFA_MIGRATE_WORKSPACE"
@@ -78,8 +80,18 @@ def _handle(path: str) -> Handle:
     except duckdb.IOException as exc:
         if not _is_lock_error(exc):
             raise
-        why = "another process holds the workspace file (the CLI or a sync?); pages are read-only"
-        return Handle(path, connect(Path(path), read_only=True), read_only=True, why_read_only=why)
+    try:  # another process reads it (read-only): we can read too
+        con = connect(Path(path), read_only=True)
+    except duckdb.IOException as exc:
+        if not _is_lock_error(exc):
+            raise
+        raise UserError(
+            f"The workspace {path} is open for writing in another process (an mfa-migrate command such as "
+            "load, batch run or sync, or another dashboard). DuckDB lets only that process use it: wait for "
+            "it to finish or stop it, then reload this page."
+        ) from None
+    why = "another process is reading the workspace, so this dashboard opened it read-only"
+    return Handle(path, con, read_only=True, why_read_only=why)
 
 
 def handle(path: str) -> Handle:

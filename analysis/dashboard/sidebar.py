@@ -72,9 +72,11 @@ def _load_form(ctx: Context) -> None:
         with st.form("load-files", border=False):
             st.caption("Replace this workspace's data with other files (paths on this machine).")
             datafile = st.text_input(
-                "MFA Server datafile or Export Users CSV", placeholder="/path/PhoneFactor.pfdata"
+                "MFA Server datafile or Export Users CSV",
+                placeholder="/path/PhoneFactor.pfdata",
+                key="sb_datafile",
             )
-            tenant = st.text_input("Tenant snapshot directory", placeholder="/path/tenant")
+            tenant = st.text_input("Tenant snapshot directory", placeholder="/path/tenant", key="sb_tenant")
             go = st.form_submit_button("Load into this workspace", disabled=ws.read_only)
         if go:
             _load(ctx, datafile, tenant)

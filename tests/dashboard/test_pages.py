@@ -301,3 +301,67 @@ def test_signed_in_user_gets_roles_by_email(
     assert any("Signed in as **Alice**" in s.value for s in at.sidebar.success)
     assert "May approve batches." in [c.value for c in at.sidebar.caption]
     assert any(b.label == "Sign out" for b in at.sidebar.button)
+
+
+# ---------------------------------------------------------------- sidebar: loading and read-only
+def test_loading_other_files_from_the_sidebar_starts_a_new_load(dashboard_env: Path) -> None:
+    at = run()
+    before = [c.value for c in at.sidebar.caption if c.value.startswith("Loaded ")]
+    at.sidebar.text_input(key="sb_datafile").input(str(ROOT / "sample_data" / "PhoneFactor.pfdata"))
+    at.sidebar.text_input(key="sb_tenant").input(str(ROOT / "sample_data" / "tenant"))
+    next(b for b in at.sidebar.button if b.label == "Load into this workspace").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    con = duckdb.connect(str(dashboard_env), read_only=False)  # same process: shares the dashboard's instance
+    try:
+        loads = one(con, "SELECT count(*) FROM loads")
+    finally:
+        con.close()
+    assert loads == 2
+    after = [c.value for c in at.sidebar.caption if c.value.startswith("Loaded ")]
+    assert before and after
+
+
+def _hold(path: Path, read_only: bool) -> Any:
+    import subprocess
+    import sys
+
+    code = (
+        "import duckdb, time; "
+        f"c = duckdb.connect({str(path)!r}, read_only={read_only}); "
+        "print('held', flush=True); time.sleep(120)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_workspace_another_process_reads_opens_read_only(
+    shared_env: Path, sample_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = copy_workspace(sample_workspace, tmp_path, "read.duckdb")
+    monkeypatch.setenv("MFA_MIGRATE_WORKSPACE", str(path))
+    holder = _hold(path, read_only=True)
+    try:
+        at = AppTest.from_file(APP, default_timeout=180).run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert any("opened it read-only" in i.value for i in at.sidebar.info)
+        # this copy never had a plan stored, and a read-only workspace cannot simulate: a plain message
+        assert any("read-only" in e.value for e in at.error)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_workspace_another_process_writes_is_explained(
+    shared_env: Path, sample_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = copy_workspace(sample_workspace, tmp_path, "held.duckdb")
+    monkeypatch.setenv("MFA_MIGRATE_WORKSPACE", str(path))
+    holder = _hold(path, read_only=False)
+    try:
+        at = AppTest.from_file(APP, default_timeout=180).run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert any(str(path) in e.value and "another process" in e.value for e in at.error)
+    finally:
+        holder.kill()
+        holder.wait()
