@@ -248,7 +248,7 @@ def _parse_fast(con: Any, cc: int) -> int:
     """Parse and validate the fast rows of ``cc`` in SQL; returns how many rows it parsed."""
     inserted = con.execute(sql("phones/parse_cc"), _parse_params(cc)).fetchone()
     for region in COUNTRY_CODE_TO_REGION_CODE[cc][1:]:  # numbers the main region did not take
-        con.execute(sql("phones/region_rest"), {"cc": cc, **_region_params(cc, region)})
+        con.execute(sql("phones/region_rest"), {"cc": cc, **_region_params(cc, region)}).fetchall()
     return int(inserted[0]) if inserted else 0
 
 
@@ -280,10 +280,10 @@ def fill_phone_tables(con: Any, min_fast_rows: int = MIN_FAST_ROWS) -> dict[str,
     """
     con.register("phone_cc_source", _cc_table())
     try:
-        con.execute(sql("phones/setup"))
+        con.execute(sql("phones/setup")).fetchall()
     finally:
         con.unregister("phone_cc_source")
-    con.execute(sql("phones/collect"))
+    con.execute(sql("phones/collect")).fetchall()
     fast = 0
     for (cc,) in con.execute(sql("phones/fast_ccs"), {"min_rows": min_fast_rows}).fetchall():
         if _fast_path_safe(cc):
@@ -291,7 +291,7 @@ def fill_phone_tables(con: Any, min_fast_rows: int = MIN_FAST_ROWS) -> dict[str,
     slow_inputs = con.execute(sql("phones/slow_rows")).fetchall()
     con.register("phone_slow_source", _slow_results(slow_inputs))
     try:
-        con.execute(sql("phones/fill"))
+        con.execute(sql("phones/fill")).fetchall()
     finally:
         con.unregister("phone_slow_source")
     return {"fast": fast, "slow": len(slow_inputs)}

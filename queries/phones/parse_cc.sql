@@ -42,14 +42,15 @@ WITH a AS MATERIALIZED (
   FROM e
 ), g AS (
   SELECT src, key, nsn, perr,
-         nsn IS NOT NULL AND phone_region_ok(nsn, $gen_len::INTEGER[], $gen,
+         -- Entra's own numbers (src 2) only need parsing, not validating
+         src < 2 AND nsn IS NOT NULL AND phone_region_ok(nsn, $gen_len::INTEGER[], $gen,
           $l1::INTEGER[], $p1, $l2::INTEGER[], $p2, $l3::INTEGER[], $p3, $l4::INTEGER[], $p4,
           $l5::INTEGER[], $p5, $l6::INTEGER[], $p6, $l7::INTEGER[], $p7, $l8::INTEGER[], $p8) AS ok,
-         nsn IS NOT NULL AND $has_ld AND regexp_matches(nsn, $ld) AS leads
+         src < 2 AND nsn IS NOT NULL AND $has_ld AND regexp_matches(nsn, $ld) AS leads
   FROM f
 )
 -- the main region takes the number when its leading digits match (if it has any), else when valid
 SELECT src, key, $cc, nsn, perr,
        CASE WHEN $has_ld THEN leads AND ok ELSE ok END,
-       nsn IS NOT NULL AND $shared AND NOT (CASE WHEN $has_ld THEN leads ELSE ok END)
+       src < 2 AND nsn IS NOT NULL AND $shared AND NOT (CASE WHEN $has_ld THEN leads ELSE ok END)
 FROM g;
