@@ -58,7 +58,7 @@ def test_sample_create_approve_run_verify_rollback(sample: tuple[Path, Path, Pat
     settings = tmp_path / "s.toml"
     settings.write_text(f'[execute]\nhandoff = "group"\nmigration_group = "{MIGRATION_GROUP}"\n')
     original = _users(tenant)
-    created = cli(
+    created = cli(  # through the installed entry point once; the rest runs in-process
         "batch",
         "create",
         "--workspace",
@@ -71,6 +71,7 @@ def test_sample_create_approve_run_verify_rollback(sample: tuple[Path, Path, Pat
         str(settings),
         "--as",
         "alice",
+        subprocess_=True,
     )
     assert "Created batch 1 (all)" in created.stdout
     same = cli("batch", "approve", "1", "--workspace", str(ws), "--as", "alice", check=False)
