@@ -247,8 +247,14 @@ def _cc_table() -> pa.Table:
 def _parse_fast(con: Any, cc: int) -> int:
     """Parse and validate the fast rows of ``cc`` in SQL; returns how many rows it parsed."""
     inserted = con.execute(sql("phones/parse_cc"), _parse_params(cc)).fetchone()
-    for region in COUNTRY_CODE_TO_REGION_CODE[cc][1:]:  # numbers the main region did not take
-        con.execute(sql("phones/region_rest"), {"cc": cc, **_region_params(cc, region)}).fetchall()
+    others = COUNTRY_CODE_TO_REGION_CODE[cc][1:]
+    left = con.execute(sql("phones/rest_count"), {"cc": cc}).fetchone() if others else None
+    remaining = int(left[0]) if left else 0
+    for region in others:  # numbers the main region did not take, region by region until none is left
+        if remaining == 0:
+            break
+        taken = con.execute(sql("phones/region_rest"), {"cc": cc, **_region_params(cc, region)}).fetchone()
+        remaining -= int(taken[0]) if taken else 0
     return int(inserted[0]) if inserted else 0
 
 
