@@ -8,9 +8,11 @@ dropped at the end.
 
 The plan table (default ``plan``) has exactly the columns of :data:`PLAN_COLUMNS`: one ``user`` row per
 MFA Server user, and for users whose action is ``migrate`` one row per phone, backup phone, device,
-OATH token and default method outcome. ``ref``, ``value``, ``upn`` and ``entra_id`` are NULL when they
-do not apply (the CSV shows NULL as empty). ``writable`` ('graph' | 'utility' | 'none') and the base
-reason per action are defined in one place, ``queries/simulate/actions.sql``.
+OATH token and default method outcome. The table is a set (no stored order: sorting millions of rows
+would cost every reader); :func:`export` writes it in plan order. ``ref``, ``value``, ``upn`` and
+``entra_id`` are NULL when they do not apply (the CSV shows NULL as empty). ``writable`` ('graph' |
+'utility' | 'none') and the base reason per action are defined in one place,
+``queries/simulate/actions.sql``.
 
 Users read from the console's Export Users CSV (``mfa_users.details_known = false``) have no devices
 or OATH secrets in the data: their ``device`` outcome is one row with an empty ref and action
@@ -79,20 +81,18 @@ _TEMP_TABLES: tuple[str, ...] = (
     "sim_subject",
     "sim_actions",
     "sim_entra_keys",
-    "sim_mfa_keys",
-    "sim_mk",
+    "sim_mfa",
     "sim_match",
     "sim_scope_groups",
     "sim_scope_members",
     "sim_users",
     "sim_entra",
-    "sim_entra_phones",
-    "sim_ledger",
-    "sim_phone_rows",
+    "sim_phones",
     "sim_device_rows",
-    "sim_oath_rows",
-    "sim_default_rows",
+    "sim_oath",
+    "sim_default",
 )
+_TEMP_VIEWS: tuple[str, ...] = ("sim_mfa_all",)
 
 
 def simulate(con: duckdb.DuckDBPyConnection, settings: Settings, table: str = "plan") -> None:
@@ -137,6 +137,9 @@ def _settings_params(settings: Settings) -> dict[str, Any]:
         "upn_pos": pos("upn"),
         "sid_pos": pos("sid"),
         "attr_pos": pos("attribute"),
+        "step1": order[0] if len(order) > 0 else None,
+        "step2": order[1] if len(order) > 1 else None,
+        "step3": order[2] if len(order) > 2 else None,
         "attr_mfa": settings.attribute_mfa,
         "attr_entra": settings.attribute_entra,
         "steps_text": steps_text,
@@ -167,6 +170,8 @@ def _run(con: duckdb.DuckDBPyConnection, settings: Settings, table: str, usernam
             con.execute(sql(f"simulate/{stage}"))
         con.execute(plan_sql)
     finally:
+        for name in _TEMP_VIEWS:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
         for name in _TEMP_TABLES:
             con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
 
@@ -251,7 +256,6 @@ def export(
     known = set(PLAN_COLUMNS) | set(DIFF_COLUMNS)
     if not columns or any(c not in known for c in columns):
         raise ValueError(f"unknown export columns {columns!r}")
-    cols = ", ".join(columns)
     lower = path.lower()
     if lower.endswith(".parquet"):
         fmt = "FORMAT parquet"
@@ -259,8 +263,14 @@ def export(
         fmt = "FORMAT json, ARRAY true"
     else:
         fmt = "FORMAT csv, HEADER true"
+    text = (
+        sql("simulate/export")
+        .replace("__columns__", ", ".join(columns))
+        .replace("__table__", table)
+        .replace("__format__", fmt)
+    )
     try:
-        con.execute(f"COPY (SELECT {cols} FROM {table}) TO ? ({fmt})", [path])
+        con.execute(text, {"path": path})
     except (duckdb.IOException, duckdb.PermissionException) as exc:
         raise UserError(f"cannot write {path}: {exc}; choose a writable path") from None
     row = con.execute(f"SELECT count(*) FROM {table}").fetchone()

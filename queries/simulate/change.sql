@@ -4,62 +4,65 @@
 -- across loads, matched on the username exactly), taken with that row's selection; on equal
 -- timestamps migration_marks wins (it is this tool's own verified record). ISO 8601 strings compare
 -- as strings; a missing modified_at is never unchanged; the selection must equal the signature.
--- Output: sim_users(user_id, username, entra_id, upn, action, detail); entra_id and upn are set when
--- the deciding step found exactly one Entra user (also for the "shared Entra user" ambiguity).
+-- Output: sim_users: sim_mfa's columns plus entra_id, upn, preferred (set when the deciding step found
+-- exactly one Entra user, also for the "shared Entra user" ambiguity), action and detail.
 CREATE OR REPLACE TEMP TABLE sim_users AS
-WITH last AS (
+WITH joined AS (
   SELECT
-    u.user_id,
+    m.*,
+    h.step, h.hits, h.sharers,
+    CASE WHEN h.hits = 1 THEN h.entra_id END AS entra_id,
+    CASE WHEN h.hits = 1 THEN h.upn END AS upn,
+    CASE WHEN h.hits = 1 THEN h.preferred END AS preferred,
+    sm.entra_id IS NOT NULL AS in_group,
     CASE WHEN sim_present(k.last_migrated_at)
-              AND (NOT sim_present(u.last_migrated_at) OR k.last_migrated_at >= u.last_migrated_at)
-         THEN k.last_migrated_at ELSE sim_clean(u.last_migrated_at) END AS last_at,
+              AND (m.last_migrated_at IS NULL OR k.last_migrated_at >= m.last_migrated_at)
+         THEN k.last_migrated_at ELSE m.last_migrated_at END AS last_at,
     CASE WHEN sim_present(k.last_migrated_at)
-              AND (NOT sim_present(u.last_migrated_at) OR k.last_migrated_at >= u.last_migrated_at)
-         THEN k.migrated_selection ELSE u.migrated_selection END AS last_selection
-  FROM mfa_users u LEFT JOIN migration_marks k ON k.username = u.username
+              AND (m.last_migrated_at IS NULL OR k.last_migrated_at >= m.last_migrated_at)
+         THEN k.migrated_selection ELSE m.migrated_selection END AS last_selection
+  FROM sim_mfa m
+  LEFT JOIN sim_match h ON h.user_id = m.user_id
+  LEFT JOIN migration_marks k ON k.username = m.username
+  LEFT JOIN sim_scope_members sm ON sm.entra_id = h.entra_id
+  WHERE NOT (SELECT restricted FROM sim_settings) OR m.user_id IN (SELECT user_id FROM sim_subject)
+),
+decided AS (
+  SELECT j.*,
+    CASE
+      WHEN j.hits IS NULL THEN 'unmatched'
+      WHEN j.hits > 1 OR j.sharers > 1 THEN 'ambiguous'
+      WHEN s.skip_disabled AND NOT j.enabled THEN 'user_disabled'
+      WHEN s.scope_group <> '' AND NOT j.in_group THEN 'out_of_scope'
+      WHEN s.only_changed AND j.last_at IS NOT NULL AND j.modified_at IS NOT NULL
+           AND j.modified_at <= j.last_at AND j.last_selection = s.signature THEN 'unchanged'
+      ELSE 'migrate'
+    END AS action,
+    s.steps_text, s.scope_group, s.only_changed
+  FROM joined j, sim_settings s
 )
 SELECT
-  u.user_id,
-  u.username,
-  CASE WHEN m.hits = 1 THEN m.entra_id END AS entra_id,
-  CASE WHEN m.hits = 1 THEN e.user_principal_name END AS upn,
-  CASE
-    WHEN m.hits IS NULL THEN 'unmatched'
-    WHEN m.hits > 1 OR m.sharers > 1 THEN 'ambiguous'
-    WHEN s.skip_disabled AND NOT u.enabled THEN 'user_disabled'
-    WHEN s.scope_group <> '' AND sm.entra_id IS NULL THEN 'out_of_scope'
-    WHEN s.only_changed AND l.last_at IS NOT NULL AND sim_present(u.modified_at)
-         AND u.modified_at <= l.last_at AND l.last_selection = s.signature THEN 'unchanged'
-    ELSE 'migrate'
-  END AS action,
-  CASE
-    WHEN m.hits IS NULL THEN
-      CASE WHEN s.steps_text = '' THEN 'no match steps are configured' ELSE 'tried ' || s.steps_text END
-    WHEN m.hits > 1 THEN 'the ' || m.step || ' step found ' || m.hits || ' Entra users'
-    WHEN m.sharers > 1 THEN
-      'matched ' || coalesce(e.user_principal_name, m.entra_id) || ' by ' || m.step || ', which '
-      || (m.sharers - 1) || ' other MFA Server user(s) also matched'
-    WHEN s.skip_disabled AND NOT u.enabled THEN 'matched ' || coalesce(e.user_principal_name, m.entra_id)
-    WHEN s.scope_group <> '' AND sm.entra_id IS NULL THEN
+  d.* EXCLUDE (steps_text, scope_group, only_changed),
+  CASE d.action
+    WHEN 'unmatched' THEN
+      CASE WHEN d.steps_text = '' THEN 'no match steps are configured' ELSE 'tried ' || d.steps_text END
+    WHEN 'ambiguous' THEN
+      CASE WHEN d.hits > 1 THEN 'the ' || d.step || ' step found ' || d.hits || ' Entra users'
+           ELSE 'matched ' || coalesce(d.upn, d.entra_id) || ' by ' || d.step || ', which '
+                || (d.sharers - 1) || ' other MFA Server user(s) also matched' END
+    WHEN 'user_disabled' THEN 'matched ' || coalesce(d.upn, d.entra_id)
+    WHEN 'out_of_scope' THEN
       CASE WHEN (SELECT count(*) FROM sim_scope_groups) = 0
-           THEN 'no group with id or name ''' || s.scope_group || ''' exists in the tenant'
-           ELSE 'not a member of ''' || s.scope_group || ''' (directly or through nested groups)' END
-    WHEN s.only_changed AND l.last_at IS NOT NULL AND sim_present(u.modified_at)
-         AND u.modified_at <= l.last_at AND l.last_selection = s.signature THEN
-      'last migrated ' || l.last_at || ', modified ' || u.modified_at
-    ELSE 'matched by ' || m.step || '; ' ||
+           THEN 'no group with id or name ''' || d.scope_group || ''' exists in the tenant'
+           ELSE 'not a member of ''' || d.scope_group || ''' (directly or through nested groups)' END
+    WHEN 'unchanged' THEN 'last migrated ' || d.last_at || ', modified ' || d.modified_at
+    ELSE 'matched by ' || d.step || '; ' ||
       CASE
-        WHEN NOT s.only_changed THEN 'all users are migrated (only_changed is off)'
-        WHEN l.last_at IS NULL THEN 'never migrated'
-        WHEN NOT sim_present(u.modified_at) THEN 'modification time unknown'
-        WHEN u.modified_at > l.last_at THEN 'modified ' || u.modified_at || ' after the last migration ' || l.last_at
-        ELSE 'the selection changed since the last migration (' || coalesce(l.last_selection, 'none') || ')'
+        WHEN NOT d.only_changed THEN 'all users are migrated (only_changed is off)'
+        WHEN d.last_at IS NULL THEN 'never migrated'
+        WHEN d.modified_at IS NULL THEN 'modification time unknown'
+        WHEN d.modified_at > d.last_at THEN 'modified ' || d.modified_at || ' after the last migration ' || d.last_at
+        ELSE 'the selection changed since the last migration (' || coalesce(d.last_selection, 'none') || ')'
       END
   END AS detail
-FROM mfa_users u
-JOIN sim_settings s ON true
-JOIN last l ON l.user_id = u.user_id
-LEFT JOIN sim_match m ON m.user_id = u.user_id
-LEFT JOIN entra_users e ON e.id = m.entra_id AND m.hits = 1
-LEFT JOIN sim_scope_members sm ON sm.entra_id = m.entra_id
-WHERE NOT s.restricted OR u.user_id IN (SELECT user_id FROM sim_subject);
+FROM decided d;

@@ -13,7 +13,7 @@
 -- Export Users CSV users: devices and OATH secrets are unknown, so the choice is evaluated with push/
 -- oath availability as Entra has it and as the unknown items could make it; if the outcomes differ,
 -- the action is 'unknown'.
--- Output: sim_default_rows(user_id, action, value, detail).
+-- Output: sim_default(user_id, username, upn, entra_id, action, value, detail).
 CREATE OR REPLACE TEMP MACRO sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS (
   CASE WHEN ok_push THEN 'push' WHEN ok_oath THEN 'oath' WHEN ok_sms THEN 'sms' WHEN ok_vm THEN 'voiceMobile'
        WHEN ok_vam THEN 'voiceAlternateMobile' WHEN ok_vo THEN 'voiceOffice' END
@@ -37,7 +37,7 @@ CREATE OR REPLACE TEMP MACRO sim_target_ok(target, ok_push, ok_oath, ok_sms, ok_
                        WHEN 'voiceMobile' THEN ok_vm WHEN 'voiceOffice' THEN ok_vo END, false)
 );
 
-CREATE OR REPLACE TEMP TABLE sim_default_rows AS
+CREATE OR REPLACE TEMP TABLE sim_default AS
 WITH allowed AS (
   SELECT
     NOT s.has_policy OR coalesce(bool_or(lower(c.config_id) = 'microsoftauthenticator' AND lower(c.state) = 'enabled'), false) AS a_push,
@@ -56,63 +56,53 @@ dv AS (
          bool_or(action = 'unknown') AS unknown
   FROM sim_device_rows GROUP BY user_id
 ),
-ot AS (
-  SELECT user_id,
-         bool_or(action IN ('create_hardware_oath', 'update_oath')) AS oath,
-         bool_or(action = 'unknown') AS unknown
-  FROM sim_oath_rows GROUP BY user_id
-),
-ph AS (
-  SELECT user_id,
-         bool_or(target = 'mobile') AS mobile,
-         bool_or(target = 'alternateMobile') AS alternate,
-         bool_or(target = 'office') AS office
-  FROM sim_phone_rows WHERE target IS NOT NULL GROUP BY user_id
-),
 av AS (
   SELECT
-    su.user_id, u.method, s.default_mode AS mode,
-    sim_clean(e.preferred_method) AS preferred,
-    CASE u.method
-      WHEN 'phone_call' THEN CASE WHEN sim_present(u.extension) THEN 'voiceOffice' ELSE 'voiceMobile' END
+    su.user_id, su.username, su.upn, su.entra_id, su.method, s.default_mode AS mode, su.preferred,
+    CASE su.method
+      WHEN 'phone_call' THEN CASE WHEN su.ext IS NOT NULL THEN 'voiceOffice' ELSE 'voiceMobile' END
       WHEN 'text_message' THEN 'sms'
       WHEN 'mobile_app' THEN 'push'
       WHEN 'oath_token' THEN 'oath'
     END AS target,
-    (en.has_authenticator OR coalesce(dv.push, false)) AND a.a_push AS ok_push,
-    (en.has_oath OR coalesce(dv.oath, false) OR coalesce(ot.oath, false)) AND a.a_oath AS ok_oath,
-    (en.has_mobile OR coalesce(ph.mobile, false)) AND a.a_sms AS ok_sms,
-    (en.has_mobile OR coalesce(ph.mobile, false)) AND a.a_voice AS ok_vm,
-    (en.has_alternate OR coalesce(ph.alternate, false)) AND a.a_voice AS ok_vam,
-    (en.has_office OR coalesce(ph.office, false)) AND a.a_office AS ok_vo,
-    a.a_push, a.a_oath,
-    coalesce(dv.unknown, false) AS unk_dev,
-    coalesce(ot.unknown, false) AS unk_oath,
     en.has_authenticator OR coalesce(dv.push, false) AS av_push,
-    en.has_oath OR coalesce(dv.oath, false) OR coalesce(ot.oath, false) AS av_oath,
-    en.has_mobile OR coalesce(ph.mobile, false) AS av_mobile,
-    en.has_office OR coalesce(ph.office, false) AS av_office
+    en.has_oath OR coalesce(dv.oath, false) OR coalesce(ot.action IN ('create_hardware_oath', 'update_oath'), false)
+      AS av_oath,
+    en.has_mobile OR coalesce(ph.phone_target = 'mobile', false) AS av_mobile,
+    en.has_alternate OR coalesce(ph.backup_target = 'alternateMobile', false) AS av_alternate,
+    en.has_office OR coalesce(ph.phone_target = 'office' OR ph.backup_target = 'office', false) AS av_office,
+    coalesce(dv.unknown, false) AS unk_dev,
+    coalesce(ot.action = 'unknown', false) AS unk_oath,
+    a.*
   FROM sim_users su
-  JOIN mfa_users u ON u.user_id = su.user_id
-  JOIN sim_entra en ON en.user_id = su.user_id
-  LEFT JOIN entra_users e ON e.id = su.entra_id
   JOIN sim_settings s ON s.default_mode <> 'never'
+  JOIN sim_entra en ON en.entra_id = su.entra_id
   CROSS JOIN allowed a
   LEFT JOIN dv ON dv.user_id = su.user_id
-  LEFT JOIN ot ON ot.user_id = su.user_id
-  LEFT JOIN ph ON ph.user_id = su.user_id
+  LEFT JOIN sim_oath ot ON ot.user_id = su.user_id
+  LEFT JOIN sim_phones ph ON ph.user_id = su.user_id
   WHERE su.action = 'migrate'
+),
+usable AS (
+  SELECT *,
+    av_push AND a_push AS ok_push,
+    av_oath AND a_oath AS ok_oath,
+    av_mobile AND a_sms AS ok_sms,
+    av_mobile AND a_voice AS ok_vm,
+    av_alternate AND a_voice AS ok_vam,
+    av_office AND a_office AS ok_vo
+  FROM av
 ),
 scenarios AS (
   -- s0: as planned; s1: unknown devices or token add oath; s2: unknown devices add push (and oath).
-  SELECT av.*,
+  SELECT usable.*,
     sim_most_secure(ok_push, ok_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS best0,
     sim_target_ok(target, ok_push, ok_oath, ok_sms, ok_vm, ok_vo) AS tok0,
     sim_most_secure(ok_push, a_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS best1,
     sim_target_ok(target, ok_push, a_oath, ok_sms, ok_vm, ok_vo) AS tok1,
     sim_most_secure(a_push, a_oath, ok_sms, ok_vm, ok_vam, ok_vo) AS best2,
     sim_target_ok(target, a_push, a_oath, ok_sms, ok_vm, ok_vo) AS tok2
-  FROM av
+  FROM usable
 ),
 decided AS (
   SELECT scenarios.*,
@@ -126,14 +116,14 @@ final AS (
     CASE WHEN (d1 IS NULL OR d1 IS NOT DISTINCT FROM d0) AND (d2 IS NULL OR d2 IS NOT DISTINCT FROM d0)
          THEN CASE WHEN d0.action IN ('set_default', 'set_default_fallback') AND d0.value = preferred
                    THEN 'noop' ELSE d0.action END
-         ELSE 'unknown' END AS action
+         ELSE 'unknown' END AS final_action
   FROM decided
 )
 SELECT
-  user_id,
-  action,
-  CASE WHEN action <> 'unknown' THEN d0.value END AS value,
-  CASE action
+  user_id, username, upn, entra_id,
+  final_action AS action,
+  CASE WHEN final_action <> 'unknown' THEN d0.value END AS value,
+  CASE final_action
     WHEN 'keep_default' THEN 'Entra''s default is ' || preferred || ' and the mode is ' || mode
     WHEN 'noop' THEN 'Entra''s default is already ' || preferred
     WHEN 'set_default' THEN
@@ -144,12 +134,10 @@ SELECT
       CASE WHEN mode = 'most_secure_if_unset' THEN 'no method is both available and allowed'
            WHEN target IS NULL THEN 'MFA Server method ''' || coalesce(method, '') || ''' has no Entra equivalent'
            ELSE 'MFA Server method ' || method || ' maps to ' || target || ', which is '
-             || CASE target
-                  WHEN 'push' THEN CASE WHEN av_push THEN 'not allowed by the methods policy' ELSE 'not available after the plan' END
-                  WHEN 'oath' THEN CASE WHEN av_oath THEN 'not allowed by the methods policy' ELSE 'not available after the plan' END
-                  WHEN 'voiceOffice' THEN CASE WHEN av_office THEN 'not allowed by the methods policy (Voice office phones)' ELSE 'not available after the plan' END
-                  ELSE CASE WHEN av_mobile THEN 'not allowed by the methods policy' ELSE 'not available after the plan' END
-                END
+             || CASE WHEN CASE target WHEN 'push' THEN av_push WHEN 'oath' THEN av_oath
+                                      WHEN 'voiceOffice' THEN av_office ELSE av_mobile END
+                     THEN 'not allowed by the methods policy'
+                     ELSE 'not available after the plan' END
          END
   END AS detail
 FROM final;

@@ -1,34 +1,53 @@
--- Stage 4: the Entra state the method rules read, for the users being migrated (DESIGN 4.3-4.7).
--- sim_entra: per user, the device slots already used (Authenticator + software OATH + hardware OATH
---   methods) and which method kinds / phone slots Entra already holds.
--- sim_entra_phones: Entra's phones per slot, number as E.164 and extension (split at 'x' by the loader).
--- sim_ledger: ledger lines that still count: the line's userId is the user's Entra id (whatever its
---   kind) and its entraMethodId is still among that user's Entra methods. Hex compares lower-cased.
+-- Stage 4: the Entra state the method rules read, one row per Entra user being migrated to
+-- (DESIGN 4.3-4.7). Entra ids of migrated users are unique (two MFA users on one Entra user are
+-- ambiguous), so later stages join on entra_id.
+--   slots_used: Authenticator + software OATH + hardware OATH methods (the device limit's count)
+--   has_*: which method kinds and phone slots Entra already holds
+--   *_keys: Entra's phones per slot as 'E.164|extension' (split at 'x' by the loader), for noop
+--   secrets / tokens: fingerprints of the ledger lines that still count: the line's userId is the
+--     user's Entra id (whatever its kind) and its entraMethodId is still among that user's methods.
+--     Hex compares lower-cased.
 CREATE OR REPLACE TEMP TABLE sim_entra AS
+WITH mine AS (
+  SELECT entra_id FROM sim_users WHERE action = 'migrate'
+),
+agg AS (
+  SELECT
+    m.user_id,
+    count(*) FILTER (WHERE m.kind IN ('authenticator', 'software_oath', 'hardware_oath')) AS slots_used,
+    bool_or(m.kind = 'authenticator') AS has_authenticator,
+    bool_or(m.kind IN ('software_oath', 'hardware_oath')) AS has_oath,
+    list(m.phone_e164 || '|' || coalesce(sim_trimmed(m.phone_extension), ''))
+      FILTER (WHERE m.kind = 'phone' AND m.phone_type = 'mobile') AS mobile_keys,
+    list(m.phone_e164 || '|' || coalesce(sim_trimmed(m.phone_extension), ''))
+      FILTER (WHERE m.kind = 'phone' AND m.phone_type = 'alternateMobile') AS alternate_keys,
+    list(m.phone_e164 || '|' || coalesce(sim_trimmed(m.phone_extension), ''))
+      FILTER (WHERE m.kind = 'phone' AND m.phone_type = 'office') AS office_keys
+  FROM entra_methods m
+  WHERE m.user_id IN (SELECT entra_id FROM mine)
+  GROUP BY m.user_id
+),
+led AS (
+  SELECT
+    l.user_id,
+    list(DISTINCT lower(sim_clean(l.secret_sha256))) FILTER (WHERE sim_present(l.secret_sha256)) AS secrets,
+    list(DISTINCT lower(sim_clean(l.device_token_sha256))) FILTER (WHERE sim_present(l.device_token_sha256))
+      AS tokens
+  FROM entra_ledger l
+  WHERE l.user_id IN (SELECT entra_id FROM mine)
+    AND EXISTS (SELECT 1 FROM entra_methods m WHERE m.user_id = l.user_id AND m.method_id = l.entra_method_id)
+  GROUP BY l.user_id
+)
 SELECT
-  su.user_id,
-  su.entra_id,
-  count(m.method_id) FILTER (WHERE m.kind IN ('authenticator', 'software_oath', 'hardware_oath')) AS slots_used,
-  coalesce(bool_or(m.kind = 'authenticator'), false) AS has_authenticator,
-  coalesce(bool_or(m.kind IN ('software_oath', 'hardware_oath')), false) AS has_oath,
-  coalesce(bool_or(m.kind = 'phone' AND m.phone_type = 'mobile'), false) AS has_mobile,
-  coalesce(bool_or(m.kind = 'phone' AND m.phone_type = 'alternateMobile'), false) AS has_alternate,
-  coalesce(bool_or(m.kind = 'phone' AND m.phone_type = 'office'), false) AS has_office
-FROM sim_users su
-LEFT JOIN entra_methods m ON m.user_id = su.entra_id
-WHERE su.action = 'migrate'
-GROUP BY su.user_id, su.entra_id;
-
-CREATE OR REPLACE TEMP TABLE sim_entra_phones AS
-SELECT m.user_id AS entra_id, m.phone_type, m.phone_e164 AS e164, sim_trimmed(m.phone_extension) AS ext
-FROM entra_methods m
-WHERE m.kind = 'phone' AND m.user_id IN (SELECT entra_id FROM sim_entra);
-
-CREATE OR REPLACE TEMP TABLE sim_ledger AS
-SELECT DISTINCT
-  l.user_id AS entra_id,
-  lower(sim_clean(l.secret_sha256)) AS secret,
-  lower(sim_clean(l.device_token_sha256)) AS token
-FROM entra_ledger l
-WHERE l.user_id IN (SELECT entra_id FROM sim_entra)
-  AND EXISTS (SELECT 1 FROM entra_methods m WHERE m.user_id = l.user_id AND m.method_id = l.entra_method_id);
+  mine.entra_id,
+  coalesce(agg.slots_used, 0) AS slots_used,
+  coalesce(agg.has_authenticator, false) AS has_authenticator,
+  coalesce(agg.has_oath, false) AS has_oath,
+  coalesce(len(agg.mobile_keys) > 0, false) AS has_mobile,
+  coalesce(len(agg.alternate_keys) > 0, false) AS has_alternate,
+  coalesce(len(agg.office_keys) > 0, false) AS has_office,
+  agg.mobile_keys, agg.alternate_keys, agg.office_keys,
+  led.secrets, led.tokens
+FROM mine
+LEFT JOIN agg ON agg.user_id = mine.entra_id
+LEFT JOIN led ON led.user_id = mine.entra_id;

@@ -1,38 +1,43 @@
 -- Stage 9: assemble the plan (DESIGN 4.8). One `user` row per MFA Server user in this run; the item
--- rows only for users being migrated. writable and the base reason come from sim_actions (actions.sql);
--- the stage's user-specific detail follows after ": ". Rows are stored in plan order: by user_id, then
--- user, phone, backup_phone, devices newest first, oath_token, default_method.
+-- rows only for users being migrated (every stage carries username, upn and entra_id along, so no
+-- join is needed here). writable and the base reason come from sim_actions (actions.sql); the stage's
+-- user-specific detail follows after ": ". The table is a set: readers order it
+-- (analysis.simulate.export writes it by user, then user, phone, backup_phone, device, oath_token,
+-- default_method); sorting millions of rows here would cost every reader, not only the exporter.
 -- __plan__ is replaced by analysis/simulate.py with a table name from its fixed allowed list.
 CREATE OR REPLACE TABLE __plan__ AS
 WITH rows AS (
-  SELECT user_id, 0 AS item_order, 0 AS seq, 'user' AS item, NULL::VARCHAR AS ref, action,
+  SELECT user_id, entra_id, username, upn, 'user' AS item, NULL::VARCHAR AS ref, action,
          NULL::VARCHAR AS value, detail
   FROM sim_users
   UNION ALL
-  SELECT user_id, CASE item WHEN 'phone' THEN 1 ELSE 2 END, 0, item, item, action, value, detail
-  FROM sim_phone_rows
+  SELECT user_id, entra_id, username, upn, 'phone', 'phone', phone_action, phone_value, phone_detail
+  FROM sim_phones WHERE phone_action IS NOT NULL
   UNION ALL
-  SELECT user_id, 3, seq, 'device', ref, action, NULL, detail
+  SELECT user_id, entra_id, username, upn, 'backup_phone', 'backup_phone', backup_action, backup_value,
+         backup_detail
+  FROM sim_phones WHERE backup_action IS NOT NULL
+  UNION ALL
+  SELECT user_id, entra_id, username, upn, 'device', ref, action, NULL, detail
   FROM sim_device_rows
   UNION ALL
-  SELECT user_id, 4, 0, 'oath_token', ref, action, NULL, detail
-  FROM sim_oath_rows
+  SELECT user_id, entra_id, username, upn, 'oath_token', ref, action, NULL, detail
+  FROM sim_oath
   UNION ALL
-  SELECT user_id, 5, 0, 'default_method', 'default_method', action, value, detail
-  FROM sim_default_rows
+  SELECT user_id, entra_id, username, upn, 'default_method', 'default_method', action, value, detail
+  FROM sim_default
 )
 SELECT
   r.user_id::BIGINT AS user_id,
-  su.entra_id::VARCHAR AS entra_id,
-  su.username::VARCHAR AS username,
-  su.upn::VARCHAR AS upn,
+  r.entra_id::VARCHAR AS entra_id,
+  r.username::VARCHAR AS username,
+  r.upn::VARCHAR AS upn,
   r.item::VARCHAR AS item,
   r.ref::VARCHAR AS ref,
   r.action::VARCHAR AS action,
   r.value::VARCHAR AS value,
-  (coalesce(a.reason, 'Unexplained action (a bug in the simulator)') || coalesce(': ' || r.detail, ''))::VARCHAR AS reason,
+  (coalesce(a.reason, 'Unexplained action (a bug in the simulator)') || coalesce(': ' || r.detail, ''))::VARCHAR
+    AS reason,
   a.writable::VARCHAR AS writable
 FROM rows r
-JOIN sim_users su ON su.user_id = r.user_id
-LEFT JOIN sim_actions a ON a.item = r.item AND a.action = r.action
-ORDER BY r.user_id, r.item_order, r.seq;
+LEFT JOIN sim_actions a ON a.item = r.item AND a.action = r.action;

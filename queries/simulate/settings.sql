@@ -10,6 +10,9 @@ SELECT
   $upn_pos::INTEGER           AS upn_pos,           -- position of each match step in match.order, NULL = left out
   $sid_pos::INTEGER           AS sid_pos,
   $attr_pos::INTEGER          AS attr_pos,
+  $step1::VARCHAR             AS step1,             -- the match steps by position ('upn' | 'sid' | 'attribute')
+  $step2::VARCHAR             AS step2,
+  $step3::VARCHAR             AS step3,
   $attr_mfa::VARCHAR          AS attr_mfa,          -- username | email | object_sid | account
   $attr_entra::VARCHAR        AS attr_entra,        -- userPrincipalName | mail | onPremisesSamAccountName | ...
   $steps_text::VARCHAR        AS steps_text,        -- the match steps in words, for reasons

@@ -228,8 +228,15 @@ class Workspace:
         return self.run(settings)
 
 
+#: Plan order, as analysis.simulate.export writes it (the table itself is a set).
+PLAN_ORDER = (
+    "user_id, CASE item WHEN 'user' THEN 0 WHEN 'phone' THEN 1 WHEN 'backup_phone' THEN 2"
+    " WHEN 'device' THEN 3 WHEN 'oath_token' THEN 4 ELSE 5 END, try_cast(ref AS BIGINT) NULLS FIRST, ref"
+)
+
+
 def rows(con: duckdb.DuckDBPyConnection, table: str = "plan") -> list[dict[str, Any]]:
-    cur = con.execute(f"SELECT * FROM {table}")
+    cur = con.execute(f"SELECT * FROM {table} ORDER BY {PLAN_ORDER}")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 

@@ -19,8 +19,9 @@ def ws(tmp_path: Path) -> Workspace:
     return w
 
 
-def devices(plan: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(r["ref"], r["action"]) for r in plan if r["item"] == "device"]
+def devices(plan: list[dict[str, Any]]) -> dict[str, str]:
+    """device_id -> action (the plan is a set; which device gets which action is what matters)."""
+    return {r["ref"]: r["action"] for r in plan if r["item"] == "device"}
 
 
 def t(day: int) -> str:
@@ -45,12 +46,12 @@ def test_duplicate_names_keep_the_newest(ws: Workspace) -> None:
     ws.device(11, 1, " IPHONE ", t(9))  # same name trimmed, case-insensitive, newer
     ws.device(12, 1, "iphone", None)  # missing time counts as oldest
     ws.device(13, 1, "Pixel", t(1))
-    assert devices(ws.plan()) == [
-        ("11", "create_device"),
-        ("10", "skip_duplicate_name"),
-        ("13", "create_device"),
-        ("12", "skip_duplicate_name"),
-    ]
+    assert devices(ws.plan()) == {
+        "11": "create_device",
+        "10": "skip_duplicate_name",
+        "13": "create_device",
+        "12": "skip_duplicate_name",
+    }
 
 
 def test_duplicate_name_tie_goes_to_the_larger_device_id(ws: Workspace) -> None:
@@ -59,7 +60,7 @@ def test_duplicate_name_tie_goes_to_the_larger_device_id(ws: Workspace) -> None:
     ws.device(11, 1, "iPhone", t(5))
     ws.device(20, 1, "Pixel", None)
     ws.device(21, 1, "Pixel", "  ")  # blank time = missing
-    assert dict(devices(ws.plan())) == {
+    assert devices(ws.plan()) == {
         "11": "create_device",
         "10": "skip_duplicate_name",
         "21": "create_device",
@@ -72,22 +73,22 @@ def test_missing_names_are_never_duplicates(ws: Workspace) -> None:
     ws.device(10, 1, None, t(1))
     ws.device(11, 1, "  ", t(2))
     ws.device(12, 1, None, t(3))
-    assert [a for _, a in devices(ws.plan())] == ["create_device"] * 3
+    assert list(devices(ws.plan()).values()) == ["create_device"] * 3
 
 
 def test_cap_is_five_devices(ws: Workspace) -> None:
     ws.user(1, U)
     for i in range(7):
         ws.device(10 + i, 1, f"d{i}", t(1 + i))
-    assert devices(ws.plan({"limits": {"device_limit": 100}})) == [
-        ("16", "create_device"),
-        ("15", "create_device"),
-        ("14", "create_device"),
-        ("13", "create_device"),
-        ("12", "create_device"),
-        ("11", "skip_over_max"),
-        ("10", "skip_over_max"),
-    ]
+    assert devices(ws.plan({"limits": {"device_limit": 100}})) == {
+        "16": "create_device",
+        "15": "create_device",
+        "14": "create_device",
+        "13": "create_device",
+        "12": "create_device",
+        "11": "skip_over_max",
+        "10": "skip_over_max",
+    }
 
 
 @pytest.mark.parametrize(
@@ -109,8 +110,10 @@ def test_cap_is_four_with_a_selected_oath_token(
     settings: dict[str, Any] = {"limits": {"device_limit": 100}}
     if methods:
         settings["migrate"] = {"methods": methods}
-    acts = [a for _, a in devices(ws.plan(settings))]
-    assert acts == ["create_device"] * cap + ["skip_over_max"] * (6 - cap)
+    newest_first = [str(15 - i) for i in range(6)]
+    assert devices(ws.plan(settings)) == {
+        ref: "create_device" if i < cap else "skip_over_max" for i, ref in enumerate(newest_first)
+    }
 
 
 def test_duplicates_are_removed_before_the_cap(ws: Workspace) -> None:
@@ -118,7 +121,7 @@ def test_duplicates_are_removed_before_the_cap(ws: Workspace) -> None:
     for i in range(5):
         ws.device(10 + i, 1, f"d{i}", t(10 + i))
     ws.device(30, 1, "d0", t(1))  # older duplicate of d0
-    acts = dict(devices(ws.plan()))
+    acts = devices(ws.plan())
     assert acts["30"] == "skip_duplicate_name"
     assert [acts[str(10 + i)] for i in range(5)] == ["create_device"] * 5
 
@@ -132,12 +135,12 @@ def test_entra_methods_use_slots(ws: Workspace) -> None:
     ws.phone("e1", "mobile", "+44 7400123456")  # not a slot
     for i in range(4):
         ws.device(10 + i, 1, f"d{i}", t(1 + i))
-    assert devices(ws.plan()) == [
-        ("13", "create_device"),
-        ("12", "create_device"),
-        ("11", "skip_device_limit"),
-        ("10", "skip_device_limit"),
-    ]
+    assert devices(ws.plan()) == {
+        "13": "create_device",
+        "12": "create_device",
+        "11": "skip_device_limit",
+        "10": "skip_device_limit",
+    }
     row = outcome(ws.plan(), U, "device", "11")
     assert row["writable"] == "none" and "slot 6 of 5" in row["reason"]
 
@@ -146,11 +149,14 @@ def test_device_limit_setting_counts_slots(ws: Workspace) -> None:
     ws.user(1, U)
     ws.device(10, 1, "d0", t(1))
     ws.device(11, 1, "d1", t(2))
-    assert [a for _, a in devices(ws.plan({"limits": {"device_limit": 1}}))] == [
-        "create_device",
-        "skip_device_limit",
-    ]
-    assert [a for _, a in devices(ws.plan({"limits": {"device_limit": 0}}))] == ["skip_device_limit"] * 2
+    assert devices(ws.plan({"limits": {"device_limit": 1}})) == {
+        "11": "create_device",
+        "10": "skip_device_limit",
+    }
+    assert devices(ws.plan({"limits": {"device_limit": 0}})) == {
+        "11": "skip_device_limit",
+        "10": "skip_device_limit",
+    }
 
 
 def test_ledger_secret_match_updates_without_a_slot(ws: Workspace) -> None:
@@ -160,7 +166,7 @@ def test_ledger_secret_match_updates_without_a_slot(ws: Workspace) -> None:
     ws.device(10, 1, "d0", t(1), secret="s-old")
     ws.device(11, 1, "d1", t(2), secret="s-new")
     plan = ws.plan()
-    assert devices(plan) == [("11", "skip_device_limit"), ("10", "update_device")]
+    assert devices(plan) == {"11": "skip_device_limit", "10": "update_device"}
     assert outcome(plan, U, "device", "10")["writable"] == "utility"
 
 
@@ -171,7 +177,7 @@ def test_ledger_token_match_creates_software_oath_using_a_slot(ws: Workspace) ->
     ws.device(10, 1, "d0", t(2), token="tok")
     ws.device(11, 1, "d1", t(1), token="other")
     plan = ws.plan()
-    assert devices(plan) == [("10", "create_software_oath"), ("11", "skip_device_limit")]
+    assert devices(plan) == {"10": "create_software_oath", "11": "skip_device_limit"}
     assert outcome(plan, U, "device", "10")["writable"] == "utility"
 
 
@@ -180,7 +186,7 @@ def test_secret_match_is_tried_before_token_match(ws: Workspace) -> None:
     m = ws.method("e1", "authenticator")
     ws.ledger("e1", m, secret="s", token="tok")
     ws.device(10, 1, "d0", t(1), secret="s", token="tok")
-    assert devices(ws.plan()) == [("10", "update_device")]
+    assert devices(ws.plan()) == {"10": "update_device"}
 
 
 def test_ledger_line_counts_only_while_its_method_exists(ws: Workspace) -> None:
@@ -188,7 +194,7 @@ def test_ledger_line_counts_only_while_its_method_exists(ws: Workspace) -> None:
     ws.ledger("e1", "deleted-method", secret="s", token="tok")
     ws.device(10, 1, "d0", t(1), secret="s")
     ws.device(11, 1, "d1", t(2), token="tok")
-    assert devices(ws.plan()) == [("11", "create_device"), ("10", "create_device")]
+    assert devices(ws.plan()) == {"11": "create_device", "10": "create_device"}
 
 
 def test_ledger_of_another_user_does_not_count(ws: Workspace) -> None:
@@ -197,7 +203,7 @@ def test_ledger_of_another_user_does_not_count(ws: Workspace) -> None:
     ws.ledger("e2", m, secret="s")
     ws.user(1, U)
     ws.device(10, 1, "d0", t(1), secret="s")
-    assert devices(ws.plan()) == [("10", "create_device")]
+    assert devices(ws.plan()) == {"10": "create_device"}
 
 
 def test_ledger_hex_compares_case_insensitively(ws: Workspace) -> None:
@@ -205,13 +211,13 @@ def test_ledger_hex_compares_case_insensitively(ws: Workspace) -> None:
     m = ws.method("e1", "authenticator")
     ws.ledger("e1", m, secret="s", upper=True)
     ws.device(10, 1, "d0", t(1), secret="s")
-    assert devices(ws.plan()) == [("10", "update_device")]
+    assert devices(ws.plan()) == {"10": "update_device"}
 
 
 def test_no_device_rows_when_mobile_app_not_selected(ws: Workspace) -> None:
     ws.user(1, U)
     ws.device(10, 1, "d0", t(1))
-    assert devices(ws.plan({"migrate": {"methods": ["phone", "oath_token"]}})) == []
+    assert devices(ws.plan({"migrate": {"methods": ["phone", "oath_token"]}})) == {}
 
 
 def test_export_csv_users_have_unknown_devices(ws: Workspace) -> None:
@@ -219,7 +225,7 @@ def test_export_csv_users_have_unknown_devices(ws: Workspace) -> None:
     row = outcome(ws.plan(), U, "device")
     assert (row["ref"], row["action"], row["writable"]) == (None, "unknown", "none")
     assert "Export Users CSV" in row["reason"]
-    assert devices(ws.plan({"migrate": {"methods": ["phone"]}})) == []
+    assert devices(ws.plan({"migrate": {"methods": ["phone"]}})) == {}
 
 
 # ---------------------------------------------------------------- OATH token
@@ -264,7 +270,7 @@ def test_token_needs_a_slot_after_the_devices(ws: Workspace) -> None:
     for i in range(4):
         ws.device(10 + i, 1, f"d{i}", t(1 + i))
     plan = ws.plan()  # 1 used + 4 device creates = 5: no slot left for the token
-    assert [a for _, a in devices(plan)] == ["create_device"] * 4
+    assert list(devices(plan).values()) == ["create_device"] * 4
     row = outcome(plan, U, "oath_token")
     assert (row["action"], row["writable"]) == ("skip_device_limit", "none")
     plan = ws.plan({"limits": {"device_limit": 6}})
