@@ -32,10 +32,11 @@ demo: $(SAMPLE_WS)
 	  $(BIN)/streamlit run app.py --server.address 127.0.0.1 \
 	  --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
+# The suite first (its closing line is what CI reads), then lint and types; any failure fails.
 test: $(VENV)/.installed chromium
+	$(BIN)/pytest -n 2 --dist loadgroup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy

@@ -32,8 +32,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=1_000_000, help="MFA Server users to generate")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--repeat", type=int, default=3, help="readiness runs to time (the median is reported)")
-    parser.add_argument("--workdir", type=Path, help="keep the generated data and workspace here (reused if present)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs to time (median reported)")
+    parser.add_argument("--workdir", type=Path, help="keep generated data here (reused)")
     args = parser.parse_args()
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-readiness-"))
