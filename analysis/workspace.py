@@ -115,13 +115,15 @@ def load(workspace: Path, datafile: Path, tenant: Path, console: Console) -> Loa
             snapshot.stage(con, snap, facts)
             with _transaction(con):
                 sqlrun.run(con, SCHEMA)
+                # the snapshot first: its staging tables are freed before the datafile's rows arrive
+                snapshot.insert(con, snap)
+                snapshot.drop_stage(con)
                 if feed is not None:
                     rows = _load_pfdata(con, datafile, feed)
                 else:
                     assert export is not None
                     rows = _load_csv(con, export)
                 _check_mfa_duplicates(con, datafile)
-                snapshot.insert(con, snap)
                 from analysis.phones import fill_phone_tables
 
                 fill_phone_tables(con)

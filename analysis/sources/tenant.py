@@ -108,6 +108,11 @@ def stage(con: duckdb.DuckDBPyConnection, snap: TenantSnapshot, facts: FactsPool
 def insert(con: duckdb.DuckDBPyConnection, snap: TenantSnapshot) -> None:
     """Fill the entra_* tables and tenant_info from the staged files (inside the load's transaction)."""
     sqlrun.run(con, "sources/tenant_users_insert")
+    ((staged,),) = con.execute("SELECT count(*) FROM entra_methods_stage").fetchall()
+    ((inserted,),) = sqlrun.fetch(con, "sources/tenant_methods_insert")
+    if inserted < staged:  # a second pass only when some method was unusable
+        sqlrun.run(con, "sources/tenant_methods_rejects")
+    con.execute("DROP TABLE entra_methods_stage")
     sqlrun.run(con, "sources/tenant_groups_insert")
     sqlrun.run(con, "sources/tenant_domains_insert")
     sqlrun.run(con, "sources/tenant_ledger_insert")

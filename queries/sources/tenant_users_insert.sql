@@ -1,5 +1,5 @@
--- Entra users and their authentication methods from entra_users_stage (tenant_users_read.sql or
--- tenant_users_lines.sql). Unusable lines and methods go to rejects. Method objects are kept whole in
+-- Entra users from entra_users_stage (tenant_users_read.sql or tenant_users_lines.sql), unusable lines to
+-- rejects, and their methods staged for tenant_methods_insert.sql. Method objects are kept whole for
 -- entra_methods.detail, minus any secret-bearing field a hand-made snapshot might carry.
 INSERT INTO rejects (source, line, "column", reason, raw)
 SELECT 'tenant/users.jsonl', line,
@@ -47,37 +47,3 @@ FROM (
     WHERE is_object AND present(id) AND methods_type = 'ARRAY'
   )
 );
-
-INSERT INTO rejects (source, line, "column", reason, raw)
-SELECT 'tenant/users.jsonl', line,
-       printf('authenticationMethods[%d].%s', i - 1, CASE WHEN is_object AND NOT present(method_id) THEN 'id'
-                                                      ELSE '@odata.type' END),
-       CASE WHEN NOT is_object THEN 'authentication method is not an object; the method is left out'
-            WHEN NOT present(method_id) THEN 'authentication method has no id; the method is left out'
-            ELSE 'authentication method has no @odata.type; the method is left out' END,
-       left(detail::VARCHAR, 500)
-FROM entra_methods_stage
-WHERE NOT is_object OR NOT present(method_id) OR NOT present(odata_type);
-
-INSERT INTO entra_methods (
-  user_id, method_id, odata_type, kind, phone_type, phone_number, phone_e164, phone_extension,
-  display_name, detail)
-SELECT
-  user_id, method_id, odata_type,
-  CASE replace(replace(lower(odata_type), '#', ''), 'microsoft.graph.', '')
-    WHEN 'phoneauthenticationmethod' THEN 'phone'
-    WHEN 'microsoftauthenticatorauthenticationmethod' THEN 'authenticator'
-    WHEN 'softwareoathauthenticationmethod' THEN 'software_oath'
-    WHEN 'hardwareoathauthenticationmethod' THEN 'hardware_oath'
-    WHEN 'fido2authenticationmethod' THEN 'fido2'
-    WHEN 'passwordauthenticationmethod' THEN 'password'
-    WHEN 'emailauthenticationmethod' THEN 'email'
-    WHEN 'temporaryaccesspassauthenticationmethod' THEN 'tap'
-    WHEN 'windowshelloforbusinessauthenticationmethod' THEN 'windows_hello'
-    ELSE 'other'
-  END,
-  phone_type, phone_number, NULL, NULL, display_name, detail
-FROM entra_methods_stage
-WHERE is_object AND present(method_id) AND present(odata_type);
-
-DROP TABLE entra_methods_stage;
