@@ -249,14 +249,18 @@ def test_batch_create_approve_run_verify_against_the_emulator(
     run = pg.get_by_role("button", name="Run batch")
     assert "Local emulator" in run.inner_text()
     run.click()
-    pg.get_by_text("finished").first.wait_for(timeout=180_000)
+    outcome = pg.get_by_text("Run of batch").or_(pg.locator('[data-testid="stAlertContentError"]'))
+    outcome.first.wait_for(timeout=300_000)
+    if pg.get_by_text("Run of batch").count() == 0:
+        shot(pg, "batch-run-failed")
+        raise AssertionError(f"the run did not finish: {outcome.first.inner_text()}")
     settle(pg, "finished")
     shot(pg, "batch-run")
     assert pg.get_by_text("internal error").count() == 0
     pg.get_by_role("button", name="OK").click()
 
     pg.get_by_role("button", name="Verify batch").click()
-    pg.get_by_text("Verification of batch").first.wait_for(timeout=180_000)
+    pg.get_by_text("Verification of batch").first.wait_for(timeout=300_000)
     settle(pg, "Verification of batch")
     text = pg.get_by_text("Verification of batch").first.inner_text()
     assert "agreement 100.0%" in text, text
