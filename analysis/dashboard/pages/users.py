@@ -24,7 +24,7 @@ if hits.empty:
     st.stop()
 
 st.caption(
-    f"{len(hits):,} users shown"
+    f"{len(hits):,} user{'' if len(hits) == 1 else 's'} shown"
     + (" (first 200; refine the search)" if len(hits) >= 200 else "")
     + ". Click a row to open it."
 )
@@ -35,7 +35,7 @@ picked = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="user_hits",
-    height=240,
+    height="auto" if len(hits) <= 6 else 240,
     column_config={
         "user_id": None,
         "outcome": None,
