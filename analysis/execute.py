@@ -61,7 +61,7 @@ from analysis.graph.errors import (
     UnauthorizedError,
     UnknownOutcome,
 )
-from analysis.journal import Answer, Entry, Journal, StepStatus, new_run_id, step_statuses
+from analysis.journal import Answer, Entry, Journal, StepStatus, new_run_id, register, step_statuses
 from analysis.livestate import PHONE_IDS, Expectations, LiveState, drift, find_device, norm_phone
 from analysis.sqlfiles import sql
 
@@ -774,7 +774,10 @@ class Runner:
             if j.status == "pending" and not j.in_flight and not j.needs_read and j.next_step() is not None
         ]
         by_version: dict[str, list[tuple[Job, Step, BatchRequest, Entry]]] = {"v1.0": [], "beta": []}
+        room = 20 * max(0, self.options.concurrency - len(futures))  # build no more than can leave now
         for job in ready:
+            if sum(len(v) for v in by_version.values()) >= room:
+                break
             step = job.next_step()
             assert step is not None
             if step.name == "hw_activate" and not (
@@ -967,21 +970,34 @@ class Runner:
             self.result.failed += 1
         self._pending_updates.append((job.status, job.detail, job.replan, self.batch.batch_id, job.user_id))
 
+    def _set_based(self, query: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Run ``queries/<query>`` once over ``rows`` registered as the Arrow table ``exec_rows_in``."""
+        import pyarrow as pa
+
+        table = pa.table(
+            {name: list(values) for name, values in zip(names, zip(*rows, strict=True), strict=True)}
+        )
+        register(self.con, "exec_rows_in", table)
+        try:
+            self.con.execute(sql(query)).fetchall()
+        finally:
+            self.con.unregister("exec_rows_in")
+
     def _flush_before_images(self) -> None:
         if self._before_images:
-            self.con.executemany(sql("execute/user_before_image"), self._before_images)
+            self._set_based(
+                "execute/user_before_images", ("before_image", "batch_id", "user_id"), self._before_images
+            )
             self._before_images.clear()
 
     def _flush(self) -> None:
         self._flush_before_images()
         if self._pending_updates:
-            self.con.execute("BEGIN TRANSACTION")
-            try:
-                self.con.executemany(sql("execute/user_status"), self._pending_updates)
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
+            self._set_based(
+                "execute/user_statuses",
+                ("status", "detail", "replan", "batch_id", "user_id"),
+                self._pending_updates,
+            )
             self._pending_updates.clear()
 
     def _finish(self, jobs: list[Job]) -> None:
