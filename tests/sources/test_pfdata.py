@@ -166,3 +166,36 @@ def test_a_different_layout_needs_only_the_mapping_edited(
     assert _rows(ws, "SELECT user_id, username, method FROM mfa_users") == [
         (7, "zed@contoso.com", "text_message")
     ]
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["JBSWY3DPEHPK3PXP", "jbsw y3dp ehpk 3pxp", "JBSWY3DPEHPK3PXP====", " gezd gnbv gy3t qojq= ", "ÄBC"],
+)
+def test_sql_and_python_fingerprints_agree(secret: str) -> None:
+    from analysis.sources import sqlrun
+
+    con = duckdb.connect()
+    sqlrun.run(con, "sources/macros")
+    ((sql_secret, sql_token),) = con.execute(
+        "SELECT secret_sha256($s), token_sha256($s)", {"s": secret}
+    ).fetchall()
+    con.close()
+    assert sql_secret == secret_fingerprint(secret)
+    assert sql_token == device_token_fingerprint(secret)
+
+
+def test_blank_secrets_have_no_fingerprint() -> None:
+    from analysis.sources import sqlrun
+
+    con = duckdb.connect()
+    sqlrun.run(con, "sources/macros")
+    rows = con.execute(
+        "SELECT secret_sha256(s), token_sha256(s) FROM (VALUES (NULL), (''), ('  '), ('==')) t(s)"
+    )
+    assert rows.fetchall() == [(None, None), (None, None), (None, None), (None, sha256_hex("=="))]
+    con.close()
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
