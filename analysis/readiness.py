@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -197,23 +198,14 @@ def run_check(con: duckdb.DuckDBPyConnection, check: Check) -> CheckResult:
 
 def score(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> Score:
     """Score users by their worst finding (see :data:`SCORE_FORMULA`), per tenant and per user group."""
-    per_user = [
-        pd.DataFrame({"user_id": r.findings["user_id"].dropna().unique(), "severity": r.check.severity})
-        for r in results
-        if r.check.severity in ("blocker", "warning") and r.count
-    ]
-    frame = (
-        pd.concat(per_user, ignore_index=True)
-        if per_user
-        else pd.DataFrame({"user_id": pd.Series(dtype="int64"), "severity": pd.Series(dtype="object")})
-    )
-    frame["user_id"] = frame["user_id"].astype("int64")
-    con.register("rd_user_findings", frame)
+    status = user_status(results)
+    con.register("rd_user_status_frame", status)
     try:
-        rows = con.execute(sql("readiness/support/score")).df()
-        entra_groups = con.execute(sql("readiness/support/score_entra_groups")).df()
+        con.execute(sql("readiness/support/user_status"))
     finally:
-        con.unregister("rd_user_findings")
+        con.unregister("rd_user_status_frame")
+    rows = con.execute(sql("readiness/support/score")).df()
+    entra_groups = con.execute(sql("readiness/support/score_entra_groups")).df()
     total = rows[rows["is_total"]].iloc[0]
     tenant = {k: _plain(total[k]) for k in ("users", "ready", "with_warnings", "blocked", "score")}
     groups = rows[~rows["is_total"]].drop(columns="is_total").reset_index(drop=True)
@@ -225,8 +217,26 @@ def score(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> Score:
         }
     )
     fired = {r.check.severity for r in results if r.count}
-    status = "blocked" if "blocker" in fired else "warnings" if "warning" in fired else "ready"
-    return Score(SCORE_FORMULA, tenant, groups, gates, status, entra_groups)
+    overall = "blocked" if "blocker" in fired else "warnings" if "warning" in fired else "ready"
+    return Score(SCORE_FORMULA, tenant, groups, gates, overall, entra_groups)
+
+
+def user_status(results: list[CheckResult]) -> pa.Table:
+    """The user ids of every blocker (status 2) and warning (status 1) finding, for SQL to reduce to each
+    user's worst (support/user_status.sql). Built from the findings' arrays without a per-row loop."""
+    parts = [
+        pa.table(
+            {
+                "user_id": pa.array(r.findings["user_id"], pa.int64()),  # NULL: a finding about no user
+                "status": pa.array(np.full(r.count, 2 if r.check.severity == "blocker" else 1), pa.int8()),
+            }
+        )
+        for r in results
+        if r.check.severity in ("blocker", "warning") and r.count
+    ]
+    if not parts:
+        return pa.table({"user_id": pa.array([], pa.int64()), "status": pa.array([], pa.int8())})
+    return pa.concat_tables(parts)
 
 
 def workspace_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

@@ -10,12 +10,13 @@ SELECT
   'phone' AS subject_type,
   CAST(p.user_id AS VARCHAR) || '/backup_phone' AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('alternate phone {} refused: the user will have no mobile phone ({})',
          coalesce(nullif(ph.graph_number, ''), 'number'),
          coalesce(nullif(p.reason, ''), 'primary phone not written as mobile')) AS detail
 FROM plan p
+JOIN rd_users u USING (user_id)
 LEFT JOIN mfa_phones ph ON ph.user_id = p.user_id AND ph.slot = 'backup_phone'
 WHERE p.item = 'backup_phone' AND p.action = 'fail_alternate_requires_mobile'
 ORDER BY p.user_id;

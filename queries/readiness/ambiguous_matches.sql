@@ -11,8 +11,7 @@ SELECT
   u.user_id,
   u.username,
   NULL::VARCHAR AS upn,
-  coalesce(nullif(p.reason, ''), 'more than one match') AS detail
+  coalesce(nullif(u.user_reason, ''), 'more than one match') AS detail
 FROM rd_users u
-JOIN plan p ON p.user_id = u.user_id AND p.item = 'user'
 WHERE u.user_action = 'ambiguous' AND u.counted
 ORDER BY u.user_id;

@@ -9,11 +9,12 @@ SELECT
   'phone' AS subject_type,
   CAST(p.user_id AS VARCHAR) || '/backup_phone' AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('backup phone with extension "{}" skipped: the primary phone also has extension "{}"',
          trim(m.backup_extension), trim(m.extension)) AS detail
 FROM plan p
-JOIN mfa_users m ON m.user_id = p.user_id
+JOIN rd_users u USING (user_id)
+JOIN mfa_users m USING (user_id)
 WHERE p.item = 'backup_phone' AND p.action = 'skip_both_extensions'
 ORDER BY p.user_id;

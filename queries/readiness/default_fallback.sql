@@ -10,11 +10,12 @@ SELECT
   'user' AS subject_type,
   CAST(p.user_id AS VARCHAR) AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
-  format('default becomes {} instead of the MFA Server {}: {}', p.value, u.method,
+  u.username,
+  u.upn,
+  format('default becomes {} instead of the MFA Server {}: {}', p.value, m.method,
          coalesce(nullif(p.reason, ''), 'mapped method not available or not allowed')) AS detail
 FROM plan p
 JOIN rd_users u USING (user_id)
+JOIN mfa_users m USING (user_id)
 WHERE p.item = 'default_method' AND p.action = 'set_default_fallback'
 ORDER BY p.user_id;

@@ -13,7 +13,7 @@ WITH affected AS (
   JOIN rd_users u USING (user_id)
   WHERE p.item = 'default_method'
     AND p.action IN ('set_default', 'set_default_fallback')
-    AND coalesce(u.system_preferred_enabled, false)
+    AND u.system_preferred_enabled
 )
 SELECT
   'tenant' AS subject_type,

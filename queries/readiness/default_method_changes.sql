@@ -9,8 +9,8 @@ SELECT
   'user' AS subject_type,
   CAST(p.user_id AS VARCHAR) AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('default method changes from {} to {}', u.preferred_method, p.value) AS detail
 FROM plan p
 JOIN rd_users u USING (user_id)

@@ -7,23 +7,30 @@
 --   move.
 -- remediation: Have the user remove stale devices in the MFA User Portal (or Entra) before migrating, or
 --   plan re-registration of the skipped devices at aka.ms/mfasetup.
+WITH skipped AS (
+  SELECT
+    p.user_id,
+    count(*) AS total,
+    count(*) FILTER (WHERE p.action = 'skip_duplicate_name') AS duplicate,
+    count(*) FILTER (WHERE p.action = 'skip_over_max') AS over_max,
+    count(*) FILTER (WHERE p.action = 'skip_device_limit' AND p.item = 'device') AS limit_device,
+    count(*) FILTER (WHERE p.action = 'skip_device_limit' AND p.item = 'oath_token') AS limit_token
+  FROM plan p
+  WHERE (p.item = 'device' AND p.action IN ('skip_duplicate_name', 'skip_over_max', 'skip_device_limit'))
+     OR (p.item = 'oath_token' AND p.action = 'skip_device_limit')
+  GROUP BY p.user_id
+)
 SELECT
   'user' AS subject_type,
-  CAST(p.user_id AS VARCHAR) AS subject_id,
-  p.user_id,
-  any_value(p.username) AS username,
-  any_value(p.upn) AS upn,
-  format('{} skipped: {}', count(*), concat_ws(', ',
-    CASE WHEN count(*) FILTER (WHERE p.action = 'skip_duplicate_name') > 0
-         THEN format('{} duplicate name', count(*) FILTER (WHERE p.action = 'skip_duplicate_name')) END,
-    CASE WHEN count(*) FILTER (WHERE p.action = 'skip_over_max') > 0
-         THEN format('{} over the cap of 5 (4 with a hardware token)', count(*) FILTER (WHERE p.action = 'skip_over_max')) END,
-    CASE WHEN count(*) FILTER (WHERE p.action = 'skip_device_limit' AND p.item = 'device') > 0
-         THEN format('{} device over the device limit', count(*) FILTER (WHERE p.action = 'skip_device_limit' AND p.item = 'device')) END,
-    CASE WHEN count(*) FILTER (WHERE p.action = 'skip_device_limit' AND p.item = 'oath_token') > 0
-         THEN 'hardware token over the device limit' END)) AS detail
-FROM plan p
-WHERE (p.item = 'device' AND p.action IN ('skip_duplicate_name', 'skip_over_max', 'skip_device_limit'))
-   OR (p.item = 'oath_token' AND p.action = 'skip_device_limit')
-GROUP BY p.user_id
-ORDER BY p.user_id;
+  CAST(k.user_id AS VARCHAR) AS subject_id,
+  k.user_id,
+  u.username,
+  u.upn,
+  format('{} skipped: {}', k.total, concat_ws(', ',
+    CASE WHEN k.duplicate > 0 THEN format('{} duplicate name', k.duplicate) END,
+    CASE WHEN k.over_max > 0 THEN format('{} over the cap of 5 (4 with a hardware token)', k.over_max) END,
+    CASE WHEN k.limit_device > 0 THEN format('{} device over the device limit', k.limit_device) END,
+    CASE WHEN k.limit_token > 0 THEN 'hardware token over the device limit' END)) AS detail
+FROM skipped k
+JOIN rd_users u USING (user_id)
+ORDER BY k.user_id;

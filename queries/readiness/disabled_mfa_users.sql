@@ -9,12 +9,12 @@ SELECT
   'user' AS subject_type,
   CAST(m.user_id AS VARCHAR) AS subject_id,
   m.user_id,
-  m.username,
+  u.username,
   u.upn,
   CASE WHEN s.skip_disabled THEN 'disabled in MFA Server: not migrated (skip_disabled = true)'
        ELSE 'disabled in MFA Server but migrated (skip_disabled = false)' END AS detail
 FROM mfa_users m
-JOIN rd_users u USING (user_id)
 CROSS JOIN rd_settings s
+JOIN rd_users u USING (user_id)
 WHERE NOT m.enabled
 ORDER BY m.user_id;

@@ -13,7 +13,8 @@ SELECT
   u.upn,
   format('Entra account {} is not synced from on-premises (Staged Rollout cannot target it)', u.upn) AS detail
 FROM rd_users u
-WHERE u.counted AND u.entra_id IS NOT NULL
+WHERE u.counted
+  AND u.entra_id IS NOT NULL
   AND NOT coalesce(u.on_premises_sync_enabled, false)
   AND coalesce(lower(u.user_type), 'member') <> 'guest'
 ORDER BY u.user_id;

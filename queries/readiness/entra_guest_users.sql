@@ -13,5 +13,7 @@ SELECT
   u.upn,
   format('Entra account {} is a guest', u.upn) AS detail
 FROM rd_users u
-WHERE u.counted AND u.entra_id IS NOT NULL AND lower(u.user_type) = 'guest'
+WHERE u.counted
+  AND u.entra_id IS NOT NULL
+  AND lower(u.user_type) = 'guest'
 ORDER BY u.user_id;

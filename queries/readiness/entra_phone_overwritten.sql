@@ -9,14 +9,15 @@ SELECT
   'phone' AS subject_type,
   CAST(p.user_id AS VARCHAR) || '/' || p.item AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('{} phone {} in Entra will be replaced by {}',
          CASE em.phone_type WHEN 'alternateMobile' THEN 'alternate' ELSE em.phone_type END,
          em.phone_number, p.value) AS detail
 FROM plan p
+JOIN rd_users u USING (user_id)
 JOIN entra_methods em
-  ON em.user_id = p.entra_id
+  ON em.user_id = u.entra_id
  AND em.kind = 'phone'
  AND em.phone_type = CASE p.action
        WHEN 'write_mobile' THEN 'mobile'

@@ -13,5 +13,7 @@ SELECT
   u.upn,
   format('Entra account {} is disabled', u.upn) AS detail
 FROM rd_users u
-WHERE u.counted AND u.entra_id IS NOT NULL AND u.account_enabled = false
+WHERE u.counted
+  AND u.entra_id IS NOT NULL
+  AND u.account_enabled = false
 ORDER BY u.user_id;

@@ -9,11 +9,12 @@ SELECT
   'phone' AS subject_type,
   CAST(p.user_id AS VARCHAR) || '/' || p.item AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('extension "{}" dropped (default method is Text message); mobile phone becomes {}',
          trim(m.extension), p.value) AS detail
 FROM plan p
-JOIN mfa_users m ON m.user_id = p.user_id
+JOIN rd_users u USING (user_id)
+JOIN mfa_users m USING (user_id)
 WHERE p.item = 'phone' AND p.action = 'write_mobile_drop_extension'
 ORDER BY p.user_id;

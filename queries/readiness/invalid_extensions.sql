@@ -9,12 +9,13 @@ SELECT
   'phone' AS subject_type,
   CAST(p.user_id AS VARCHAR) || '/' || p.item AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('{} extension "{}" has characters other than digits',
          CASE p.item WHEN 'phone' THEN 'primary phone' ELSE 'backup phone' END,
          CASE p.item WHEN 'phone' THEN m.extension ELSE m.backup_extension END) AS detail
 FROM plan p
-JOIN mfa_users m ON m.user_id = p.user_id
+JOIN rd_users u USING (user_id)
+JOIN mfa_users m USING (user_id)
 WHERE p.item IN ('phone', 'backup_phone') AND p.action = 'invalid_extension'
 ORDER BY p.user_id, p.item;

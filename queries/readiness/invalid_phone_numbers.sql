@@ -9,15 +9,16 @@ SELECT
   'phone' AS subject_type,
   CAST(p.user_id AS VARCHAR) || '/' || p.item AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('{}: "{}" (country code "{}"): {}',
          CASE p.item WHEN 'phone' THEN 'primary phone' ELSE 'backup phone' END,
          CASE p.item WHEN 'phone' THEN m.phone ELSE m.backup_phone END,
          coalesce(CASE p.item WHEN 'phone' THEN m.country_code ELSE m.backup_country_code END, ''),
          coalesce(nullif(ph.error, ''), nullif(p.reason, ''), 'not a valid number')) AS detail
 FROM plan p
-JOIN mfa_users m ON m.user_id = p.user_id
+JOIN rd_users u USING (user_id)
+JOIN mfa_users m USING (user_id)
 LEFT JOIN mfa_phones ph ON ph.user_id = p.user_id AND ph.slot = p.item
 WHERE p.item IN ('phone', 'backup_phone') AND p.action = 'invalid_number'
 ORDER BY p.user_id, p.item;

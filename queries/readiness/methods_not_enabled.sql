@@ -6,8 +6,18 @@
 --   elsewhere.
 -- remediation: Enable the named configuration (Voice call, SMS, Microsoft Authenticator, Hardware OATH
 --   tokens) in Entra > Protection > Authentication methods > Policies, for at least the migrating users.
-WITH u AS (SELECT * FROM rd_users WHERE counted),
-dev AS (SELECT DISTINCT user_id FROM mfa_devices),
+WITH pol AS (
+  SELECT * FROM rd_policy WHERE known AND NOT (voice AND sms AND push AND hardware_oath)
+),
+u AS (  -- counted users, read only when some configuration is off
+  SELECT m.user_id, m.method,
+         nullif(trim(m.oath_serial), '') IS NOT NULL AS has_token,
+         nullif(trim(m.backup_phone), '') IS NOT NULL AS has_backup_phone
+  FROM mfa_users m
+  CROSS JOIN rd_settings s
+  WHERE EXISTS (SELECT 1 FROM pol) AND NOT (NOT m.enabled AND s.skip_disabled)
+),
+dev AS (SELECT DISTINCT user_id FROM mfa_devices WHERE EXISTS (SELECT 1 FROM pol)),
 in_use AS (
   SELECT 'phone_call' AS method, 'Phone call' AS label, 'Voice' AS config,
          count(*) FILTER (WHERE u.method = 'phone_call') AS users FROM u
@@ -20,7 +30,7 @@ in_use AS (
   FROM u LEFT JOIN dev USING (user_id)
   UNION ALL
   SELECT 'oath_token', 'OATH token', 'HardwareOath',
-         count(*) FILTER (WHERE u.method = 'oath_token' OR u.oath_serial IS NOT NULL) FROM u
+         count(*) FILTER (WHERE u.method = 'oath_token' OR u.has_token) FROM u
   UNION ALL
   SELECT 'backup_phone', 'Backup phone (voice only in Entra)', 'Voice',
          count(*) FILTER (WHERE u.has_backup_phone) FROM u
@@ -33,9 +43,8 @@ SELECT
   NULL::VARCHAR AS upn,
   format('{} user(s) use {}; the policy''s {} configuration is not enabled', i.users, i.label, i.config) AS detail
 FROM in_use i
-CROSS JOIN rd_policy pol
+CROSS JOIN pol
 WHERE i.users > 0
-  AND pol.known
   AND NOT CASE i.config
         WHEN 'Voice' THEN pol.voice
         WHEN 'Sms' THEN pol.sms

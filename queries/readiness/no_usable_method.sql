@@ -8,8 +8,8 @@
 --   policies), or issue a Temporary Access Pass and have them register at aka.ms/mfasetup first.
 SELECT
   'user' AS subject_type,
-  CAST(u.user_id AS VARCHAR) AS subject_id,
-  u.user_id,
+  CAST(a.user_id AS VARCHAR) AS subject_id,
+  a.user_id,
   u.username,
   u.upn,
   CASE
@@ -29,4 +29,4 @@ SELECT
 FROM rd_after a
 JOIN rd_users u USING (user_id)
 WHERE u.counted AND NOT a.unknown AND NOT a.strong AND NOT a.phone
-ORDER BY u.user_id;
+ORDER BY a.user_id;

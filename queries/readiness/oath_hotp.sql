@@ -9,9 +9,10 @@ SELECT
   'oath_token' AS subject_type,
   CAST(p.user_id AS VARCHAR) || '/' || p.ref AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('token {} is HOTP (event-based); Entra accepts TOTP only', p.ref) AS detail
 FROM plan p
+JOIN rd_users u USING (user_id)
 WHERE p.item = 'oath_token' AND p.action = 'unsupported_hotp'
 ORDER BY p.user_id;

@@ -9,9 +9,10 @@ SELECT
   'oath_token' AS subject_type,
   CAST(p.user_id AS VARCHAR) || '/' || p.ref AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('token {} has no secret key in MFA Server', p.ref) AS detail
 FROM plan p
+JOIN rd_users u USING (user_id)
 WHERE p.item = 'oath_token' AND p.action = 'missing_secret'
 ORDER BY p.user_id;

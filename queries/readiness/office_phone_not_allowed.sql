@@ -9,14 +9,15 @@ SELECT
   'phone' AS subject_type,
   CAST(p.user_id AS VARCHAR) || '/' || p.item AS subject_id,
   p.user_id,
-  p.username,
-  p.upn,
+  u.username,
+  u.upn,
   format('office phone {} ({}): {}', p.value,
          CASE p.item WHEN 'phone' THEN 'primary phone' ELSE 'backup phone' END,
          CASE WHEN pol.voice THEN 'Voice does not allow office phones' ELSE 'Voice is not enabled' END) AS detail
 FROM plan p
 CROSS JOIN rd_policy pol
-WHERE p.item IN ('phone', 'backup_phone')
+JOIN rd_users u USING (user_id)
+WHERE NOT pol.voice_office
+  AND p.item IN ('phone', 'backup_phone')
   AND (p.action = 'write_office' OR (p.action = 'noop' AND p.value LIKE '%x%'))
-  AND NOT pol.voice_office
 ORDER BY p.user_id, p.item;

@@ -5,16 +5,19 @@
 --   that kind in total. These users will lose devices whatever the settings (see devices_skipped for
 --   exactly which).
 -- remediation: Ask these users to remove devices they no longer use before migrating.
-WITH d AS (SELECT user_id, count(*) AS devices FROM mfa_devices GROUP BY user_id)
+WITH d AS (
+  SELECT user_id, count(*) AS devices FROM mfa_devices GROUP BY user_id HAVING count(*) > 5
+)
 SELECT
   'user' AS subject_type,
-  CAST(u.user_id AS VARCHAR) AS subject_id,
-  u.user_id,
+  CAST(d.user_id AS VARCHAR) AS subject_id,
+  d.user_id,
   u.username,
   u.upn,
   format('{} Authenticator devices in MFA Server; Entra keeps at most {}', d.devices,
-         CASE WHEN u.oath_serial IS NOT NULL THEN '4 next to a hardware token' ELSE '5' END) AS detail
-FROM rd_users u
-JOIN d USING (user_id)
-WHERE d.devices > 5 AND u.counted
-ORDER BY u.user_id;
+         CASE WHEN nullif(trim(m.oath_serial), '') IS NOT NULL THEN '4 next to a hardware token' ELSE '5' END) AS detail
+FROM d
+JOIN rd_users u USING (user_id)
+JOIN mfa_users m USING (user_id)
+WHERE u.counted
+ORDER BY d.user_id;

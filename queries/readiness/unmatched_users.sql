@@ -14,9 +14,8 @@ SELECT
   NULL::VARCHAR AS upn,
   CASE
     WHEN u.username LIKE '%\%' THEN 'username has a DOMAIN\ prefix, so it cannot match a UPN; no later step matched either'
-    ELSE coalesce(nullif(p.reason, ''), 'no match step found an Entra user')
+    ELSE coalesce(nullif(u.user_reason, ''), 'no match step found an Entra user')
   END AS detail
 FROM rd_users u
-JOIN plan p ON p.user_id = u.user_id AND p.item = 'user'
 WHERE u.user_action = 'unmatched' AND u.counted
 ORDER BY u.user_id;

@@ -7,8 +7,8 @@
 --   migrating their phones.
 SELECT
   'user' AS subject_type,
-  CAST(u.user_id AS VARCHAR) AS subject_id,
-  u.user_id,
+  CAST(a.user_id AS VARCHAR) AS subject_id,
+  a.user_id,
   u.username,
   u.upn,
   'only ' || concat_ws(', ',
@@ -18,4 +18,4 @@ SELECT
 FROM rd_after a
 JOIN rd_users u USING (user_id)
 WHERE u.counted AND NOT a.unknown AND a.phone AND NOT a.strong
-ORDER BY u.user_id;
+ORDER BY a.user_id;

@@ -6,3 +6,4 @@ DROP TABLE IF EXISTS temp.main.rd_users;
 DROP TABLE IF EXISTS temp.main.rd_after;
 DROP TABLE IF EXISTS temp.main.rd_rollout_groups;
 DROP TABLE IF EXISTS temp.main.rd_progress;
+DROP TABLE IF EXISTS temp.main.rd_user_status;

@@ -25,41 +25,40 @@ SELECT
   NOT t.known OR coalesce((SELECT enabled FROM c WHERE id = 'windowshelloforbusiness'), false) AS windows_hello
 FROM t;
 
--- One row per MFA Server user with their plan outcome, matched Entra account and migration state.
+-- One row per MFA Server user: names, plan outcome, matched Entra account and migration state. The
+-- checks filter the stored tables (cheap: their low-cardinality columns are dictionary-compressed) and
+-- take names and attributes from here by user_id, instead of decompressing a million usernames and UPNs
+-- again in every check.
 -- `counted`: the migration means to carry this user (everyone but disabled users that the settings
 -- skip); the readiness score counts exactly these users. `up_to_date`: Entra holds the user's current
 -- MFA Server data (migrated, by the datafile's bookkeeping or this tool's marks, and not changed since).
 CREATE OR REPLACE TEMP TABLE rd_users AS
 SELECT
-  *,
+  * EXCLUDE (modified_at),
   coalesce(last_migrated_at IS NOT NULL AND modified_at <= last_migrated_at, false) AS up_to_date
 FROM (
   SELECT
     m.user_id,
     m.username,
-    coalesce(nullif(trim(m.user_group), ''), '(no group)') AS user_group,
-    m.enabled,
-    m.method,
-    m.phone_mode,
-    m.app_mode,
-    nullif(trim(m.oath_serial), '') AS oath_serial,
-    nullif(trim(m.backup_phone), '') IS NOT NULL AS has_backup_phone,
-    nullif(trim(m.modified_at), '') AS modified_at,
-    greatest(nullif(trim(m.last_migrated_at), ''), mm.last_migrated_at) AS last_migrated_at,
     p.entra_id,
     p.upn,
     p.action AS user_action,
+    CASE WHEN p.action IN ('unmatched', 'ambiguous') THEN p.reason END AS user_reason,
+    NOT (NOT m.enabled AND s.skip_disabled) AS counted,
+    nullif(trim(m.modified_at), '') AS modified_at,
+    greatest(nullif(trim(m.last_migrated_at), ''), mm.last_migrated_at) AS last_migrated_at,
     e.account_enabled,
     e.user_type,
     e.on_premises_sync_enabled,
-    nullif(trim(e.preferred_method), '') AS preferred_method,
+    nullif(e.preferred_method, '') AS preferred_method,  -- Graph's enum values: no padding to trim
     e.system_preferred_enabled,
-    e.methods_error,
-    NOT (NOT m.enabled AND s.skip_disabled) AS counted
+    nullif(e.methods_error, '') AS methods_error
   FROM mfa_users m
   CROSS JOIN rd_settings s
   LEFT JOIN plan p ON p.user_id = m.user_id AND p.item = 'user'
-  LEFT JOIN entra_users e ON e.id = p.entra_id
+  -- Joined on a 64-bit hash of the id: far cheaper than a string join over a million ids. Two tenant
+  -- ids sharing a hash (odds about 1 in 10^7 for a million users) would give a user two rows.
+  LEFT JOIN entra_users e ON hash(e.id) = hash(p.entra_id)
   LEFT JOIN migration_marks mm ON mm.username = m.username
 );
 
@@ -69,50 +68,61 @@ FROM (
 -- Each OATH kind needs its own configuration (SoftwareOath, HardwareOath): stricter than the default-method
 -- rule of DESIGN 4.7, because a hardware token with HardwareOath disabled cannot be used to sign in.
 -- `unknown`: the plan could not predict some outcome (Export Users CSV), so the list may be incomplete.
+-- Methods are collected as bit flags (one integer OR per user is much cheaper than a boolean per kind):
+--   1 mobile, 2 alternate, 4 office, 8 Authenticator, 16 software OATH, 32 hardware OATH,
+--   64 unknown outcome, 128 FIDO2, 256 Windows Hello.
 CREATE OR REPLACE TEMP TABLE rd_after AS
-WITH scope AS (
-  SELECT user_id, entra_id FROM rd_users WHERE user_action IN ('migrate', 'unchanged')
+WITH scope AS (  -- entra_key: a 64-bit hash of the Entra id, for integer joins (see rd_users)
+  SELECT user_id, hash(entra_id) AS entra_key FROM rd_users WHERE user_action IN ('migrate', 'unchanged')
 ),
-ent AS (
-  SELECT s.user_id,
-         bool_or(em.kind = 'phone' AND em.phone_type = 'mobile')          AS mobile,
-         bool_or(em.kind = 'phone' AND em.phone_type = 'alternateMobile') AS alternate,
-         bool_or(em.kind = 'phone' AND em.phone_type = 'office')          AS office,
-         bool_or(em.kind = 'authenticator')                               AS push,
-         bool_or(em.kind = 'software_oath')                               AS software_oath,
-         bool_or(em.kind = 'hardware_oath')                               AS hardware_oath,
-         bool_or(em.kind = 'fido2')                                       AS fido2,
-         bool_or(em.kind = 'windows_hello')                               AS windows_hello
-  FROM scope s JOIN entra_methods em ON em.user_id = s.entra_id
-  GROUP BY s.user_id
-),
-pl AS (
+flags AS (
   SELECT p.user_id,
-         bool_or(p.item = 'phone' AND (p.action IN ('write_mobile', 'write_mobile_drop_extension')
-                 OR (p.action = 'noop' AND p.value NOT LIKE '%x%')))                            AS mobile,
-         bool_or(p.item = 'backup_phone' AND (p.action = 'write_alternate'
-                 OR (p.action = 'noop' AND p.value NOT LIKE '%x%')))                            AS alternate,
-         bool_or(p.action = 'write_office' OR (p.action = 'noop' AND p.value LIKE '%x%'))       AS office,
-         bool_or(p.action IN ('create_device', 'update_device'))                                AS push,
-         bool_or(p.action = 'create_software_oath')                                             AS software_oath,
-         bool_or(p.action IN ('create_hardware_oath', 'update_oath'))                           AS hardware_oath,
-         bool_or(p.action = 'unknown')                                                          AS unknown
+         CASE
+           WHEN p.action IN ('write_mobile', 'write_mobile_drop_extension') THEN 1
+           WHEN p.action = 'write_alternate' THEN 2
+           WHEN p.action = 'write_office' THEN 4
+           WHEN p.action = 'noop' THEN CASE WHEN p.value LIKE '%x%' THEN 4 WHEN p.item = 'phone' THEN 1 ELSE 2 END
+           WHEN p.action IN ('create_device', 'update_device') THEN 8
+           WHEN p.action = 'create_software_oath' THEN 16
+           WHEN p.action IN ('create_hardware_oath', 'update_oath') THEN 32
+           WHEN p.action = 'unknown' THEN 64
+           ELSE 0
+         END AS f
   FROM plan p
   WHERE p.item IN ('phone', 'backup_phone', 'device', 'oath_token')
-  GROUP BY p.user_id
+  UNION ALL
+  SELECT s.user_id,
+         CASE em.kind
+           WHEN 'phone' THEN CASE em.phone_type WHEN 'mobile' THEN 1 WHEN 'alternateMobile' THEN 2
+                                                WHEN 'office' THEN 4 ELSE 0 END
+           WHEN 'authenticator' THEN 8
+           WHEN 'software_oath' THEN 16
+           WHEN 'hardware_oath' THEN 32
+           WHEN 'fido2' THEN 128
+           WHEN 'windows_hello' THEN 256
+         END
+  FROM entra_methods em
+  JOIN scope s ON s.entra_key = hash(em.user_id)
+  WHERE em.kind IN ('phone', 'authenticator', 'software_oath', 'hardware_oath', 'fido2', 'windows_hello')
+),
+per_user AS (
+  SELECT s.user_id, coalesce(bit_or(f.f), 0) AS f
+  FROM scope s LEFT JOIN flags f USING (user_id)
+  GROUP BY s.user_id
 ),
 has AS (
-  SELECT s.user_id,
-         coalesce(ent.mobile, false) OR coalesce(pl.mobile, false)               AS mobile,
-         coalesce(ent.alternate, false) OR coalesce(pl.alternate, false)         AS alternate,
-         coalesce(ent.office, false) OR coalesce(pl.office, false)               AS office,
-         coalesce(ent.push, false) OR coalesce(pl.push, false)                   AS push,
-         coalesce(ent.software_oath, false) OR coalesce(pl.software_oath, false) AS software_oath,
-         coalesce(ent.hardware_oath, false) OR coalesce(pl.hardware_oath, false) AS hardware_oath,
-         coalesce(ent.fido2, false)                                               AS fido2,
-         coalesce(ent.windows_hello, false)                                       AS windows_hello,
-         coalesce(pl.unknown, false)                                              AS unknown
-  FROM scope s LEFT JOIN ent USING (user_id) LEFT JOIN pl USING (user_id)
+  SELECT
+    user_id,
+    f & 1 <> 0 AS mobile,
+    f & 2 <> 0 AS alternate,
+    f & 4 <> 0 AS office,
+    f & 8 <> 0 AS push,
+    f & 16 <> 0 AS software_oath,
+    f & 32 <> 0 AS hardware_oath,
+    f & 128 <> 0 AS fido2,
+    f & 256 <> 0 AS windows_hello,
+    f & 64 <> 0 AS unknown
+  FROM per_user
 )
 SELECT
   has.*,

@@ -1,30 +1,25 @@
 -- The readiness score per MFA Server user group and for the tenant (the row with is_total). Reads
--- rd_users and the frame registered as rd_user_findings(user_id, severity): one row per user and
--- severity of a blocker or warning finding. Formula: analysis.readiness.SCORE_FORMULA.
-WITH worst AS (
-  SELECT user_id, bool_or(severity = 'blocker') AS blocked, bool_or(severity = 'warning') AS warned
-  FROM rd_user_findings
-  GROUP BY user_id
-),
-u AS (
+-- rd_users and rd_user_status (support/user_status.sql: 2 blocker, 1 warning, absent = ready).
+-- Formula: analysis.readiness.SCORE_FORMULA.
+WITH u AS (
   SELECT
-    r.user_group,
-    coalesce(w.blocked, false) AS blocked,
-    coalesce(w.warned, false) AND NOT coalesce(w.blocked, false) AS with_warnings
+    coalesce(nullif(trim(m.user_group), ''), '(no group)') AS user_group,
+    coalesce(st.status, 0) AS status
   FROM rd_users r
-  LEFT JOIN worst w USING (user_id)
+  JOIN mfa_users m USING (user_id)
+  LEFT JOIN rd_user_status st USING (user_id)
   WHERE r.counted
 )
 SELECT
   grouping(user_group) = 1 AS is_total,
   user_group AS "group",
   count(*) AS users,
-  count(*) FILTER (WHERE NOT blocked AND NOT with_warnings) AS ready,
-  count(*) FILTER (WHERE with_warnings) AS with_warnings,
-  count(*) FILTER (WHERE blocked) AS blocked,
+  count(*) FILTER (WHERE status = 0) AS ready,
+  count(*) FILTER (WHERE status = 1) AS with_warnings,
+  count(*) FILTER (WHERE status = 2) AS blocked,
   CASE WHEN count(*) = 0 THEN NULL
-       ELSE round(100.0 * (count(*) FILTER (WHERE NOT blocked AND NOT with_warnings)
-                           + 0.5 * count(*) FILTER (WHERE with_warnings)) / count(*), 1)
+       ELSE round(100.0 * (count(*) FILTER (WHERE status = 0) + 0.5 * count(*) FILTER (WHERE status = 1))
+                  / count(*), 1)
   END AS score
 FROM u
 GROUP BY GROUPING SETS ((user_group), ())
