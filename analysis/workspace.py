@@ -113,6 +113,7 @@ def load(workspace: Path, datafile: Path, tenant: Path, console: Console) -> Loa
         with ExitStack() as stack:
             feed = stack.enter_context(pfdata.DatafileFeed(datafile)) if kind == "pfdata" else None
             snapshot.stage(con, snap, facts)
+            sqlrun.run(con, "sources/load_unordered")
             with _transaction(con):
                 sqlrun.run(con, SCHEMA)
                 # the snapshot first: its staging tables are freed before the datafile's rows arrive
@@ -180,6 +181,7 @@ def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
         for view in ("mfa_users_checked", "mfa_devices_checked", "mfa_users_stage", "mfa_devices_stage"):
             con.execute(f"DROP VIEW IF EXISTS {view}")
         con.execute("RESET memory_limit")
+        con.execute("RESET preserve_insertion_order")
     except duckdb.Error:
         pass
     finally:
