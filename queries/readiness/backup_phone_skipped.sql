@@ -15,6 +15,6 @@ SELECT
          trim(m.backup_extension), trim(m.extension)) AS detail
 FROM plan p
 JOIN rd_users u USING (user_id)
-JOIN mfa_users m USING (user_id)
+JOIN rd_phones_entered m USING (user_id)
 WHERE p.item = 'backup_phone' AND p.action = 'skip_both_extensions'
 ORDER BY p.user_id;

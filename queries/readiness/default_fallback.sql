@@ -12,10 +12,9 @@ SELECT
   p.user_id,
   u.username,
   u.upn,
-  format('default becomes {} instead of the MFA Server {}: {}', p.value, m.method,
+  format('default becomes {} instead of the MFA Server {}: {}', p.value, u.method,
          coalesce(nullif(p.reason, ''), 'mapped method not available or not allowed')) AS detail
 FROM plan p
 JOIN rd_users u USING (user_id)
-JOIN mfa_users m USING (user_id)
 WHERE p.item = 'default_method' AND p.action = 'set_default_fallback'
 ORDER BY p.user_id;

@@ -7,14 +7,13 @@
 -- remediation: Delete users who have left from MFA Server; re-enable those who still need MFA.
 SELECT
   'user' AS subject_type,
-  CAST(m.user_id AS VARCHAR) AS subject_id,
-  m.user_id,
+  CAST(u.user_id AS VARCHAR) AS subject_id,
+  u.user_id,
   u.username,
   u.upn,
   CASE WHEN s.skip_disabled THEN 'disabled in MFA Server: not migrated (skip_disabled = true)'
        ELSE 'disabled in MFA Server but migrated (skip_disabled = false)' END AS detail
-FROM mfa_users m
+FROM rd_users u
 CROSS JOIN rd_settings s
-JOIN rd_users u USING (user_id)
-WHERE NOT m.enabled
-ORDER BY m.user_id;
+WHERE NOT u.enabled
+ORDER BY u.user_id;

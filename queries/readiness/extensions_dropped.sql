@@ -15,6 +15,6 @@ SELECT
          trim(m.extension), p.value) AS detail
 FROM plan p
 JOIN rd_users u USING (user_id)
-JOIN mfa_users m USING (user_id)
+JOIN rd_phones_entered m USING (user_id)
 WHERE p.item = 'phone' AND p.action = 'write_mobile_drop_extension'
 ORDER BY p.user_id;

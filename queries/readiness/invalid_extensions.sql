@@ -16,6 +16,6 @@ SELECT
          CASE p.item WHEN 'phone' THEN m.extension ELSE m.backup_extension END) AS detail
 FROM plan p
 JOIN rd_users u USING (user_id)
-JOIN mfa_users m USING (user_id)
+JOIN rd_phones_entered m USING (user_id)
 WHERE p.item IN ('phone', 'backup_phone') AND p.action = 'invalid_extension'
 ORDER BY p.user_id, p.item;

@@ -18,7 +18,7 @@ SELECT
          coalesce(nullif(ph.error, ''), nullif(p.reason, ''), 'not a valid number')) AS detail
 FROM plan p
 JOIN rd_users u USING (user_id)
-JOIN mfa_users m USING (user_id)
+JOIN rd_phones_entered m USING (user_id)
 LEFT JOIN mfa_phones ph ON ph.user_id = p.user_id AND ph.slot = p.item
 WHERE p.item IN ('phone', 'backup_phone') AND p.action = 'invalid_number'
 ORDER BY p.user_id, p.item;

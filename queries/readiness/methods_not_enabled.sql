@@ -10,12 +10,9 @@ WITH pol AS (
   SELECT * FROM rd_policy WHERE known AND NOT (voice AND sms AND push AND hardware_oath)
 ),
 u AS (  -- counted users, read only when some configuration is off
-  SELECT m.user_id, m.method,
-         nullif(trim(m.oath_serial), '') IS NOT NULL AS has_token,
-         nullif(trim(m.backup_phone), '') IS NOT NULL AS has_backup_phone
-  FROM mfa_users m
-  CROSS JOIN rd_settings s
-  WHERE EXISTS (SELECT 1 FROM pol) AND NOT (NOT m.enabled AND s.skip_disabled)
+  SELECT user_id, method, has_token, has_backup_phone
+  FROM rd_users
+  WHERE EXISTS (SELECT 1 FROM pol) AND counted
 ),
 dev AS (SELECT DISTINCT user_id FROM mfa_devices WHERE EXISTS (SELECT 1 FROM pol)),
 in_use AS (

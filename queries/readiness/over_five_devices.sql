@@ -15,9 +15,8 @@ SELECT
   u.username,
   u.upn,
   format('{} Authenticator devices in MFA Server; Entra keeps at most {}', d.devices,
-         CASE WHEN nullif(trim(m.oath_serial), '') IS NOT NULL THEN '4 next to a hardware token' ELSE '5' END) AS detail
+         CASE WHEN u.has_token THEN '4 next to a hardware token' ELSE '5' END) AS detail
 FROM d
 JOIN rd_users u USING (user_id)
-JOIN mfa_users m USING (user_id)
 WHERE u.counted
 ORDER BY d.user_id;

@@ -8,12 +8,11 @@
 --   extension's OVERRIDE_NUMBER_MATCHING_WITH_OTP.
 SELECT
   'user' AS subject_type,
-  CAST(m.user_id AS VARCHAR) AS subject_id,
-  m.user_id,
+  CAST(u.user_id AS VARCHAR) AS subject_id,
+  u.user_id,
   u.username,
   u.upn,
-  format('mobile app in PIN mode (default method: {}); number matching replaces the PIN', m.method) AS detail
-FROM mfa_users m
-JOIN rd_users u USING (user_id)
-WHERE u.counted AND lower(m.app_mode) = 'pin'
-ORDER BY m.user_id;
+  format('mobile app in PIN mode (default method: {}); number matching replaces the PIN', u.method) AS detail
+FROM rd_users u
+WHERE u.counted AND u.app_pin
+ORDER BY u.user_id;

@@ -7,12 +7,11 @@
 --   Voice OTP), and tell them the PIN prompt goes away.
 SELECT
   'user' AS subject_type,
-  CAST(m.user_id AS VARCHAR) AS subject_id,
-  m.user_id,
+  CAST(u.user_id AS VARCHAR) AS subject_id,
+  u.user_id,
   u.username,
   u.upn,
-  format('phone call in PIN mode (default method: {}); the PIN is not migrated', m.method) AS detail
-FROM mfa_users m
-JOIN rd_users u USING (user_id)
-WHERE u.counted AND lower(m.phone_mode) = 'pin'
-ORDER BY m.user_id;
+  format('phone call in PIN mode (default method: {}); the PIN is not migrated', u.method) AS detail
+FROM rd_users u
+WHERE u.counted AND u.phone_pin
+ORDER BY u.user_id;

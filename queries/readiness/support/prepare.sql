@@ -45,6 +45,13 @@ FROM (
     p.action AS user_action,
     CASE WHEN p.action IN ('unmatched', 'ambiguous') THEN p.reason END AS user_reason,
     NOT (NOT m.enabled AND s.skip_disabled) AS counted,
+    m.enabled,
+    coalesce(nullif(trim(m.user_group), ''), '(no group)') AS user_group,
+    m.method,
+    nullif(trim(m.oath_serial), '') IS NOT NULL AS has_token,
+    nullif(trim(m.backup_phone), '') IS NOT NULL AS has_backup_phone,
+    lower(m.phone_mode) = 'pin' AS phone_pin,
+    lower(m.app_mode) = 'pin' AS app_pin,
     nullif(trim(m.modified_at), '') AS modified_at,
     greatest(nullif(trim(m.last_migrated_at), ''), mm.last_migrated_at) AS last_migrated_at,
     e.account_enabled,
@@ -60,6 +67,17 @@ FROM (
   -- ids sharing a hash (odds about 1 in 10^7 for a million users) would give a user two rows.
   LEFT JOIN entra_users e ON hash(e.id) = hash(p.entra_id)
   LEFT JOIN migration_marks mm ON mm.username = m.username
+);
+
+-- The numbers and extensions as entered, for the few users whose phone findings print them (one scan of
+-- mfa_users instead of one per phone check).
+CREATE OR REPLACE TEMP TABLE rd_phones_entered AS
+SELECT m.user_id, m.country_code, m.phone, m.extension, m.backup_country_code, m.backup_phone, m.backup_extension
+FROM mfa_users m
+WHERE m.user_id IN (
+  SELECT user_id FROM plan
+  WHERE item IN ('phone', 'backup_phone')
+    AND action IN ('invalid_number', 'invalid_extension', 'write_mobile_drop_extension', 'skip_both_extensions')
 );
 
 -- Which MFA methods each migrated or migrating user will have in Entra after the plan (Entra's

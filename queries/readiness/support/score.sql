@@ -3,10 +3,9 @@
 -- Formula: analysis.readiness.SCORE_FORMULA.
 WITH u AS (
   SELECT
-    coalesce(nullif(trim(m.user_group), ''), '(no group)') AS user_group,
+    r.user_group,
     coalesce(st.status, 0) AS status
   FROM rd_users r
-  JOIN mfa_users m USING (user_id)
   LEFT JOIN rd_user_status st USING (user_id)
   WHERE r.counted
 )
