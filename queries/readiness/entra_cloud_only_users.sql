@@ -14,7 +14,7 @@ SELECT
   format('Entra account {} is not synced from on-premises (Staged Rollout cannot target it)', u.upn) AS detail
 FROM rd_users u
 WHERE u.counted
-  AND u.entra_id IS NOT NULL
+  AND u.entra_key IS NOT NULL
   AND NOT coalesce(u.on_premises_sync_enabled, false)
-  AND coalesce(lower(u.user_type), 'member') <> 'guest'
+  AND NOT coalesce(u.is_guest, false)
 ORDER BY u.user_id;

@@ -14,6 +14,6 @@ SELECT
   format('Entra account {} is a guest', u.upn) AS detail
 FROM rd_users u
 WHERE u.counted
-  AND u.entra_id IS NOT NULL
-  AND lower(u.user_type) = 'guest'
+  AND u.entra_key IS NOT NULL
+  AND u.is_guest
 ORDER BY u.user_id;

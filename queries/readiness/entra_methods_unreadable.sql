@@ -15,6 +15,6 @@ SELECT
   format('snapshot could not read the Entra methods: {}', u.methods_error) AS detail
 FROM rd_users u
 WHERE u.counted
-  AND u.entra_id IS NOT NULL
+  AND u.entra_key IS NOT NULL
   AND u.methods_error IS NOT NULL
 ORDER BY u.user_id;

@@ -17,7 +17,7 @@ SELECT
 FROM plan p
 JOIN rd_users u USING (user_id)
 JOIN entra_methods em
-  ON em.user_id = u.entra_id
+  ON hash(em.user_id) = u.entra_key
  AND em.kind = 'phone'
  AND em.phone_type = CASE p.action
        WHEN 'write_mobile' THEN 'mobile'

@@ -14,6 +14,6 @@ SELECT
   format('Entra account {} is disabled', u.upn) AS detail
 FROM rd_users u
 WHERE u.counted
-  AND u.entra_id IS NOT NULL
+  AND u.entra_key IS NOT NULL
   AND u.account_enabled = false
 ORDER BY u.user_id;

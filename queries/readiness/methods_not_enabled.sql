@@ -9,28 +9,23 @@
 WITH pol AS (
   SELECT * FROM rd_policy WHERE known AND NOT (voice AND sms AND push AND hardware_oath)
 ),
-u AS (  -- counted users, read only when some configuration is off
-  SELECT user_id, method, has_token, has_backup_phone
-  FROM rd_users
-  WHERE EXISTS (SELECT 1 FROM pol) AND counted
+counts AS (  -- one pass over the counted users, and only when some configuration is off
+  SELECT
+    count(*) FILTER (WHERE u.method = 'phone_call') AS phone_call,
+    count(*) FILTER (WHERE u.method = 'text_message') AS text_message,
+    count(*) FILTER (WHERE u.method = 'mobile_app' OR d.user_id IS NOT NULL) AS mobile_app,
+    count(*) FILTER (WHERE u.method = 'oath_token' OR u.has_token) AS oath_token,
+    count(*) FILTER (WHERE u.has_backup_phone) AS backup_phone
+  FROM rd_users u
+  LEFT JOIN (SELECT DISTINCT user_id FROM mfa_devices) d USING (user_id)
+  WHERE u.counted AND EXISTS (SELECT 1 FROM pol)
 ),
-dev AS (SELECT DISTINCT user_id FROM mfa_devices WHERE EXISTS (SELECT 1 FROM pol)),
-in_use AS (
-  SELECT 'phone_call' AS method, 'Phone call' AS label, 'Voice' AS config,
-         count(*) FILTER (WHERE u.method = 'phone_call') AS users FROM u
-  UNION ALL
-  SELECT 'text_message', 'Text message', 'Sms',
-         count(*) FILTER (WHERE u.method = 'text_message') FROM u
-  UNION ALL
-  SELECT 'mobile_app', 'Mobile app', 'MicrosoftAuthenticator',
-         count(*) FILTER (WHERE u.method = 'mobile_app' OR dev.user_id IS NOT NULL)
-  FROM u LEFT JOIN dev USING (user_id)
-  UNION ALL
-  SELECT 'oath_token', 'OATH token', 'HardwareOath',
-         count(*) FILTER (WHERE u.method = 'oath_token' OR u.has_token) FROM u
-  UNION ALL
-  SELECT 'backup_phone', 'Backup phone (voice only in Entra)', 'Voice',
-         count(*) FILTER (WHERE u.has_backup_phone) FROM u
+in_use(method, label, config, users) AS (
+  SELECT 'phone_call', 'Phone call', 'Voice', phone_call FROM counts
+  UNION ALL SELECT 'text_message', 'Text message', 'Sms', text_message FROM counts
+  UNION ALL SELECT 'mobile_app', 'Mobile app', 'MicrosoftAuthenticator', mobile_app FROM counts
+  UNION ALL SELECT 'oath_token', 'OATH token', 'HardwareOath', oath_token FROM counts
+  UNION ALL SELECT 'backup_phone', 'Backup phone (voice only in Entra)', 'Voice', backup_phone FROM counts
 )
 SELECT
   'method' AS subject_type,

@@ -30,6 +30,6 @@ SELECT
        ELSE format('routed to cloud MFA by {} but changed in MFA Server since its migration at {}', b.via, u.last_migrated_at)
   END AS detail
 FROM rd_users u
-JOIN by_user b ON b.entra_id = u.entra_id
+JOIN by_user b ON hash(b.entra_id) = u.entra_key
 WHERE u.counted AND NOT u.up_to_date
 ORDER BY u.user_id;

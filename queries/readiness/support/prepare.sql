@@ -25,7 +25,11 @@ SELECT
   NOT t.known OR coalesce((SELECT enabled FROM c WHERE id = 'windowshelloforbusiness'), false) AS windows_hello
 FROM t;
 
--- One row per MFA Server user: names, plan outcome, matched Entra account and migration state. The
+-- One row per MFA Server user: names, plan outcome, matched Entra account and migration state.
+-- The matched Entra account is kept as `entra_key`, a 64-bit hash of its id (NULL when unmatched):
+-- joining on an integer is far cheaper than on a 36-character id over a million users; join other tables
+-- with `hash(<their Entra id>) = entra_key`. Two tenant ids sharing a hash (odds about 1 in 10^7 for a
+-- million users) would mix up two accounts. The
 -- checks filter the stored tables (cheap: their low-cardinality columns are dictionary-compressed) and
 -- take names and attributes from here by user_id, instead of decompressing a million usernames and UPNs
 -- again in every check.
@@ -40,13 +44,13 @@ FROM (
   SELECT
     m.user_id,
     m.username,
-    p.entra_id,
+    CASE WHEN p.entra_id IS NOT NULL THEN hash(p.entra_id) END AS entra_key,
     p.upn,
     p.action AS user_action,
     CASE WHEN p.action IN ('unmatched', 'ambiguous') THEN p.reason END AS user_reason,
     NOT (NOT m.enabled AND s.skip_disabled) AS counted,
     m.enabled,
-    coalesce(nullif(trim(m.user_group), ''), '(no group)') AS user_group,
+    coalesce(nullif(m.user_group, ''), '(no group)') AS user_group,
     m.method,
     nullif(trim(m.oath_serial), '') IS NOT NULL AS has_token,
     nullif(trim(m.backup_phone), '') IS NOT NULL AS has_backup_phone,
@@ -55,7 +59,7 @@ FROM (
     nullif(trim(m.modified_at), '') AS modified_at,
     greatest(nullif(trim(m.last_migrated_at), ''), mm.last_migrated_at) AS last_migrated_at,
     e.account_enabled,
-    e.user_type,
+    lower(e.user_type) = 'guest' AS is_guest,
     e.on_premises_sync_enabled,
     nullif(e.preferred_method, '') AS preferred_method,  -- Graph's enum values: no padding to trim
     e.system_preferred_enabled,
@@ -63,8 +67,6 @@ FROM (
   FROM mfa_users m
   CROSS JOIN rd_settings s
   LEFT JOIN plan p ON p.user_id = m.user_id AND p.item = 'user'
-  -- Joined on a 64-bit hash of the id: far cheaper than a string join over a million ids. Two tenant
-  -- ids sharing a hash (odds about 1 in 10^7 for a million users) would give a user two rows.
   LEFT JOIN entra_users e ON hash(e.id) = hash(p.entra_id)
   LEFT JOIN migration_marks mm ON mm.username = m.username
 );
@@ -90,8 +92,8 @@ WHERE m.user_id IN (
 --   1 mobile, 2 alternate, 4 office, 8 Authenticator, 16 software OATH, 32 hardware OATH,
 --   64 unknown outcome, 128 FIDO2, 256 Windows Hello.
 CREATE OR REPLACE TEMP TABLE rd_after AS
-WITH scope AS (  -- entra_key: a 64-bit hash of the Entra id, for integer joins (see rd_users)
-  SELECT user_id, hash(entra_id) AS entra_key FROM rd_users WHERE user_action IN ('migrate', 'unchanged')
+WITH scope AS (
+  SELECT user_id, entra_key FROM rd_users WHERE user_action IN ('migrate', 'unchanged')
 ),
 flags AS (
   SELECT p.user_id,
@@ -108,6 +110,9 @@ flags AS (
          END AS f
   FROM plan p
   WHERE p.item IN ('phone', 'backup_phone', 'device', 'oath_token')
+    AND p.action IN ('write_mobile', 'write_mobile_drop_extension', 'write_alternate', 'write_office', 'noop',
+                     'create_device', 'update_device', 'create_software_oath', 'create_hardware_oath',
+                     'update_oath', 'unknown')
   UNION ALL
   SELECT s.user_id,
          CASE em.kind

@@ -3,14 +3,13 @@
 -- the tenant and MFA Server group scores. Microsoft 365 ('Unified') groups are left out: they are
 -- collaboration groups (Teams, "All Company"), never waves, and in a large tenant they are most of the
 -- membership rows. Same inputs and formula as support/score.sql.
--- Users are keyed by a 64-bit hash of their Entra id: an integer join is much cheaper than a string join
--- over a million memberships, and a collision among a million ids (odds about 1 in 10^7) would only
--- move one user between two groups' counts.
+-- Users are keyed by rd_users.entra_key, a 64-bit hash of their Entra id (an integer join is much
+-- cheaper than a string join over a million memberships).
 WITH u AS (  -- status: 0 ready, 1 with warnings, 2 blocked
-  SELECT hash(r.entra_id) AS entra_key, coalesce(st.status, 0) AS status
+  SELECT r.entra_key, coalesce(st.status, 0) AS status
   FROM rd_users r
   LEFT JOIN rd_user_status st USING (user_id)
-  WHERE r.counted AND r.entra_id IS NOT NULL
+  WHERE r.counted AND r.entra_key IS NOT NULL
 ),
 groups AS (
   SELECT row_number() OVER (ORDER BY id) AS gi, id, coalesce(display_name, id) AS name
