@@ -1,6 +1,6 @@
 """The simulator: the Migration Utility's sync rules (DESIGN §4) over the workspace, as one plan table.
 
-The rules live in SQL, one file per stage under ``queries/simulate/`` (match, scope, change, entra,
+The rules live in SQL, one file per stage under ``queries/simulate/`` (keys, match, scope, change, entra,
 phones, devices, oath, default, plan); this module only runs them in order with the settings passed
 as parameters (a one-row temp table ``sim_settings``), so a million users cost a handful of set-based
 queries and no per-user Python. Stages hand over through ``sim_*`` temp tables on the connection,
@@ -66,6 +66,7 @@ PLAN_TABLES: frozenset[str] = frozenset({"plan", "plan_a", "plan_b", "plan_batch
 ITEMS: tuple[str, ...] = ("user", "phone", "backup_phone", "device", "oath_token", "default_method")
 #: Stages in run order (``queries/simulate/<stage>.sql``).
 STAGES: tuple[str, ...] = (
+    "keys",
     "match",
     "scope",
     "change",
@@ -168,6 +169,8 @@ def _run(con: duckdb.DuckDBPyConnection, settings: Settings, table: str, usernam
         con.execute(sql("simulate/actions"))
         for stage in STAGES[:-1]:
             con.execute(sql(f"simulate/{stage}"))
+            if stage == "keys" and usernames is not None:
+                con.execute(sql("simulate/subjects"))
         con.execute(plan_sql)
     finally:
         for name in _TEMP_VIEWS:

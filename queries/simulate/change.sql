@@ -4,16 +4,16 @@
 -- across loads, matched on the username exactly), taken with that row's selection; on equal
 -- timestamps migration_marks wins (it is this tool's own verified record). ISO 8601 strings compare
 -- as strings; a missing modified_at is never unchanged; the selection must equal the signature.
--- Output: sim_users: sim_mfa's columns plus entra_id, upn, preferred (set when the deciding step found
--- exactly one Entra user, also for the "shared Entra user" ambiguity), action and detail.
+-- Output: sim_users: the sim_mfa columns later stages read, plus entra_id, upn, preferred (set when
+-- the deciding step found exactly one Entra user, also for the "shared Entra user" ambiguity), action and detail.
 CREATE OR REPLACE TEMP TABLE sim_users AS
 WITH joined AS (
   SELECT
     m.*,
     h.step, h.hits, h.sharers,
-    CASE WHEN h.hits = 1 THEN h.entra_id END AS entra_id,
-    CASE WHEN h.hits = 1 THEN h.upn END AS upn,
-    CASE WHEN h.hits = 1 THEN h.preferred END AS preferred,
+    e.id AS entra_id,
+    e.user_principal_name AS upn,
+    sim_clean(e.preferred_method) AS preferred,
     sm.entra_id IS NOT NULL AS in_group,
     CASE WHEN sim_present(k.last_migrated_at)
               AND (m.last_migrated_at IS NULL OR k.last_migrated_at >= m.last_migrated_at)
@@ -23,8 +23,9 @@ WITH joined AS (
          THEN k.migrated_selection ELSE m.migrated_selection END AS last_selection
   FROM sim_mfa m
   LEFT JOIN sim_match h ON h.user_id = m.user_id
+  LEFT JOIN entra_users e ON e.rowid = h.eid AND h.hits = 1
   LEFT JOIN migration_marks k ON k.username = m.username
-  LEFT JOIN sim_scope_members sm ON sm.entra_id = h.entra_id
+  LEFT JOIN sim_scope_members sm ON sm.entra_id = e.id
   WHERE NOT (SELECT restricted FROM sim_settings) OR m.user_id IN (SELECT user_id FROM sim_subject)
 ),
 decided AS (
@@ -42,7 +43,10 @@ decided AS (
   FROM joined j, sim_settings s
 )
 SELECT
-  d.* EXCLUDE (steps_text, scope_group, only_changed),
+  -- only what later stages read (every column here is materialised for every user)
+  d.* EXCLUDE (steps_text, scope_group, only_changed, upn_key, sid_key, attr_key, modified_at,
+               last_migrated_at, migrated_selection, step, hits, sharers, in_group, last_at, last_selection,
+               enabled),
   CASE d.action
     WHEN 'unmatched' THEN
       CASE WHEN d.steps_text = '' THEN 'no match steps are configured' ELSE 'tried ' || d.steps_text END

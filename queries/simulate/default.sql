@@ -76,7 +76,7 @@ av AS (
     a.*
   FROM sim_users su
   JOIN sim_settings s ON s.default_mode <> 'never'
-  JOIN sim_entra en ON en.entra_id = su.entra_id
+  JOIN sim_entra en ON en.user_id = su.user_id
   CROSS JOIN allowed a
   LEFT JOIN dv ON dv.user_id = su.user_id
   LEFT JOIN sim_oath ot ON ot.user_id = su.user_id

@@ -18,7 +18,7 @@ WITH subjects AS (
          CASE WHEN su.oath_serial IS NOT NULL AND s.sel_oath_token THEN 4 ELSE 5 END AS cap
   FROM sim_users su
   JOIN sim_settings s ON s.sel_mobile_app
-  JOIN sim_entra en ON en.entra_id = su.entra_id
+  JOIN sim_entra en ON en.user_id = su.user_id
   WHERE su.action = 'migrate'
 ),
 dev AS (

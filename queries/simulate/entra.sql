@@ -1,6 +1,5 @@
--- Stage 4: the Entra state the method rules read, one row per Entra user being migrated to
--- (DESIGN 4.3-4.7). Entra ids of migrated users are unique (two MFA users on one Entra user are
--- ambiguous), so later stages join on entra_id.
+-- Stage 4: the Entra state the method rules read, one row per user being migrated (DESIGN 4.3-4.7),
+-- keyed by the MFA user_id (an integer join for the later stages) with the Entra id alongside.
 --   slots_used: Authenticator + software OATH + hardware OATH methods (the device limit's count)
 --   has_*: which method kinds and phone slots Entra already holds
 --   *_keys: Entra's phones per slot as 'E.164|extension' (split at 'x' by the loader), for noop
@@ -9,7 +8,7 @@
 --     Hex compares lower-cased.
 CREATE OR REPLACE TEMP TABLE sim_entra AS
 WITH mine AS (
-  SELECT entra_id FROM sim_users WHERE action = 'migrate'
+  SELECT user_id, entra_id FROM sim_users WHERE action = 'migrate'
 ),
 agg AS (
   SELECT
@@ -39,6 +38,7 @@ led AS (
   GROUP BY l.user_id
 )
 SELECT
+  mine.user_id,
   mine.entra_id,
   coalesce(agg.slots_used, 0) AS slots_used,
   coalesce(agg.has_authenticator, false) AS has_authenticator,

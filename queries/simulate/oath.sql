@@ -18,7 +18,7 @@ tok AS (
          coalesce(list_contains(en.secrets, su.oath_secret), false) AS in_ledger
   FROM sim_users su
   JOIN sim_settings s ON s.sel_oath_token
-  JOIN sim_entra en ON en.entra_id = su.entra_id
+  JOIN sim_entra en ON en.user_id = su.user_id
   LEFT JOIN creates c ON c.user_id = su.user_id
   WHERE su.action = 'migrate' AND su.oath_serial IS NOT NULL
 ),

@@ -22,7 +22,7 @@ WITH base AS (
     b.graph_number AS b_graph, b.error AS b_error
   FROM sim_users su
   JOIN sim_settings s ON true
-  JOIN sim_entra en ON en.entra_id = su.entra_id
+  JOIN sim_entra en ON en.user_id = su.user_id
   LEFT JOIN mfa_phones p ON p.user_id = su.user_id AND p.slot = 'phone'
   LEFT JOIN mfa_phones b ON b.user_id = su.user_id AND b.slot = 'backup_phone'
   WHERE su.action = 'migrate'
