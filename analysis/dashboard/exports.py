@@ -28,10 +28,14 @@ def render(report: Any, fmt: str) -> bytes:
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV (UTF-8, header) with every text cell defused against spreadsheet formula injection."""
+    import pyarrow as pa
+
     from analysis.report.csvfile import defuse
 
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = defuse(out[col])
+            # as text first (what to_csv writes anyway): object columns may hold lists or numbers
+            text = pa.chunked_array([pa.array(out[col].astype("string"), type=pa.string())])
+            out[col] = pd.Series(defuse(text).to_pandas(), index=out.index, dtype="string")
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
