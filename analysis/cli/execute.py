@@ -116,11 +116,6 @@ def _register_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="after an interrupted run, wait this long after its last unanswered write before re-reading "
         "(default 60: Graph's timeout for these calls)",
     )
-    p.add_argument(
-        "--write-budget",
-        metavar="N/SECONDS",
-        help="client-side write budget, e.g. 3000/150 (default: --writes-per-150s per 150 s)",
-    )
     _as_arg(p)
     p.set_defaults(handler=_batch_run)
 
@@ -300,29 +295,12 @@ def _batch_approve(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _parse_budget(text: str) -> tuple[int, float]:
-    count, _, period = text.partition("/")
-    try:
-        limit, seconds = int(count), float(period or "150")
-    except ValueError:
-        limit, seconds = 0, 0.0
-    if limit < 1 or seconds <= 0:
-        raise UserError(f"--write-budget {text!r}: expected N/SECONDS, e.g. 3000/150")
-    return limit, seconds
-
-
 def _connect(args: argparse.Namespace, console: Console) -> Any:
     from analysis.graph.connect import connect
-    from analysis.graph.ratelimit import TokenBucket
 
     if getattr(args, "concurrency", 1) < 1:
         raise UserError("--concurrency must be at least 1")
-    connection = connect(args, console, max_connections=getattr(args, "concurrency", 4) + 4)
-    budget = getattr(args, "write_budget", None)
-    limit, period = _parse_budget(budget) if budget else (args.writes_per_150s, 150.0)
-    # A small burst keeps the sustained rate close to the budget while never exceeding it in any window.
-    connection.client.write_budget = TokenBucket(limit, period, burst=max(1.0, min(5.0, limit / 10)))
-    return connection
+    return connect(args, console, max_connections=getattr(args, "concurrency", 4) + 4)
 
 
 def _batch_run(args: argparse.Namespace, console: Console) -> int:

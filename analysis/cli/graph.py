@@ -30,7 +30,7 @@ def _register_snapshot(sub: argparse._SubParsersAction[argparse.ArgumentParser])
             "domains from Microsoft Graph (or the local emulator) into a tenant snapshot directory."
         ),
     )
-    add_connection_arguments(parser)
+    add_connection_arguments(parser, writes=False)
     parser.add_argument("--group", metavar="NAME_OR_ID", help="only this group's transitive user members")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="snapshot directory to write")
     parser.add_argument("--force", action="store_true", help="replace a snapshot already in --out")

@@ -147,7 +147,7 @@ def open_client(target: Target) -> Any:
         ca_file=doc.get("ca_file"),
         token_cache=doc.get("token_cache"),
         allow_plaintext_cache=False,
-        writes_per_150s=int(doc.get("writes_per_150s", 3000)),
+        write_budget=str(doc.get("write_budget") or f"{doc.get('writes_per_150s', 3000)}/150"),  # old key too
     )
     return connect(args, _NullConsole()).client
 

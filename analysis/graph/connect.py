@@ -4,7 +4,8 @@
 choice; ``connect(args, console)`` turns them into a token provider and a :class:`GraphClient`.
 Secrets are named, never given: ``--client-secret-env VAR`` (default ``MFA_MIGRATE_CLIENT_SECRET``),
 ``--client-secret-file FILE``, ``--certificate PEM`` (key + certificate; passphrase from
-``--certificate-passphrase-env``), or ``--device-code`` for a delegated admin sign-in.
+``--certificate-passphrase-env``), or ``--device-code`` for a delegated admin sign-in. Commands that
+write also get ``--write-budget N/SECONDS``, the client's pace (default Graph's 3000/150).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from analysis.console import Console
 from analysis.errors import UserError
@@ -39,9 +39,11 @@ DELEGATED_SCOPES = (
     "Policy.ReadWrite.HybridAuthentication",
     "Domain.Read.All",
 )
+DEFAULT_WRITE_BUDGET = "3000/150"  # Graph's documented write quota per app and tenant
 
 
-def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+def add_connection_arguments(parser: argparse.ArgumentParser, *, writes: bool = True) -> None:
+    """Add the connection options; ``writes=False`` leaves out the write budget (read-only commands)."""
     group = parser.add_argument_group("Graph connection")
     group.add_argument("--graph-url", default=GRAPH_URL, help=f"Graph service root (default {GRAPH_URL})")
     group.add_argument(
@@ -80,12 +82,30 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="if encryption is unavailable, keep the --token-cache file in plaintext (0600)",
     )
-    group.add_argument(
-        "--writes-per-150s",
-        type=int,
-        default=3000,
-        help="client-side write budget (Graph allows 3,000 per 150 s)",
-    )
+    if writes:
+        group.add_argument(
+            "--write-budget",
+            default=DEFAULT_WRITE_BUDGET,
+            metavar="N/SECONDS",
+            help="client-side write budget: at most N writes in any SECONDS "
+            f"(default {DEFAULT_WRITE_BUDGET}, Graph's)",
+        )
+
+
+def parse_write_budget(text: str) -> TokenBucket:
+    """``N/SECONDS`` as the client's write bucket; a UserError names the option and an example."""
+    count, slash, period = str(text).strip().partition("/")
+    try:
+        limit, seconds = int(count), float(period)
+    except ValueError:
+        limit, seconds = 0, 0.0
+    if not slash or limit < 2 or not 0 < seconds < float("inf"):  # a bucket of 1 could never refill
+        raise UserError(
+            f"--write-budget {text!r}: expected N/SECONDS with N >= 2 and SECONDS > 0, e.g. "
+            f"{DEFAULT_WRITE_BUDGET}"
+        )
+    # A small burst keeps the sustained rate close to the budget while never exceeding it in any window.
+    return TokenBucket(limit, seconds, burst=max(1.0, min(5.0, limit / 10)))
 
 
 @dataclass
@@ -124,6 +144,8 @@ def connect(
     max_connections: int = 16,
 ) -> Connection:
     """Build the token provider and the client from parsed connection arguments."""
+    # Checked first, so a bad value fails before any sign-in.
+    write_budget = parse_write_budget(getattr(args, "write_budget", DEFAULT_WRITE_BUDGET))
     cache = None
     if args.token_cache:
         choice = build_token_cache(
@@ -150,17 +172,14 @@ def connect(
             ca_file=args.ca_file,
             token_cache=cache,
         )
-    if args.writes_per_150s <= 0:
-        raise UserError("--writes-per-150s must be a positive number of writes.")
-    kwargs: dict[str, Any] = {"write_budget": TokenBucket(args.writes_per_150s, 150.0)}
     try:
         client = GraphClient(
             args.graph_url,
             auth,
             ca_file=args.ca_file,
+            write_budget=write_budget,
             read_budget=read_budget,
             max_connections=max_connections,
-            **kwargs,
         )
     except ValueError as exc:
         raise UserError(f"--graph-url: {exc}") from None

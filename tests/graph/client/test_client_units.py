@@ -245,3 +245,40 @@ def test_load_certificate_computes_thumbprints(tmp_path: Path) -> None:
     )
     with pytest.raises(UserError, match="private key"):
         load_certificate(tmp_path / "cert.pem")
+
+
+def test_write_budget_is_one_option_parsed_in_one_place() -> None:
+    from analysis.cli import build_parser
+    from analysis.graph.connect import parse_write_budget
+
+    bucket = parse_write_budget("3000/150")
+    assert (bucket.limit, bucket.period, bucket.burst) == (3000, 150, 5)  # small burst: ~sustained budget
+    assert parse_write_budget("20/1").burst == 2
+    conn = ["--authority", "https://login.example/t", "--client-id", "c"]
+    for command in (
+        ["batch", "run", "1"],
+        ["batch", "verify", "1"],
+        ["sync", "--datafile", "d", "--tenant", "t"],
+    ):
+        args = build_parser().parse_args([*command, "--workspace", "ws.duckdb", *conn])
+        assert args.write_budget == "3000/150"
+    snapshot = build_parser().parse_args(["snapshot", "--out", "o", *conn])  # reads only
+    assert not hasattr(snapshot, "write_budget")
+
+
+@pytest.mark.parametrize("text", ["3000", "fast", "1/150", "-5/150", "3000/0", "3000/x", "3000/nan", "/150"])
+def test_bad_write_budget_is_a_one_line_user_error(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import duckdb
+
+    from analysis.cli import main
+
+    ws = tmp_path / "ws.duckdb"
+    duckdb.connect(str(ws)).close()
+    monkeypatch.delenv("MFA_MIGRATE_CLIENT_SECRET", raising=False)  # refused before any sign-in
+    argv = ["batch", "run", "1", "--workspace", str(ws), "--authority", "https://login.example/t"]
+    code = main([*argv, "--client-id", "c", f"--write-budget={text}"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "--write-budget" in err and "e.g. 3000/150" in err
