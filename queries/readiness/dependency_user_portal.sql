@@ -5,15 +5,8 @@
 --   migration runs, but once users manage methods in Entra the portal becomes a second, stale copy.
 -- remediation: Keep the portal while RADIUS/LDAP clients still use MFA Server; afterwards redirect it to
 --   aka.ms/mfasetup and clear "Allow users to log in".
-SELECT
-  'service' AS subject_type,
-  lower(a.service) || '/' || coalesce(a.name, '') AS subject_id,
-  NULL::BIGINT AS user_id,
-  NULL::VARCHAR AS username,
-  NULL::VARCHAR AS upn,
-  format('{}{}: {}', coalesce(nullif(a.name, ''), a.service),
-         CASE WHEN nullif(trim(a.detail), '') IS NULL THEN '' ELSE format(' ({})', trim(a.detail)) END,
-         'replace with combined registration at aka.ms/mfasetup') AS detail
-FROM mfa_auth_services a
-WHERE lower(a.service) = 'user_portal' AND a.enabled
+SELECT subject_type, subject_id, user_id, username, upn,
+       label || ': replace with combined registration at aka.ms/mfasetup' AS detail
+FROM rd_services
+WHERE service = 'user_portal'
 ORDER BY subject_id;

@@ -5,15 +5,8 @@
 --   directly.
 -- remediation: Use the NPS extension with Remote Desktop Gateway, or Windows Hello for Business / passkeys for
 --   the logons, before decommissioning MFA Server.
-SELECT
-  'service' AS subject_type,
-  lower(a.service) || '/' || coalesce(a.name, '') AS subject_id,
-  NULL::BIGINT AS user_id,
-  NULL::VARCHAR AS username,
-  NULL::VARCHAR AS upn,
-  format('{}{}: {}', coalesce(nullif(a.name, ''), a.service),
-         CASE WHEN nullif(trim(a.detail), '') IS NULL THEN '' ELSE format(' ({})', trim(a.detail)) END,
-         'move RDP to RD Gateway with the NPS extension, or to Windows Hello for Business') AS detail
-FROM mfa_auth_services a
-WHERE lower(a.service) = 'windows' AND a.enabled
+SELECT subject_type, subject_id, user_id, username, upn,
+       label || ': move RDP to RD Gateway with the NPS extension, or to Windows Hello for Business' AS detail
+FROM rd_services
+WHERE service = 'windows'
 ORDER BY subject_id;

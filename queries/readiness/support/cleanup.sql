@@ -5,6 +5,7 @@ DROP TABLE IF EXISTS temp.main.rd_policy;
 DROP TABLE IF EXISTS temp.main.rd_users;
 DROP TABLE IF EXISTS temp.main.rd_after;
 DROP TABLE IF EXISTS temp.main.rd_phones_entered;
+DROP VIEW IF EXISTS temp.main.rd_services;
 DROP TABLE IF EXISTS temp.main.rd_rollout_groups;
 DROP TABLE IF EXISTS temp.main.rd_progress;
 DROP TABLE IF EXISTS temp.main.rd_user_status;

@@ -156,6 +156,23 @@ SELECT
     OR (has.office AND pol.voice_office)                                          AS phone
 FROM has CROSS JOIN rd_policy pol;
 
+-- MFA Server's enabled authentication services (AD FS, IIS, RADIUS, ...) as service findings, one row
+-- each, for the dependency_* checks: they pick theirs by `service` and append their advice to `label`
+-- (the name, or the service, with the inventory's detail in brackets). A view: the table is tiny.
+CREATE OR REPLACE TEMP VIEW rd_services AS
+SELECT
+  'service' AS subject_type,
+  lower(a.service) || '/' || coalesce(a.name, '') AS subject_id,
+  NULL::BIGINT AS user_id,
+  NULL::VARCHAR AS username,
+  NULL::VARCHAR AS upn,
+  lower(a.service) AS service,
+  format('{}{}', coalesce(nullif(a.name, ''), a.service),
+         CASE WHEN nullif(trim(a.detail), '') IS NULL THEN '' ELSE format(' ({})', trim(a.detail)) END) AS label,
+  coalesce(a.detail, '') AS service_detail
+FROM mfa_auth_services a
+WHERE a.enabled;
+
 -- Groups that Staged Rollout policies for MFA target (the feature that routes users to cloud MFA).
 CREATE OR REPLACE TEMP TABLE rd_rollout_groups AS
 SELECT DISTINCT
