@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import jsonschema
@@ -17,21 +16,6 @@ from analysis.console import CaptureConsole
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"
-
-
-@pytest.fixture
-def console(monkeypatch: pytest.MonkeyPatch) -> CaptureConsole:
-    """What the command prints (its console is bound to the real stdout at import, out of capsys' reach)."""
-    captured = CaptureConsole()
-    monkeypatch.setattr("analysis.cli.TerminalConsole", lambda: captured)
-    return captured
-
-
-@pytest.fixture
-def workspace(sample_workspace: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "ws.duckdb"
-    shutil.copyfile(sample_workspace, path)
-    return path
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ stops exercising, or one the simulator stops producing, fails here.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,10 +36,8 @@ DEFAULT_ACTIONS = {
 
 
 @pytest.fixture
-def ws(sample_workspace: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    copy = tmp_path / "ws.duckdb"
-    shutil.copyfile(sample_workspace, copy)
-    con = duckdb.connect(str(copy))
+def ws(workspace: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(workspace))
     yield con
     con.close()
 

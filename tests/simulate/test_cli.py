@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -17,21 +16,6 @@ from .reference import Reference
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"
-
-
-@pytest.fixture
-def console(monkeypatch: pytest.MonkeyPatch) -> CaptureConsole:
-    """What the CLI prints (main() builds its console; it gets this one)."""
-    captured = CaptureConsole()
-    monkeypatch.setattr("analysis.cli.TerminalConsole", lambda: captured)
-    return captured
-
-
-@pytest.fixture
-def workspace(sample_workspace: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "ws.duckdb"
-    shutil.copy(sample_workspace, copy)
-    return copy
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
