@@ -7,7 +7,18 @@
 -- Output: sim_users: the sim_mfa columns later stages read, plus entra_id, upn, preferred (set when
 -- the deciding step found exactly one Entra user, also for the "shared Entra user" ambiguity), action and detail.
 CREATE OR REPLACE TEMP TABLE sim_users AS
-WITH joined AS (
+WITH planned AS (
+  -- the users this run plans, with the normalised fields later stages read
+  SELECT user_id, username, enabled, details_known, method, modified_at, last_migrated_at,
+         migrated_selection, has_phone, ext, has_backup, bext, oath_serial, oath_kind, oath_secret
+  FROM sim_mfa_all WHERE NOT (SELECT restricted FROM sim_settings)
+  UNION ALL
+  SELECT user_id, username, enabled, details_known, method, modified_at, last_migrated_at,
+         migrated_selection, has_phone, ext, has_backup, bext, oath_serial, oath_kind, oath_secret
+  FROM sim_mfa_all
+  WHERE (SELECT restricted FROM sim_settings) AND user_id IN (SELECT user_id FROM sim_subject)
+),
+joined AS (
   SELECT
     m.*,
     h.step, h.hits, h.sharers,
@@ -21,12 +32,11 @@ WITH joined AS (
     CASE WHEN sim_present(k.last_migrated_at)
               AND (m.last_migrated_at IS NULL OR k.last_migrated_at >= m.last_migrated_at)
          THEN k.migrated_selection ELSE m.migrated_selection END AS last_selection
-  FROM sim_mfa m
+  FROM planned m
   LEFT JOIN sim_match h ON h.user_id = m.user_id
   LEFT JOIN entra_users e ON e.rowid = h.eid AND h.hits = 1
   LEFT JOIN migration_marks k ON k.username = m.username
   LEFT JOIN sim_scope_members sm ON sm.entra_id = e.id
-  WHERE NOT (SELECT restricted FROM sim_settings) OR m.user_id IN (SELECT user_id FROM sim_subject)
 ),
 decided AS (
   SELECT j.*,
@@ -44,7 +54,7 @@ decided AS (
 )
 SELECT
   -- only what later stages read (every column here is materialised for every user)
-  d.* EXCLUDE (steps_text, scope_group, only_changed, upn_key, sid_key, attr_key, modified_at,
+  d.* EXCLUDE (steps_text, scope_group, only_changed, modified_at,
                last_migrated_at, migrated_selection, step, hits, sharers, in_group, last_at, last_selection,
                enabled),
   CASE d.action

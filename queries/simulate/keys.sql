@@ -2,7 +2,8 @@
 -- reads. Keys: upn = lower(username) vs lower(userPrincipalName), untrimmed; sid exact; attribute =
 -- the configured MFA field vs the configured Entra property, trimmed and lower-cased. Absent values
 -- (NULL or blank) never match: their key is NULL.
--- Output: view sim_mfa_all (every MFA user), sim_entra_keys, sim_mfa (the users this run plans).
+-- Output: view sim_mfa_all (every MFA user, normalised), sim_entra_keys, and sim_mfa (the match keys of
+-- the users this run matches; only the keys are stored, change.sql reads the rest from the view).
 -- Every MFA Server user, normalised once (a view: a restricted run computes only what it reads).
 CREATE OR REPLACE TEMP VIEW sim_mfa_all AS
 SELECT
@@ -48,6 +49,6 @@ SELECT
   END)) AS attr_key
 FROM entra_users e, sim_settings s;
 
--- The users this run plans: everyone (a restricted run fills sim_mfa from subjects.sql instead).
+-- The users this run matches: everyone (a restricted run fills sim_mfa from subjects.sql instead).
 CREATE OR REPLACE TEMP TABLE sim_mfa AS
-SELECT * FROM sim_mfa_all WHERE NOT (SELECT restricted FROM sim_settings);
+SELECT user_id, upn_key, sid_key, attr_key FROM sim_mfa_all WHERE NOT (SELECT restricted FROM sim_settings);

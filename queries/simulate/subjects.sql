@@ -12,7 +12,7 @@ hit AS (
      OR e.sid_key IN (SELECT sid_key FROM subj)
      OR e.attr_key IN (SELECT attr_key FROM subj)
 )
-SELECT m.* FROM sim_mfa_all m
+SELECT m.user_id, m.upn_key, m.sid_key, m.attr_key FROM sim_mfa_all m
 WHERE m.user_id IN (SELECT user_id FROM sim_subject)
    OR m.upn_key IN (SELECT upn_key FROM hit)
    OR m.sid_key IN (SELECT sid_key FROM hit)
