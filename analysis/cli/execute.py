@@ -8,6 +8,7 @@ is recorded: ``--as NAME`` names the person, else the operating-system user is r
 from __future__ import annotations
 
 import argparse
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -307,29 +308,22 @@ def _batch_run(args: argparse.Namespace, console: Console) -> int:
     from analysis.batches import current_actor
     from analysis.execute import RunOptions, replan_drifted, replan_hash, run_batch, summary_rows
 
-    con = open_workspace(args.workspace)
-    try:
-        connection = _connect(args, console)
-        try:
-            result = run_batch(
-                con,
-                connection.client,
-                args.batch,
-                console,
-                actor=current_actor(args.actor),
-                options=RunOptions(
-                    concurrency=args.concurrency,
-                    tap_out=args.tap_out,
-                    datafile=args.datafile,
-                    settle_seconds=args.settle,
-                ),
-                replan=lambda b: replan_hash(con, b),
-                replan_users=lambda b, lives: replan_drifted(con, b, lives),
-            )
-        finally:
-            connection.close()
-    finally:
-        con.close()
+    with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
+        result = run_batch(
+            con,
+            connection.client,
+            args.batch,
+            console,
+            actor=current_actor(args.actor),
+            options=RunOptions(
+                concurrency=args.concurrency,
+                tap_out=args.tap_out,
+                datafile=args.datafile,
+                settle_seconds=args.settle,
+            ),
+            replan=lambda b: replan_hash(con, b),
+            replan_users=lambda b, lives: replan_drifted(con, b, lives),
+        )
     b = result.batch
     if result.nothing_to_do:
         console.info(f"Batch {b.batch_id} ({b.name}) is {b.state}: nothing to write.")
@@ -349,22 +343,15 @@ def _batch_verify(args: argparse.Namespace, console: Console) -> int:
     from analysis.batches import current_actor
     from analysis.verify import verify_batch
 
-    con = open_workspace(args.workspace)
-    try:
-        connection = _connect(args, console)
-        try:
-            v = verify_batch(
-                con,
-                connection.client,
-                args.batch,
-                console,
-                actor=current_actor(args.actor),
-                concurrency=args.concurrency,
-            )
-        finally:
-            connection.close()
-    finally:
-        con.close()
+    with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
+        v = verify_batch(
+            con,
+            connection.client,
+            args.batch,
+            console,
+            actor=current_actor(args.actor),
+            concurrency=args.concurrency,
+        )
     console.table(
         ["outcome", "rows"],
         [
@@ -389,12 +376,10 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
     from analysis.batches import current_actor
     from analysis.rollback import rollback_batch
 
-    con = open_workspace(args.workspace)
-    try:
+    with closing(open_workspace(args.workspace)) as con:
         if not args.confirm:
             rollback_batch(con, None, args.batch, console, actor=current_actor(args.actor), confirm=False)  # type: ignore[arg-type]
-        connection = _connect(args, console)
-        try:
+        with closing(_connect(args, console)) as connection:
             r = rollback_batch(
                 con,
                 connection.client,
@@ -404,10 +389,6 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
                 confirm=True,
                 concurrency=args.concurrency,
             )
-        finally:
-            connection.close()
-    finally:
-        con.close()
     console.info(
         f"Batch {r.batch.batch_id} ({r.batch.name}) is {r.batch.state}: {r.users} user(s), {r.restored} "
         "write(s) undone, "
@@ -448,20 +429,13 @@ def _rollout(args: argparse.Namespace, console: Console) -> int:
     from analysis.batches import current_actor
     from analysis.rollout import add_group, remove_group, status
 
-    con = open_workspace(args.workspace)
-    try:
-        connection = _connect(args, console)
-        try:
-            actor = current_actor(args.actor)
-            if args.rollout_action == "status":
-                return status(con, connection.client, console)
-            if args.rollout_action == "add-group":
-                return add_group(con, connection.client, console, args.group, actor=actor)
-            return remove_group(con, connection.client, console, args.group, actor=actor)
-        finally:
-            connection.close()
-    finally:
-        con.close()
+    with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
+        actor = current_actor(args.actor)
+        if args.rollout_action == "status":
+            return status(con, connection.client, console)
+        if args.rollout_action == "add-group":
+            return add_group(con, connection.client, console, args.group, actor=actor)
+        return remove_group(con, connection.client, console, args.group, actor=actor)
 
 
 def _register_cutover(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -486,25 +460,18 @@ def _cutover(args: argparse.Namespace, console: Console) -> int:
     from analysis.rollout import cutover
 
     settings, _ = read_settings(args.settings)
-    con = open_workspace(args.workspace)
-    try:
-        connection = _connect(args, console)
-        try:
-            return cutover(
-                con,
-                connection.client,
-                console,
-                args.domain,
-                args.to,
-                settings=settings,
-                confirm=args.confirm,
-                force=args.force,
-                actor=current_actor(args.actor),
-            )
-        finally:
-            connection.close()
-    finally:
-        con.close()
+    with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
+        return cutover(
+            con,
+            connection.client,
+            console,
+            args.domain,
+            args.to,
+            settings=settings,
+            confirm=args.confirm,
+            force=args.force,
+            actor=current_actor(args.actor),
+        )
 
 
 def _register_sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
