@@ -34,6 +34,14 @@ def _as_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="actor", metavar="NAME", help="who is doing this (default: the OS user)")
 
 
+def _batch_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("batch", metavar="N", help="batch number or name")
+
+
+def _concurrency_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--concurrency", type=int, default=4, help="$batch requests in flight (default 4)")
+
+
 def open_workspace(path: Path) -> Any:
     """Open an existing workspace read-write with execution's tables in place."""
     import duckdb
@@ -86,21 +94,21 @@ def _register_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     p = bsub.add_parser("show", help="a batch's summary, rows, events and verification")
     _workspace_arg(p)
-    p.add_argument("batch", metavar="N", help="batch number or name")
+    _batch_arg(p)
     p.add_argument("--rows", action="store_true", help="list every plan row")
     p.add_argument("--journal", action="store_true", help="list the journal")
     p.set_defaults(handler=_batch_show)
 
     p = bsub.add_parser("approve", help="approve a draft batch (binds to its plan hash)")
     _workspace_arg(p)
-    p.add_argument("batch", metavar="N")
+    _batch_arg(p)
     p.add_argument("--note", help="approval note (change ticket, ...)")
     _as_arg(p)
     p.set_defaults(handler=_batch_approve)
 
     p = bsub.add_parser("run", help="carry out an approved batch through Graph (resumes an interrupted run)")
     _workspace_arg(p)
-    p.add_argument("batch", metavar="N")
+    _batch_arg(p)
     add_connection_arguments(p)
     p.add_argument(
         "--datafile", type=Path, help="MFA Server datafile for OATH secrets (default: the loaded one)"
@@ -108,7 +116,7 @@ def _register_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--tap-out", type=Path, metavar="FILE", help="where Temporary Access Passes go (mode 0600)"
     )
-    p.add_argument("--concurrency", type=int, default=4, help="$batch requests in flight (default 4)")
+    _concurrency_arg(p)
     p.add_argument(
         "--settle",
         type=float,
@@ -124,18 +132,18 @@ def _register_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "verify", help="compare predicted with actual for a batch that ran; mark migrated users"
     )
     _workspace_arg(p)
-    p.add_argument("batch", metavar="N")
+    _batch_arg(p)
     add_connection_arguments(p)
-    p.add_argument("--concurrency", type=int, default=4)
+    _concurrency_arg(p)
     _as_arg(p)
     p.set_defaults(handler=_batch_verify)
 
     p = bsub.add_parser("rollback", help="undo this batch's own writes from the recorded before-images")
     _workspace_arg(p)
-    p.add_argument("batch", metavar="N")
+    _batch_arg(p)
     add_connection_arguments(p)
     p.add_argument("--confirm", action="store_true", help="really change the tenant")
-    p.add_argument("--concurrency", type=int, default=4)
+    _concurrency_arg(p)
     _as_arg(p)
     p.set_defaults(handler=_batch_rollback)
 
@@ -496,7 +504,7 @@ def _register_sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     add_connection_arguments(p)
     p.add_argument("--tap-out", type=Path, metavar="FILE")
-    p.add_argument("--concurrency", type=int, default=4)
+    _concurrency_arg(p)
     _as_arg(p)
     p.set_defaults(handler=_sync)
 
