@@ -11,7 +11,7 @@ from pathlib import Path
 import msal
 import pytest
 import requests
-from graph_client_helpers import app_auth, make_client
+from graph_client_helpers import app_auth, make_client, self_signed
 
 from analysis.errors import UserError
 from analysis.graph.auth import AppOnlyAuth, DeviceCodeAuth, build_token_cache, load_certificate
@@ -94,33 +94,8 @@ def test_certificate_credential_signs_a_client_assertion(clean_emu: EmulatorInfo
 def test_certificate_not_registered_is_refused(
     clean_emu: EmulatorInfo, tmp_path: Path, closing: list[AppOnlyAuth | DeviceCodeAuth]
 ) -> None:
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stranger")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(2)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
     pem = tmp_path / "stranger.pem"
-    pem.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        + cert.public_bytes(serialization.Encoding.PEM)
-    )
+    pem.write_text("".join(self_signed("stranger")))
     auth = AppOnlyAuth(
         authority=clean_emu.authority,
         client_id=clean_emu.client_id,

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from graph_client_helpers import self_signed
 
 from analysis.errors import UserError
 from analysis.graph.auth import load_certificate, read_secret, scope_for
@@ -206,35 +207,16 @@ def test_read_secret_from_env_and_file(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_load_certificate_computes_thumbprints(tmp_path: Path) -> None:
-    import datetime as dt
     import hashlib
 
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
+    from cryptography.hazmat.primitives import serialization
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    key_pem, cert_pem = self_signed("test")
     both = tmp_path / "both.pem"
     both.write_text(key_pem + cert_pem)
     loaded = load_certificate(both)
-    der = cert.public_bytes(serialization.Encoding.DER)
+    der = x509.load_pem_x509_certificate(cert_pem.encode()).public_bytes(serialization.Encoding.DER)
     assert loaded.sha256_thumbprint == hashlib.sha256(der).hexdigest()
     assert "PRIVATE" not in repr(loaded)
     # Key and certificate in separate files work too; a certificate alone does not.
