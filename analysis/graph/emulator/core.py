@@ -216,19 +216,7 @@ class Emulator:
         wait = budget.acquire(units)
         if wait is None:
             return units
-        self.stats.bump("throttled")
-        app_id = call.claims.app_id if call.claims else ""
-        raise GraphError(
-            429,
-            TOO_MANY,
-            "Please retry again later.",
-            headers={
-                "Retry-After": format_retry_after(wait),
-                "x-ms-throttle-scope": f"Tenant_Application/ReadWrite/{app_id}/{self.state.tenant_id}",
-                "x-ms-throttle-information": "ResourceUnitLimitExceeded",
-            },
-            inner={"code": "429", "status": "429", "message": "Please retry after"},
-        )
+        raise self._throttled(call, wait, "ReadWrite", "ResourceUnitLimitExceeded")
 
     def charge_write(self, call: Call) -> None:
         """Count one write against the budget or refuse it with Graph's 429."""
@@ -238,16 +226,20 @@ class Emulator:
         wait = budget.acquire()
         if wait is None:
             return
+        raise self._throttled(call, wait, "Write", "WriteLimitExceeded")
+
+    def _throttled(self, call: Call, wait: float, access: str, information: str) -> GraphError:
+        """Graph's 429 for a spent budget: when to retry, and which budget (scope, information)."""
         self.stats.bump("throttled")
         app_id = call.claims.app_id if call.claims else ""
-        raise GraphError(
+        return GraphError(
             429,
             TOO_MANY,
             "Please retry again later.",
             headers={
                 "Retry-After": format_retry_after(wait),
-                "x-ms-throttle-scope": f"Tenant_Application/Write/{app_id}/{self.state.tenant_id}",
-                "x-ms-throttle-information": "WriteLimitExceeded",
+                "x-ms-throttle-scope": f"Tenant_Application/{access}/{app_id}/{self.state.tenant_id}",
+                "x-ms-throttle-information": information,
             },
             inner={"code": "429", "status": "429", "message": "Please retry after"},
         )
