@@ -11,6 +11,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 # Secrets used in tests: distinctive strings that must never appear in output or the workspace file.
 OATH_SECRET = "jbsw y3dp ehpk 3pxp===="  # normalises to JBSWY3DPEHPK3PXP
 DEVICE_TOKEN = "DevTok-9f8e7d6c5b4a-SECRETTOKEN"
@@ -191,3 +193,12 @@ def write_csv(
     text = "\r\n".join(sep.join(cell(v) for v in row) for row in [header, *rows]) + "\r\n"
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def rows(path: Path, query: str) -> list[tuple]:
+    """The rows of ``query`` on the workspace at ``path``, opened read-only for just this."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from analysis.console import CaptureConsole
 from analysis.sources.fingerprint import secret_fingerprint
 from analysis.workspace import load
 
-from .builders import OATH_SECRET, write_csv
+from .builders import OATH_SECRET, rows, write_csv
 
 HEADER = [
     "User Name",
@@ -47,14 +46,6 @@ ROWS = [
 ]
 
 
-def _rows(path: Path, query: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize(
     ("encoding", "sep"),
     [("utf-8", ","), ("utf-8-sig", ";"), ("utf-16", ","), ("utf-16", ";"), ("utf-16-le", ";")],
@@ -66,7 +57,7 @@ def test_encodings_and_separators_read_alike(tmp_path: Path, tenant: Path, encod
     ws = tmp_path / "w.duckdb"
     summary = load(ws, csv, tenant, CaptureConsole())
     assert summary.datafile_kind == "csv"
-    got = _rows(
+    got = rows(
         ws,
         "SELECT user_id, username, country_code, phone, extension, backup_phone, method, enabled, "
         "email, object_sid, details_known FROM mfa_users ORDER BY user_id",
@@ -88,12 +79,12 @@ def test_encodings_and_separators_read_alike(tmp_path: Path, tenant: Path, encod
         (3, "CONTOSO\\bob", "+44", "7700 900456", "123", None, "text_message", False, None, None, False),
         (4, 'carol; "the admin"', "1", "206-555-0199", None, None, "mobile_app", True, None, None, False),
     ]
-    assert _rows(ws, 'SELECT user_id, "column", value FROM mfa_user_extra ORDER BY user_id') == [
+    assert rows(ws, 'SELECT user_id, "column", value FROM mfa_user_extra ORDER BY user_id') == [
         (2, "Department", "Finance"),
         (4, "Department", "IT, Ops"),
     ]
-    assert _rows(ws, "SELECT count(*) FROM mfa_devices") == [(0,)]
-    assert _rows(ws, "SELECT count(*) FROM rejects") == [(0,)]
+    assert rows(ws, "SELECT count(*) FROM mfa_devices") == [(0,)]
+    assert rows(ws, "SELECT count(*) FROM rejects") == [(0,)]
 
 
 def test_line_numbers_follow_quoted_newlines_and_blank_lines(tmp_path: Path, tenant: Path) -> None:
@@ -110,11 +101,11 @@ def test_line_numbers_follow_quoted_newlines_and_blank_lines(tmp_path: Path, ten
     )
     ws = tmp_path / "w.duckdb"
     load(ws, path, tenant, CaptureConsole())
-    assert _rows(ws, "SELECT user_id, username, method FROM mfa_users ORDER BY 1") == [
+    assert rows(ws, "SELECT user_id, username, method FROM mfa_users ORDER BY 1") == [
         (2, "a@x.com", "phone_call"),
         (5, "b@x.com", "text_message"),
     ]
-    assert _rows(ws, 'SELECT line, "column", reason FROM rejects ORDER BY line') == [
+    assert rows(ws, 'SELECT line, "column", reason FROM rejects ORDER BY line') == [
         (6, "username", "username is missing; the user is left out"),
         (7, None, "row has 3 fields but the header has 4; the row is left out"),
         (
@@ -124,7 +115,7 @@ def test_line_numbers_follow_quoted_newlines_and_blank_lines(tmp_path: Path, ten
             "them); the user is left out",
         ),
     ]
-    assert _rows(ws, "SELECT raw FROM rejects WHERE line = 7") == [("c@x.com,Phone Call,1",)]
+    assert rows(ws, "SELECT raw FROM rejects WHERE line = 7") == [("c@x.com,Phone Call,1",)]
 
 
 def test_secret_columns_are_fingerprinted_or_dropped(tmp_path: Path, tenant: Path) -> None:
@@ -139,13 +130,13 @@ def test_secret_columns_are_fingerprinted_or_dropped(tmp_path: Path, tenant: Pat
     console = CaptureConsole()
     ws = tmp_path / "w.duckdb"
     load(ws, csv, tenant, console)
-    assert _rows(
+    assert rows(
         ws, "SELECT username, oath_serial, oath_secret_sha256, has_pin, enabled FROM mfa_users ORDER BY 1"
     ) == [
         ("a@x.com", "T1", secret_fingerprint(OATH_SECRET), True, True),
         ("b@x.com", "T2", None, False, True),
     ]
-    assert _rows(ws, 'SELECT DISTINCT "column" FROM mfa_user_extra') == [("Office",)]
+    assert rows(ws, 'SELECT DISTINCT "column" FROM mfa_user_extra') == [("Office",)]
     assert "Recovery Password" in console.text and "no Enabled column" in console.text
     blob = ws.read_bytes()
     for secret in ("JBSWY3DPEHPK3PXP", "jbsw y3dp", "PINHASHSECRET", "hunter2SECRET"):
@@ -161,7 +152,7 @@ def test_rejected_row_raw_is_redacted(tmp_path: Path, tenant: Path) -> None:
     )
     ws = tmp_path / "w.duckdb"
     load(ws, csv, tenant, CaptureConsole())
-    raws = [r for (r,) in _rows(ws, "SELECT raw FROM rejects ORDER BY line")]
+    raws = [r for (r,) in rows(ws, "SELECT raw FROM rejects ORDER BY line")]
     assert len(raws) == 2
     assert raws[0] == "a@x.com,Phone Call,<redacted>,extra"
     assert all("<redacted>" in r and "JBSW" not in r.upper().replace(" ", "") for r in raws)

@@ -24,22 +24,15 @@ from .builders import (
     SECRETS,
     device,
     make_pfdata,
+    rows,
     user,
     write_csv,
 )
 
 
-def _rows(path: Path, query: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
-
-
 def test_users_are_typed_and_mapped(pfdata: Path, tenant: Path, ws: Path) -> None:
     load(ws, pfdata, tenant, CaptureConsole())
-    got = _rows(
+    got = rows(
         ws,
         "SELECT user_id, username, enabled, method, oath_kind, oath_time_step, has_pin, details_known, "
         "extension, source_line FROM mfa_users ORDER BY user_id",
@@ -49,19 +42,19 @@ def test_users_are_typed_and_mapped(pfdata: Path, tenant: Path, ws: Path) -> Non
         (2, "CONTOSO\\bob", True, "text_message", None, None, False, True, "123", 2),
         (3, "carol@contoso.com", False, "mobile_app", None, None, False, True, None, 3),
     ]
-    assert _rows(ws, "SELECT phone, backup_phone FROM mfa_users WHERE user_id = 2") == [
+    assert rows(ws, "SELECT phone, backup_phone FROM mfa_users WHERE user_id = 2") == [
         ("07700 900123", "206 555 0100")
     ]
 
 
 def test_secrets_are_fingerprinted_never_stored(pfdata: Path, tenant: Path, ws: Path) -> None:
     load(ws, pfdata, tenant, CaptureConsole())
-    assert _rows(ws, "SELECT oath_secret_sha256 FROM mfa_users WHERE user_id = 1") == [
+    assert rows(ws, "SELECT oath_secret_sha256 FROM mfa_users WHERE user_id = 1") == [
         (secret_fingerprint(OATH_SECRET),)
     ]
     # the documented normalisation, computed independently of the code under test
     assert secret_fingerprint(OATH_SECRET) == hashlib.sha256(b"JBSWY3DPEHPK3PXP").hexdigest()
-    devices = _rows(
+    devices = rows(
         ws, "SELECT device_id, device_token_sha256, oath_secret_sha256 FROM mfa_devices ORDER BY 1"
     )
     assert devices[0] == (
@@ -80,9 +73,9 @@ def test_secrets_are_fingerprinted_never_stored(pfdata: Path, tenant: Path, ws: 
 
 def test_small_tables(pfdata: Path, tenant: Path, ws: Path) -> None:
     load(ws, pfdata, tenant, CaptureConsole())
-    assert _rows(ws, "SELECT * FROM mfa_auth_services") == [("radius", "VPN", "10.0.0.1", True)]
-    assert _rows(ws, "SELECT * FROM mfa_settings") == [("company", "default_country_code", "1")]
-    assert sorted(_rows(ws, "SELECT * FROM mfa_meta")) == [("schema_version", "24"), ("server_name", "MFA01")]
+    assert rows(ws, "SELECT * FROM mfa_auth_services") == [("radius", "VPN", "10.0.0.1", True)]
+    assert rows(ws, "SELECT * FROM mfa_settings") == [("company", "default_country_code", "1")]
+    assert sorted(rows(ws, "SELECT * FROM mfa_meta")) == [("schema_version", "24"), ("server_name", "MFA01")]
 
 
 def test_unusable_rows_go_to_rejects_with_secrets_redacted(tmp_path: Path, tenant: Path, ws: Path) -> None:
@@ -99,8 +92,8 @@ def test_unusable_rows_go_to_rejects_with_secrets_redacted(tmp_path: Path, tenan
         devices=[device(20, 2, device_token=DEVICE_TOKEN), device(21, 99), device(22, 1)],
     )
     summary = load(ws, datafile, tenant, CaptureConsole())
-    assert _rows(ws, "SELECT user_id, method, enabled FROM mfa_users") == [(1, "phone_call", True)]
-    got = _rows(ws, 'SELECT source, line, "column" FROM rejects ORDER BY source, line')
+    assert rows(ws, "SELECT user_id, method, enabled FROM mfa_users") == [(1, "phone_call", True)]
+    got = rows(ws, 'SELECT source, line, "column" FROM rejects ORDER BY source, line')
     assert got == [
         ("bad.pfdata:devices", 20, "user_id"),
         ("bad.pfdata:devices", 21, "user_id"),
@@ -110,8 +103,8 @@ def test_unusable_rows_go_to_rejects_with_secrets_redacted(tmp_path: Path, tenan
         ("bad.pfdata:users", 5, "oath_kind"),
         ("bad.pfdata:users", 6, "oath_time_step"),
     ]
-    assert _rows(ws, "SELECT device_id FROM mfa_devices") == [(22,)]
-    raws = " ".join(r for (r,) in _rows(ws, "SELECT raw FROM rejects"))
+    assert rows(ws, "SELECT device_id FROM mfa_devices") == [(22,)]
+    raws = " ".join(r for (r,) in rows(ws, "SELECT raw FROM rejects"))
     assert "<redacted>" in raws and "carrier pigeon" in raws
     for secret in SECRETS:
         assert secret not in raws
@@ -163,7 +156,7 @@ def test_a_different_layout_needs_only_the_mapping_edited(
         load(ws, datafile, tenant, CaptureConsole())
     finally:
         sqlfiles.sql.cache_clear()
-    assert _rows(ws, "SELECT user_id, username, method FROM mfa_users") == [
+    assert rows(ws, "SELECT user_id, username, method FROM mfa_users") == [
         (7, "zed@contoso.com", "text_message")
     ]
 

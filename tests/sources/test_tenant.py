@@ -14,16 +14,7 @@ from analysis.sources import jsonl, sqlrun
 from analysis.sources.files import FactsPool
 from analysis.workspace import load
 
-from .builders import entra_user, make_tenant, phone_method
-
-
-def _rows(path: Path, query: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
-
+from .builders import entra_user, make_tenant, phone_method, rows
 
 METHODS = [
     phone_method("p1", "+44 7700900123", "mobile"),
@@ -83,7 +74,7 @@ def test_users_methods_and_preferences(tmp_path: Path, pfdata: Path) -> None:
     )
     ws = tmp_path / "w.duckdb"
     load(ws, pfdata, tenant, CaptureConsole())
-    assert _rows(
+    assert rows(
         ws,
         "SELECT id, user_principal_name, account_enabled, user_type, on_premises_security_identifier, "
         "employee_id, preferred_method, system_preferred_enabled, methods_error, source_line "
@@ -105,9 +96,7 @@ def test_users_methods_and_preferences(tmp_path: Path, pfdata: Path) -> None:
             4,
         ),
     ]
-    kinds = _rows(
-        ws, "SELECT method_id, kind, phone_type, phone_number FROM entra_methods ORDER BY method_id"
-    )
+    kinds = rows(ws, "SELECT method_id, kind, phone_type, phone_number FROM entra_methods ORDER BY method_id")
     assert kinds == [
         ("a1", "authenticator", None, None),
         ("e1", "email", None, None),
@@ -122,8 +111,8 @@ def test_users_methods_and_preferences(tmp_path: Path, pfdata: Path) -> None:
         ("t1", "tap", None, None),
         ("w1", "windows_hello", None, None),
     ]
-    assert _rows(ws, "SELECT count(*) FROM entra_methods WHERE user_id <> 'u1'") == [(0,)]
-    detail = _rows(ws, "SELECT detail FROM entra_methods WHERE method_id = 's1'")[0][0]
+    assert rows(ws, "SELECT count(*) FROM entra_methods WHERE user_id <> 'u1'") == [(0,)]
+    detail = rows(ws, "SELECT detail FROM entra_methods WHERE method_id = 's1'")[0][0]
     assert json.loads(detail) == {
         "@odata.type": "#microsoft.graph.softwareOathAuthenticationMethod",
         "id": "s1",
@@ -169,13 +158,13 @@ def test_groups_direct_and_transitive(tmp_path: Path, pfdata: Path) -> None:
     )
     ws = tmp_path / "w.duckdb"
     load(ws, pfdata, tenant, CaptureConsole())
-    assert _rows(ws, "SELECT id, is_dynamic, group_types FROM entra_groups ORDER BY id") == [
+    assert rows(ws, "SELECT id, is_dynamic, group_types FROM entra_groups ORDER BY id") == [
         ("g-low", True, ["DynamicMembership"]),
         ("g-mid", False, []),
         ("g-other", False, ["Unified"]),
         ("g-top", False, []),
     ]
-    assert _rows(
+    assert rows(
         ws, "SELECT member_id, member_type FROM entra_group_members WHERE group_id = 'g-low' ORDER BY 1"
     ) == [
         ("g-mid", "group"),
@@ -183,11 +172,10 @@ def test_groups_direct_and_transitive(tmp_path: Path, pfdata: Path) -> None:
         ("u3", "user"),
         ("u4", "user"),
     ]
-    assert _rows(ws, "SELECT member_type FROM entra_group_members WHERE member_id = 'c1'") == [("contact",)]
+    assert rows(ws, "SELECT member_type FROM entra_group_members WHERE member_id = 'c1'") == [("contact",)]
     reach = {
         g: sorted(
-            u
-            for (u,) in _rows(ws, f"SELECT user_id FROM entra_group_transitive_users WHERE group_id = '{g}'")
+            u for (u,) in rows(ws, f"SELECT user_id FROM entra_group_transitive_users WHERE group_id = '{g}'")
         )
         for g in ("g-top", "g-mid", "g-low", "g-other")
     }
@@ -235,7 +223,7 @@ def test_policies_domains_ledger(tmp_path: Path, pfdata: Path) -> None:
     )
     ws = tmp_path / "w.duckdb"
     load(ws, pfdata, tenant, CaptureConsole())
-    assert _rows(
+    assert rows(
         ws, "SELECT config_id, state, is_office_phone_allowed FROM entra_method_configs ORDER BY 1"
     ) == [
         ("MicrosoftAuthenticator", "enabled", None),
@@ -243,24 +231,24 @@ def test_policies_domains_ledger(tmp_path: Path, pfdata: Path) -> None:
         ("SoftwareOath", "disabled", None),
         ("Voice", "enabled", True),
     ]
-    assert _rows(ws, "SELECT * FROM entra_rollout_policies") == [
+    assert rows(ws, "SELECT * FROM entra_rollout_policies") == [
         ("rp1", "MFA rollout", "multiFactorAuthentication", True, False)
     ]
-    assert _rows(ws, "SELECT * FROM entra_rollout_policy_groups ORDER BY 2") == [
+    assert rows(ws, "SELECT * FROM entra_rollout_policy_groups ORDER BY 2") == [
         ("rp1", "g-pilot"),
         ("rp1", "g-wave2"),
     ]
-    assert _rows(ws, "SELECT * FROM tenant_info") == [("tenant-1", "2024-05-01T10:00:00Z", "file", True)]
-    assert _rows(
+    assert rows(ws, "SELECT * FROM tenant_info") == [("tenant-1", "2024-05-01T10:00:00Z", "file", True)]
+    assert rows(
         ws, "SELECT id, authentication_type, federated_idp_mfa_behavior FROM entra_domains ORDER BY 1"
     ) == [
         ("contoso.com", "Federated", "enforceMfaByFederatedIdp"),
         ("fabrikam.com", "Managed", None),
     ]
-    assert _rows(ws, "SELECT user_id, entra_method_id, secret_sha256 FROM entra_ledger") == [
+    assert rows(ws, "SELECT user_id, entra_method_id, secret_sha256 FROM entra_ledger") == [
         ("u1", "m1", fingerprint.lower())
     ]
-    assert _rows(
+    assert rows(
         ws, "SELECT line, \"column\" FROM rejects WHERE source = 'tenant/ledger.jsonl' ORDER BY 1"
     ) == [
         (2, "secretSha256"),
@@ -275,7 +263,7 @@ def test_optional_files_missing(tmp_path: Path, pfdata: Path) -> None:
     console = CaptureConsole()
     summary = load(tmp_path / "w.duckdb", pfdata, root, console)
     assert summary.counts["entra_users"] == 1 and summary.counts["entra_groups"] == 0
-    assert _rows(tmp_path / "w.duckdb", "SELECT * FROM tenant_info") == [(None, None, None, False)]
+    assert rows(tmp_path / "w.duckdb", "SELECT * FROM tenant_info") == [(None, None, None, False)]
     assert "no groups.jsonl" in console.text and "no policies.json" in console.text
 
 
@@ -302,8 +290,8 @@ def test_bad_lines_are_rejected_with_exact_line_numbers(tmp_path: Path, pfdata: 
     )
     ws = tmp_path / "w.duckdb"
     load(ws, pfdata, tenant, CaptureConsole())
-    assert _rows(ws, "SELECT id, source_line FROM entra_users ORDER BY 1") == [("u1", 1), ("u2", 6)]
-    assert _rows(ws, 'SELECT line, "column", reason FROM rejects ORDER BY line, "column"') == [
+    assert rows(ws, "SELECT id, source_line FROM entra_users ORDER BY 1") == [("u1", 1), ("u2", 6)]
+    assert rows(ws, 'SELECT line, "column", reason FROM rejects ORDER BY line, "column"') == [
         (4, None, "line is JSON but not an object; the line is left out"),
         (5, "id", "user object has no id; the user is left out"),
         (6, "authenticationMethods[0].id", "authentication method has no id; the method is left out"),
@@ -318,7 +306,7 @@ def test_bad_lines_are_rejected_with_exact_line_numbers(tmp_path: Path, pfdata: 
             "authentication method is not an object; the method is left out",
         ),
     ]
-    assert _rows(ws, "SELECT method_id FROM entra_methods") == [("ok",)]
+    assert rows(ws, "SELECT method_id FROM entra_methods") == [("ok",)]
 
 
 def test_fast_and_careful_paths_stage_the_same_columns(tmp_path: Path) -> None:
@@ -349,7 +337,7 @@ def test_crlf_and_bom(tmp_path: Path, pfdata: Path, bom: bytes) -> None:
     (tenant / "users.jsonl").write_bytes(bom + "\r\n".join(lines).encode() + b"\r\n")
     ws = tmp_path / "w.duckdb"
     load(ws, pfdata, tenant, CaptureConsole())
-    assert _rows(ws, "SELECT id, source_line FROM entra_users ORDER BY 2") == [
+    assert rows(ws, "SELECT id, source_line FROM entra_users ORDER BY 2") == [
         ("u0", 1),
         ("u1", 2),
         ("u2", 3),

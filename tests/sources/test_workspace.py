@@ -15,15 +15,7 @@ from analysis.console import CaptureConsole
 from analysis.errors import UserError
 from analysis.workspace import connect, ensure_schema, load
 
-from .builders import make_pfdata, user
-
-
-def _rows(path: Path, query: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
+from .builders import make_pfdata, rows, user
 
 
 def test_reload_replaces_sources_and_keeps_product_tables(
@@ -41,18 +33,18 @@ def test_reload_replaces_sources_and_keeps_product_tables(
     smaller = make_pfdata(tmp_path / "second.pfdata", users=[user(9, "zed@contoso.com")])
     second = load(ws, smaller, tenant, CaptureConsole())
     assert second.load_id != first.load_id
-    assert _rows(ws, "SELECT username FROM mfa_users") == [("zed@contoso.com",)]
-    assert _rows(ws, "SELECT count(*) FROM mfa_devices") == [(0,)]
-    assert _rows(ws, "SELECT username, batch_name FROM migration_marks") == [("alice@contoso.com", "b1")]
-    assert _rows(ws, "SELECT id FROM batches_of_someone_else") == [(42,)]
-    assert sorted(_rows(ws, "SELECT load_id, datafile_kind FROM loads")) == sorted(
+    assert rows(ws, "SELECT username FROM mfa_users") == [("zed@contoso.com",)]
+    assert rows(ws, "SELECT count(*) FROM mfa_devices") == [(0,)]
+    assert rows(ws, "SELECT username, batch_name FROM migration_marks") == [("alice@contoso.com", "b1")]
+    assert rows(ws, "SELECT id FROM batches_of_someone_else") == [(42,)]
+    assert sorted(rows(ws, "SELECT load_id, datafile_kind FROM loads")) == sorted(
         [(first.load_id, "pfdata"), (second.load_id, "pfdata")]
     )
 
 
 def test_load_sources_record_sha256_of_every_file(pfdata: Path, tenant: Path, ws: Path) -> None:
     summary = load(ws, pfdata, tenant, CaptureConsole())
-    got = {s: (p, h, n) for s, p, h, n in _rows(ws, "SELECT source, path, sha256, rows FROM load_sources")}
+    got = {s: (p, h, n) for s, p, h, n in rows(ws, "SELECT source, path, sha256, rows FROM load_sources")}
     expected_files = {"datafile": pfdata, **{f"tenant/{p.name}": p for p in tenant.iterdir()}}
     assert set(got) == set(expected_files)
     for source, path in expected_files.items():
@@ -63,7 +55,7 @@ def test_load_sources_record_sha256_of_every_file(pfdata: Path, tenant: Path, ws
         and got["tenant/users.jsonl"][2] == 2
         and got["tenant/policies.json"][2] is None
     )
-    assert _rows(ws, "SELECT DISTINCT load_id FROM load_sources") == [(summary.load_id,)]
+    assert rows(ws, "SELECT DISTINCT load_id FROM load_sources") == [(summary.load_id,)]
 
 
 def test_failed_load_leaves_previous_workspace_intact(
@@ -71,18 +63,17 @@ def test_failed_load_leaves_previous_workspace_intact(
 ) -> None:
     first = load(ws, pfdata, tenant, CaptureConsole())
     before = {
-        t: _rows(ws, f"SELECT count(*) FROM {t}")
-        for t in ("mfa_users", "mfa_devices", "entra_users", "loads")
+        t: rows(ws, f"SELECT count(*) FROM {t}") for t in ("mfa_users", "mfa_devices", "entra_users", "loads")
     }
     broken = make_pfdata(
         tmp_path / "dup.pfdata", users=[user(1, "same@contoso.com"), user(2, "same@contoso.com")]
     )
     with pytest.raises(UserError, match=r"same@contoso\.com"):
         load(ws, broken, tenant, CaptureConsole())
-    after = {t: _rows(ws, f"SELECT count(*) FROM {t}") for t in before}
+    after = {t: rows(ws, f"SELECT count(*) FROM {t}") for t in before}
     assert after == before
-    assert _rows(ws, "SELECT load_id FROM loads") == [(first.load_id,)]
-    assert _rows(ws, "SELECT count(*) FROM mfa_users WHERE username = 'same@contoso.com'") == [(0,)]
+    assert rows(ws, "SELECT load_id FROM loads") == [(first.load_id,)]
+    assert rows(ws, "SELECT count(*) FROM mfa_users WHERE username = 'same@contoso.com'") == [(0,)]
 
 
 def test_failed_first_load_leaves_no_workspace(tenant: Path, ws: Path, tmp_path: Path) -> None:
@@ -101,8 +92,8 @@ def test_ensure_schema_creates_missing_tables_and_never_replaces(
     ensure_schema(con)
     ensure_schema(con)
     con.close()
-    assert _rows(ws, "SELECT count(*) FROM mfa_users") == [(3,)]
-    assert _rows(ws, "SELECT count(*) FROM mfa_user_extra") == [(0,)]
+    assert rows(ws, "SELECT count(*) FROM mfa_users") == [(3,)]
+    assert rows(ws, "SELECT count(*) FROM mfa_user_extra") == [(0,)]
     fresh = connect(ws.with_name("fresh.duckdb"))
     ensure_schema(fresh)
     assert fresh.execute("SELECT count(*) FROM rejects").fetchall() == [(0,)]
@@ -129,7 +120,7 @@ def test_open_workspace_choices(pfdata: Path, tenant: Path, ws: Path) -> None:
         open_workspace(_args("--workspace", str(ws)), console)
     temporary = open_workspace(_args("--datafile", str(pfdata), "--tenant", str(tenant)), console)
     assert temporary.is_file() and temporary != ws
-    assert _rows(temporary, "SELECT count(*) FROM mfa_users") == [(3,)]
+    assert rows(temporary, "SELECT count(*) FROM mfa_users") == [(3,)]
     assert "3 MFA Server user(s) and 2 Entra user(s)" in console.text
     load(ws, pfdata, tenant, CaptureConsole())
     assert open_workspace(_args("--workspace", str(ws)), console) == ws
@@ -150,6 +141,6 @@ def test_failure_after_every_table_was_filled_rolls_back(
     other = make_pfdata(tmp_path / "other.pfdata", users=[user(5, "eve@contoso.com")])
     with pytest.raises(RuntimeError, match="boom"):
         load(ws, other, tenant, CaptureConsole())
-    assert _rows(ws, "SELECT count(*) FROM mfa_users") == [(3,)]
-    assert _rows(ws, "SELECT count(*) FROM mfa_phones") != [(0,)]
-    assert _rows(ws, "SELECT load_id FROM loads") == [(first.load_id,)]
+    assert rows(ws, "SELECT count(*) FROM mfa_users") == [(3,)]
+    assert rows(ws, "SELECT count(*) FROM mfa_phones") != [(0,)]
+    assert rows(ws, "SELECT load_id FROM loads") == [(first.load_id,)]
