@@ -127,6 +127,7 @@ def main() -> int:
         f"| simulate, median of {args.repeat} ({runs} s) "
         f"| **{sim_s:.2f} s** (target ≤ {TARGET_SECONDS:.0f} s) |"
     )
+    print(f"| simulate CPU, median (both DuckDB threads) | {float(sim['cpu']):.1f} s |")  # type: ignore[arg-type]
     print(f"| simulate peak RSS (whole process) | {float(sim['rss_mb']):,.0f} MB |")  # type: ignore[arg-type]
     if ref is not None:
         ref_s = float(ref["seconds"])  # type: ignore[arg-type]
@@ -134,6 +135,7 @@ def main() -> int:
             f"| Python reference (read tables {float(ref['load_seconds']):.1f} s + plan) "  # type: ignore[arg-type]
             f"| {ref_s:.1f} s |"
         )
+        print(f"| reference CPU | {float(ref['cpu']):.1f} s |")  # type: ignore[arg-type]
         print(f"| reference peak RSS | {float(ref['rss_mb']):,.0f} MB |")  # type: ignore[arg-type]
         print(f"| **reference / simulate** | **{ref_s / sim_s:.1f}×** (target ≥ {TARGET_RATIO:.0f}×) |")
         agree = ref["counts"] == sim["counts"] and ref["rows"] == sim["rows"]
