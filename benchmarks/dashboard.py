@@ -3,7 +3,7 @@
 Generates an N-user sample (``analysis.sample``, seed 7; default 1,000,000 users), loads it into a
 workspace, then drives Debian's Chromium (headless, Playwright) against ``streamlit run app.py`` on a
 free 127.0.0.1 port and measures, from navigation start until the page has finished rendering
-(script done, no skeletons, every KPI tile and plotly chart drawn):
+(script done, no skeletons, every KPI tile and chart drawn):
 
 * **first open after a load** — nothing computed yet: the dashboard simulates every user and runs every
   readiness check (then stores the plan marker and report in the workspace);
@@ -55,7 +55,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TARGET_COLD, TARGET_WARM = 8.0, 2.0
-# url path, title, KPI tiles and plotly charts that must be drawn before the page counts as rendered
+# url path, title, KPI tiles and charts (Vega-Lite canvases) drawn before the page counts as rendered
 PAGES = {"overview": ("", "Overview", 14, 5), "readiness": ("readiness", "Readiness", 4, 0)}
 
 
@@ -185,7 +185,7 @@ RENDERED = """([title, tiles, charts]) => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   if (main.querySelector('[data-testid="stSkeleton"]')) return false;
   if (main.querySelectorAll('[data-testid="stMetricValue"]').length < tiles) return false;
-  if (main.querySelectorAll('.js-plotly-plot .main-svg').length < charts) return false;
+  if (main.querySelectorAll('[data-testid="stVegaLiteChart"] canvas').length < charts) return false;
   return !main.querySelector('[data-testid="stException"]');
 }"""
 

@@ -1,4 +1,9 @@
-"""Plotly figures for the pages: pure functions of small DataFrames (no Streamlit), easy to test.
+"""Charts for the pages: pure functions of small DataFrames (no Streamlit), easy to test.
+
+The Overview's bar charts are Vega-Lite (Altair, which Streamlit ships with): a browser tab parses
+plotly.js (~1 s on a 2-core machine) before drawing the first plotly figure, which alone would break
+the Overview's 2 s warm target; Vega-Lite draws the same bars in a fraction of that. plotly stays for
+the What-if flow (a Sankey, which Vega-Lite has no mark for) and the offline HTML report.
 
 Colours come from :mod:`analysis.dashboard.outcomes`, so "red" means the same thing on every chart:
 a user or method that will not reach Entra without an admin's help.
@@ -6,6 +11,7 @@ a user or method that will not reach Entra without an admin's help.
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -32,123 +38,119 @@ def _layout(fig: go.Figure, title: str, **extra: object) -> go.Figure:
     return fig
 
 
-def users_by_outcome(df: pd.DataFrame) -> go.Figure:
+def _hbars(d: pd.DataFrame, value: str, title: str, value_title: str) -> alt.LayerChart:
+    """Horizontal bars of ``d`` (columns ``label``, ``colour`` and ``value``) in row order, each labelled
+    with its number. The colour column holds the colours themselves (``scale=None``)."""
+    order = list(d["label"])
+    base = alt.Chart().encode(
+        x=alt.X(f"{value}:Q", title=value_title),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip(f"{value}:Q", title=value_title, format=",")],
+    )
+    bars = base.mark_bar().encode(color=alt.Color("colour:N", scale=None, legend=None))
+    text = base.mark_text(align="left", dx=3).encode(text=alt.Text(f"{value}:Q", format=","))
+    return alt.layer(bars, text, data=d).properties(title=title, height=alt.Step(26))
+
+
+def users_by_outcome(df: pd.DataFrame) -> alt.LayerChart:
     """Horizontal bars, one per user outcome, largest first, coloured by tone."""
-    d = df.sort_values("users")
-    labels = [outcomes.label(a) for a in d["action"]]
-    fig = go.Figure(
-        go.Bar(
-            x=d["users"],
-            y=labels,
-            orientation="h",
-            marker_color=[outcomes.colour(a) for a in d["action"]],
-            text=[f"{n:,}" for n in d["users"]],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:,} users<extra></extra>",
-        )
+    d = df.sort_values("users", ascending=False)
+    d = pd.DataFrame(
+        {
+            "label": [outcomes.label(a) for a in d["action"]],
+            "colour": [outcomes.colour(a) for a in d["action"]],
+            "users": d["users"].astype(int).to_list(),
+        }
     )
-    return _layout(fig, "Users by outcome", xaxis_title="users", showlegend=False)
+    return _hbars(d, "users", "Users by outcome", "users")
 
 
-def methods_compared(df: pd.DataFrame) -> go.Figure:
+def methods_compared(df: pd.DataFrame) -> alt.Chart:
     """Grouped bars: users with each method on MFA Server, in Entra now, and after the plan."""
-    fig = go.Figure()
-    for population, colour in POPULATIONS.items():
+    rows = []
+    for population in POPULATIONS:
         part = df[df["population"] == population].set_index("method")["users"]
-        values = [int(part.get(m, 0)) for m in METHOD_ORDER]
-        fig.add_bar(
-            name=population,
-            x=[m.replace(" ", "<br>", 1) for m in METHOD_ORDER],
-            y=values,
-            marker_color=colour,
-            hovertemplate=f"{population}: %{{y:,}} users with %{{x}}<extra></extra>",
+        rows += [{"population": population, "method": m, "users": int(part.get(m, 0))} for m in METHOD_ORDER]
+    populations = list(POPULATIONS)
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "method:N",
+                sort=METHOD_ORDER,
+                title=None,
+                # two-line labels ("Mobile" / "phone"), none hidden for overlap
+                axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')", labelOverlap=False),
+            ),
+            xOffset=alt.XOffset("population:N", sort=populations),
+            y=alt.Y("users:Q", title="users"),
+            color=alt.Color(
+                "population:N",
+                scale=alt.Scale(domain=populations, range=list(POPULATIONS.values())),
+                legend=alt.Legend(orient="top", title=None),
+            ),
+            tooltip=["population:N", "method:N", alt.Tooltip("users:Q", format=",")],
         )
-    return _layout(
-        fig,
-        "Methods: MFA Server → Entra now → after the plan",
-        barmode="group",
-        yaxis_title="users",
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        height=340,
+        .properties(title="Methods: MFA Server → Entra now → after the plan", height=320)
     )
 
 
-def device_outcomes(df: pd.DataFrame) -> go.Figure:
+def device_outcomes(df: pd.DataFrame) -> alt.LayerChart:
     """What happens to each Authenticator device (and OATH token) on MFA Server."""
-    d = df[df["item"].isin(["device", "oath_token"])].copy()
-    d["label"] = [
-        ("Device: " if i == "device" else "Token: ") + outcomes.label(a)
-        for i, a in zip(d["item"], d["action"], strict=True)
-    ]
-    d = d.sort_values("rows")
-    fig = go.Figure(
-        go.Bar(
-            x=d["rows"],
-            y=d["label"],
-            orientation="h",
-            marker_color=[outcomes.colour(a) for a in d["action"]],
-            text=[f"{n:,}" for n in d["rows"]],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:,}<extra></extra>",
+    d = df[df["item"].isin(["device", "oath_token"])].sort_values("rows", ascending=False)
+    d = pd.DataFrame(
+        {
+            "label": [
+                ("Device: " if i == "device" else "Token: ") + outcomes.label(a)
+                for i, a in zip(d["item"], d["action"], strict=True)
+            ],
+            "colour": [outcomes.colour(a) for a in d["action"]],
+            "rows": d["rows"].astype(int).to_list(),
+        }
+    )
+    return _hbars(d, "rows", "Authenticator devices and OATH tokens", "devices / tokens")
+
+
+def devices_per_user(df: pd.DataFrame) -> alt.Chart:
+    d = pd.DataFrame(
+        {
+            "devices": df["devices"].astype(str).to_list(),
+            "users": df["users"].astype(int).to_list(),
+            "colour": ["#c62828" if v == "6+" else "#78909c" for v in df["devices"]],
+        }
+    )
+    return (
+        alt.Chart(d)
+        .mark_bar()
+        .encode(
+            x=alt.X("devices:N", sort=list(d["devices"]), title="devices", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("users:Q", title="users"),
+            color=alt.Color("colour:N", scale=None, legend=None),
+            tooltip=["devices:N", alt.Tooltip("users:Q", format=",")],
         )
-    )
-    return _layout(
-        fig, "Authenticator devices and OATH tokens", xaxis_title="devices / tokens", showlegend=False
+        .properties(title="Devices per MFA Server user (the utility keeps at most 5)", height=240)
     )
 
 
-def devices_per_user(df: pd.DataFrame) -> go.Figure:
-    colours = ["#c62828" if d == "6+" else "#78909c" for d in df["devices"]]
-    fig = go.Figure(
-        go.Bar(
-            x=df["devices"],
-            y=df["users"],
-            marker_color=colours,
-            hovertemplate="%{x} devices: %{y:,} users<extra></extra>",
-        )
-    )
-    return _layout(
-        fig,
-        "Devices per MFA Server user (the utility keeps at most 5)",
-        xaxis_title="devices",
-        yaxis_title="users",
-        showlegend=False,
-        height=260,
-    )
-
-
-def checks_by_severity(df: pd.DataFrame, top: int = 12) -> go.Figure:
+def checks_by_severity(df: pd.DataFrame, top: int = 12) -> alt.LayerChart:
     """The ``top`` checks with findings, most serious first then by findings; bar length = findings."""
     d = df[df["findings"] > 0].copy()
     d["rank"] = [outcomes.severity_rank(s) for s in d["severity"]]
-    d = d.sort_values(["rank", "findings"], ascending=[True, False]).head(top).iloc[::-1]
-    short = [t if len(t) <= 48 else t[:46].rstrip() + "…" for t in d["title"]]
-    fig = go.Figure(
-        go.Bar(
-            x=d["findings"],
-            y=short,
-            orientation="h",
-            marker_color=[outcomes.severity_colour(s) for s in d["severity"]],
-            text=[f"{n:,}" for n in d["findings"]],
-            textposition="outside",
-            customdata=list(zip(d["title"], d["severity"], strict=True)),
-            hovertemplate="%{customdata[0]} (%{customdata[1]}): %{x:,} findings<extra></extra>",
-        )
+    d = d.sort_values(["rank", "findings"], ascending=[True, False]).head(top)
+    shown = pd.DataFrame(
+        {
+            "label": [t if len(t) <= 48 else t[:46].rstrip() + "…" for t in d["title"]],
+            "colour": [outcomes.severity_colour(s) for s in d["severity"]],
+            "findings": d["findings"].astype(int).to_list(),
+        }
     )
     title = (
         "Checks with the most findings, blockers first"
         if len(df[df["findings"] > 0]) > top
         else "Checks with findings"
     )
-    return _layout(
-        fig,
-        title,
-        xaxis_title="findings",
-        showlegend=False,
-        height=max(260, 26 * len(d) + 90),
-        yaxis={"automargin": True},
-    )
+    return _hbars(shown, "findings", title, "findings")
 
 
 def outcome_flow(df: pd.DataFrame, left: str = "Current", right: str = "What-if") -> go.Figure:

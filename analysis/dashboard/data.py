@@ -239,11 +239,10 @@ def resolve_users(path: str, table: str, names: list[str]) -> pd.DataFrame:
     return plan_frame(path, "resolve_users", table, names=names)
 
 
-# ------------------------------------------ figures (built once per plan: plotly validation is slow)
+# ---------------------------------------------------------------- figures (built once per plan)
 @st.cache_resource(show_spinner=False, max_entries=8)
 def overview_figures(path: str, key: str, table: str, load_id: str) -> dict[str, Any]:
-    """The Overview's charts for one plan. Cached as objects (read-only use): building and validating
-    plotly figures costs more than the queries behind them."""
+    """The Overview's charts for one plan, cached as objects (read-only use)."""
     from analysis.dashboard import charts
 
     items = item_outcomes(path, key, table)

@@ -194,7 +194,7 @@ def shot(pg: Page, name: str) -> None:
     height = pg.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     size = pg.viewport_size or {"width": 1440, "height": 1000}
     pg.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 6000))})
-    pg.wait_for_timeout(800)  # let plotly redraw at the new size
+    pg.wait_for_timeout(800)  # let the charts redraw at the new size
     pg.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"))
     pg.set_viewport_size(size)
 

@@ -80,7 +80,7 @@ def test_overview_shows_the_score_and_counts(shared_env: Path, reference: duckdb
     assert shown["Blocked"] == n(report.score.tenant["blocked"])
     graph = one(reference, "SELECT count(*) FROM plan WHERE writable = 'graph'")
     assert shown["Graph writes"] == n(graph)
-    assert len(at.get("plotly_chart")) >= 4
+    assert len(at.get("vega_lite_chart")) >= 4
     sidebar = "\n".join(str(e.value) for e in at.sidebar.get("markdown") + at.sidebar.get("caption"))
     assert shared_env.name in sidebar and "Local mode" in "\n".join(w.value for w in at.sidebar.warning)
 

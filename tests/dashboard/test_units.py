@@ -149,14 +149,17 @@ def test_side_by_side_for_an_unmatched_user() -> None:
 
 # ---------------------------------------------------------------- charts and outcomes
 def test_users_by_outcome_chart_carries_the_counts_and_colours() -> None:
-    df = pd.DataFrame({"action": ["migrate", "unmatched"], "users": [40, 3]})
-    fig = charts.users_by_outcome(df)
-    bar = fig.data[0]
-    assert dict(zip(bar.y, bar.x, strict=True)) == {"Will migrate": 40, "No Entra user found": 3}
-    assert outcomes.TONE_COLOURS["bad"] in bar.marker.color
+    df = pd.DataFrame({"action": ["unmatched", "migrate"], "users": [3, 40]})
+    chart = charts.users_by_outcome(df)
+    d = chart.data
+    assert dict(zip(d["label"], d["users"], strict=True)) == {"Will migrate": 40, "No Entra user found": 3}
+    assert list(d["label"]) == ["Will migrate", "No Entra user found"]  # largest first
+    assert outcomes.TONE_COLOURS["bad"] in list(d["colour"])
+    spec = chart.to_dict()
+    assert spec["layer"][0]["mark"]["type"] == "bar" and spec["layer"][1]["mark"]["type"] == "text"
 
 
-def test_methods_chart_has_one_trace_per_population_in_method_order() -> None:
+def test_methods_chart_has_every_population_and_method_in_order() -> None:
     df = pd.DataFrame(
         {
             "population": ["MFA Server", "Entra now", "After the plan"],
@@ -164,10 +167,24 @@ def test_methods_chart_has_one_trace_per_population_in_method_order() -> None:
             "users": [5, 2, 1],
         }
     )
-    fig = charts.methods_compared(df)
-    assert [t.name for t in fig.data] == list(charts.POPULATIONS)
-    assert list(fig.data[0].y[:3]) == [5, 0, 0]
-    assert list(fig.data[2].y[:3]) == [0, 0, 1]
+    chart = charts.methods_compared(df)
+    d = chart.data.set_index(["population", "method"])["users"]
+    assert len(d) == len(charts.POPULATIONS) * len(charts.METHOD_ORDER)
+    assert d["MFA Server", "Mobile phone"] == 5 and d["MFA Server", "Office phone"] == 0
+    assert d["After the plan", "Office phone"] == 1
+    assert chart.to_dict()["encoding"]["color"]["scale"]["domain"] == list(charts.POPULATIONS)
+
+
+def test_checks_chart_puts_blockers_first_and_keeps_the_top() -> None:
+    df = pd.DataFrame(
+        {
+            "title": ["Info check", "Blocker check", "Warning check", "Quiet check"],
+            "severity": ["info", "blocker", "warning", "blocker"],
+            "findings": [900, 5, 50, 0],
+        }
+    )
+    d = charts.checks_by_severity(df, top=2).data
+    assert list(d["label"]) == ["Blocker check", "Warning check"]
 
 
 def test_outcome_flow_links_sum_to_the_rows() -> None:

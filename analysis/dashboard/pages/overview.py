@@ -88,17 +88,17 @@ components.kpi(c[5], "Rejected rows", counts["rejects"], help="rows the loader c
 figures = data.overview_figures(ws.path, plan.key, plan.table, ws.load_id)
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(figures["users"], key="chart_users")
+    st.altair_chart(figures["users"], width="stretch", key="chart_users")
 with right:
-    st.plotly_chart(figures["methods"], key="chart_methods")
+    st.altair_chart(figures["methods"], width="stretch", key="chart_methods")
     st.caption(
         "MFA Server: all its users. Entra: the Entra users the plan matched. "
         "'After the plan' assumes the utility also creates the devices it is left."
     )
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(figures["devices"], key="chart_devices")
-    st.plotly_chart(figures["per_user"], key="chart_per_user")
+    st.altair_chart(figures["devices"], width="stretch", key="chart_devices")
+    st.altair_chart(figures["per_user"], width="stretch", key="chart_per_user")
 with right:
     fired = pd.DataFrame(
         [{"title": r.check.title, "severity": r.check.severity, "findings": r.count} for r in report.results]
@@ -113,7 +113,7 @@ with right:
             help=f"{summary[sev]['findings']:,} findings",
         )
     if fired["findings"].sum() if not fired.empty else 0:
-        st.plotly_chart(data.checks_figure(report.key, fired), key="chart_checks")
+        st.altair_chart(data.checks_figure(report.key, fired), width="stretch", key="chart_checks")
         st.page_link(
             "analysis/dashboard/pages/readiness.py",
             label="Every check, its users and the fix",
