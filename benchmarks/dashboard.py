@@ -55,7 +55,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TARGET_COLD, TARGET_WARM = 8.0, 2.0
-# url path, title, KPI tiles and charts (Vega-Lite canvases) drawn before the page counts as rendered
+# url path, title, KPI tiles and charts (Vega-Lite SVGs) drawn before the page counts as rendered
 PAGES = {"overview": ("", "Overview", 14, 5), "readiness": ("readiness", "Readiness", 4, 0)}
 
 
@@ -185,7 +185,7 @@ RENDERED = """([title, tiles, charts]) => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   if (main.querySelector('[data-testid="stSkeleton"]')) return false;
   if (main.querySelectorAll('[data-testid="stMetricValue"]').length < tiles) return false;
-  if (main.querySelectorAll('[data-testid="stVegaLiteChart"] canvas').length < charts) return false;
+  if (main.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks').length < charts) return false;
   return !main.querySelector('[data-testid="stException"]');
 }"""
 
