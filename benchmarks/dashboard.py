@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -59,46 +58,19 @@ TARGET_COLD, TARGET_WARM = 8.0, 2.0
 PAGES = {"overview": ("", "Overview", 14, 5), "readiness": ("readiness", "Readiness", 4, 0)}
 
 
-def dedupe_usernames(datafile: Path) -> int:
-    """Make usernames unique in the generated datafile (the loader rightly refuses duplicates).
-
-    The sample generator draws names at random and, at a million users, repeats a few; renaming those
-    few keeps the benchmark about the dashboard. Returns how many rows were renamed.
-    """
-    con = sqlite3.connect(datafile)
-    try:
-        dupes = con.execute(
-            "SELECT user_id, username FROM users WHERE username IN "
-            "(SELECT username FROM users GROUP BY username HAVING count(*) > 1) "
-            "AND user_id NOT IN (SELECT min(user_id) FROM users GROUP BY username)"
-        ).fetchall()
-        for user_id, name in dupes:
-            local, at, domain = str(name).partition("@")
-            con.execute(
-                "UPDATE users SET username = ? WHERE user_id = ?",
-                (f"{local}.dup{user_id}{at}{domain}", user_id),
-            )
-        con.commit()
-        return len(dupes)
-    finally:
-        con.close()
-
-
-def prepare(users: int, seed: int, work: Path) -> tuple[Path, dict[str, float], int]:
+def prepare(users: int, seed: int, work: Path) -> tuple[Path, dict[str, float]]:
     data, ws = work / f"sample-{users}", work / f"ws-{users}.duckdb"
     console = CaptureConsole()
     stage: dict[str, float] = {}
-    renamed = 0
     if not (data / "PhoneFactor.pfdata").exists():
         start = time.perf_counter()
         sample.generate(data, users, seed=seed, console=console)
         stage["generate"] = time.perf_counter() - start
     if not ws.exists():
-        renamed = dedupe_usernames(data / "PhoneFactor.pfdata")
         start = time.perf_counter()
         workspace.load(ws, data / "PhoneFactor.pfdata", data / "tenant", console)
         stage["load"] = time.perf_counter() - start
-    return ws, stage, renamed
+    return ws, stage
 
 
 def baseline(ws: Path) -> dict[str, float]:
@@ -221,7 +193,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     args.workdir.mkdir(parents=True, exist_ok=True)
-    ws, stage, renamed = prepare(args.users, args.seed, args.workdir)
+    ws, stage = prepare(args.users, args.seed, args.workdir)
     base = baseline(ws)
     log = args.workdir / "streamlit.log"
     results: dict[str, dict[str, float]] = {p: {} for p in PAGES}
@@ -263,8 +235,6 @@ def main() -> int:
     first = results["overview"]["first open"]
     compute = base["simulate"] + base["readiness"]
     print(f"\nfirst open / (simulate + readiness) = {first / compute:.2f}")
-    if renamed:
-        print(f"\n({renamed} duplicate usernames from the generator were made unique before loading.)")
     return 0
 
 
