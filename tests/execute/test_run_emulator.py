@@ -48,7 +48,7 @@ def _prepare(tmp_path: Path, users: int = USERS) -> tuple[Path, Path]:
 
 
 def _graph(emu: EmulatorInfo, method: str, path: str, body: Any = None) -> httpx.Response:
-    with httpx.Client(verify=emu.ca_file, trust_env=False, timeout=30) as client:
+    with httpx.Client(verify=emu.tls(), trust_env=False, timeout=30) as client:
         return client.request(
             method,
             f"{emu.graph_url}{path}",

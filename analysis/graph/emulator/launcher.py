@@ -5,7 +5,7 @@
     from analysis.graph.emulator.launcher import start_emulator
 
     with start_emulator(Path("sample_data/tenant"), "--throttle-writes", "20/1") as emu:
-        httpx.get(f"{emu.graph_url}/v1.0/users", headers=..., verify=emu.ca_file)
+        httpx.get(f"{emu.graph_url}/v1.0/users", headers=..., verify=emu.tls())
 
 The child is ``python -m analysis emulator --tenant DIR --port 0 --ready-file F [extra args]``; it is
 stopped with SIGTERM (so ``--dump`` runs) and killed if it does not exit within ``stop_timeout``. Its
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -53,9 +54,13 @@ class EmulatorInfo:
     log_file: Path
     ready: dict[str, Any] = field(default_factory=dict)
 
+    def tls(self) -> ssl.SSLContext:
+        """An SSL context trusting only the emulator's CA (httpx's ``verify=``; a path is deprecated)."""
+        return ssl.create_default_context(cafile=self.ca_file)
+
     def admin(self, method: str, path: str, json_body: Any = None, timeout: float = 30.0) -> Any:
         """Call an admin endpoint (``/_emulator/...``) with the admin key; returns the JSON answer."""
-        with httpx.Client(verify=self.ca_file, trust_env=False, timeout=timeout) as client:
+        with httpx.Client(verify=self.tls(), trust_env=False, timeout=timeout) as client:
             response = client.request(
                 method,
                 f"{self.graph_url}/_emulator/{path.lstrip('/')}",
@@ -96,7 +101,7 @@ class EmulatorInfo:
 
     def app_token(self) -> str:
         """A client-credentials access token straight from the token endpoint (no msal)."""
-        with httpx.Client(verify=self.ca_file, trust_env=False, timeout=30.0) as client:
+        with httpx.Client(verify=self.tls(), trust_env=False, timeout=30.0) as client:
             response = client.post(
                 self.token_endpoint,
                 data={

@@ -13,13 +13,13 @@ from analysis.graph.emulator.launcher import EmulatorInfo
 def client_for(info: EmulatorInfo, token: str | None) -> httpx.Client:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.Client(
-        base_url=info.graph_url, verify=info.ca_file, trust_env=False, headers=headers, timeout=30.0
+        base_url=info.graph_url, verify=info.tls(), trust_env=False, headers=headers, timeout=30.0
     )
 
 
 def delegated_token(info: EmulatorInfo, scopes: str = "https://graph.microsoft.com/.default") -> str:
     """A delegated token through the raw device-code flow (first poll pending, second approved)."""
-    with httpx.Client(verify=info.ca_file, trust_env=False, timeout=30.0) as client:
+    with httpx.Client(verify=info.tls(), trust_env=False, timeout=30.0) as client:
         base = f"{info.authority}/oauth2/v2.0"
         flow = client.post(f"{base}/devicecode", data={"client_id": info.client_id, "scope": scopes}).json()
         grant = "urn:ietf:params:oauth:grant-type:device_code"

@@ -36,7 +36,7 @@ def test_ready_file_fields(emu: EmulatorInfo) -> None:
 def test_tls_is_verified_against_the_emulator_ca(emu: EmulatorInfo) -> None:
     with httpx.Client(trust_env=False) as client, pytest.raises(httpx.ConnectError):
         client.get(f"{emu.graph_url}/_emulator/health")  # system CAs do not know the emulator's CA
-    with httpx.Client(verify=emu.ca_file, trust_env=False) as client:
+    with httpx.Client(verify=emu.tls(), trust_env=False) as client:
         assert client.get(f"{emu.graph_url}/_emulator/health").json() == {"ok": True}
 
 
@@ -131,7 +131,7 @@ def test_msal_device_code_flow_and_silent_refresh(emu: EmulatorInfo) -> None:
 
 
 def test_openid_configuration_and_unknown_tenant(emu: EmulatorInfo) -> None:
-    with httpx.Client(verify=emu.ca_file, trust_env=False) as client:
+    with httpx.Client(verify=emu.tls(), trust_env=False) as client:
         config = client.get(f"{emu.authority}/v2.0/.well-known/openid-configuration").json()
         assert config["token_endpoint"] == emu.token_endpoint
         assert config["device_authorization_endpoint"].startswith(emu.authority)
@@ -205,7 +205,7 @@ def test_delegated_token_only_carries_requested_scopes(emu: EmulatorInfo) -> Non
 
 
 def test_admin_endpoints_need_the_key(emu: EmulatorInfo) -> None:
-    with httpx.Client(verify=emu.ca_file, trust_env=False) as client:
+    with httpx.Client(verify=emu.tls(), trust_env=False) as client:
         assert client.get(f"{emu.graph_url}/_emulator/stats").status_code == 401
         assert (
             client.get(f"{emu.graph_url}/_emulator/stats", headers={"X-Emulator-Key": "nope"}).status_code
