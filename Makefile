@@ -44,7 +44,8 @@ lint: $(VENV)/.installed
 sample: $(VENV)/.installed
 	rm -rf sample_data && $(BIN)/mfa-migrate sample --users 500 --seed 7 --out sample_data
 
-# Smoke run of every script in benchmarks/ at a small size, on fresh data under .work/bench:
+# Smoke run of every script in benchmarks/ at a small size, on fresh data under .work/bench (simulate,
+# readiness and dashboard share one generated sample: benchmarks/common.py):
 # `make bench USERS=20000`. The published figures come from running a script by hand at full size
 # (benchmarks/README.md). execute.py is paced at Graph's write rate (20 writes/s), so it has its own size.
 USERS ?= 20000
@@ -54,10 +55,10 @@ BENCH_DIR := $(WORK)/bench
 bench: $(VENV)/.installed chromium
 	rm -rf $(BENCH_DIR)
 	$(PY) benchmarks/load.py --users $(USERS) --workdir $(BENCH_DIR)/load
-	$(PY) benchmarks/simulate.py --users $(USERS) --workdir $(BENCH_DIR)/simulate
-	$(PY) benchmarks/readiness.py --users $(USERS) --workdir $(BENCH_DIR)/readiness
+	$(PY) benchmarks/simulate.py --users $(USERS) --workdir $(BENCH_DIR)/shared
+	$(PY) benchmarks/readiness.py --users $(USERS) --workdir $(BENCH_DIR)/shared
 	$(PY) benchmarks/snapshot.py --users $(USERS)
-	$(PY) benchmarks/dashboard.py --users $(USERS) --workdir $(BENCH_DIR)/dashboard
+	$(PY) benchmarks/dashboard.py --users $(USERS) --workdir $(BENCH_DIR)/shared
 	$(PY) benchmarks/execute.py --users $(EXECUTE_USERS)
 
 clean:

@@ -21,56 +21,26 @@ measured in the same run as the baseline for the first-open figure.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "dashboard"))  # served.py: the browser tests' server and Chromium
 
 import duckdb  # noqa: E402
-import httpx  # noqa: E402
+from common import prepare  # noqa: E402
+from served import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
 
-from analysis import readiness, sample, workspace  # noqa: E402
-from analysis.console import CaptureConsole  # noqa: E402
+from analysis import readiness, workspace  # noqa: E402
 from analysis.settings import Settings  # noqa: E402
 from analysis.simulate import simulate  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TARGET_COLD, TARGET_WARM = 8.0, 2.0
 # url path, title, KPI tiles and charts (Vega-Lite SVGs) drawn before the page counts as rendered
 PAGES = {"overview": ("", "Overview", 14, 5), "readiness": ("readiness", "Readiness", 4, 0)}
-
-
-def prepare(users: int, seed: int, work: Path) -> tuple[Path, dict[str, float]]:
-    data, ws = work / f"sample-{users}", work / f"ws-{users}.duckdb"
-    console = CaptureConsole()
-    stage: dict[str, float] = {}
-    if not (data / "PhoneFactor.pfdata").exists():
-        start = time.perf_counter()
-        sample.generate(data, users, seed=seed, console=console)
-        stage["generate"] = time.perf_counter() - start
-    if not ws.exists():
-        start = time.perf_counter()
-        workspace.load(ws, data / "PhoneFactor.pfdata", data / "tenant", console)
-        stage["load"] = time.perf_counter() - start
-    return ws, stage
 
 
 def baseline(ws: Path) -> dict[str, float]:
@@ -96,57 +66,6 @@ def forget_dashboard_cache(ws: Path) -> None:
         con.execute("DROP TABLE IF EXISTS dashboard_findings")
     finally:
         con.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def dashboard(ws: Path, log: Path) -> Iterator[str]:
-    """A fresh ``streamlit run app.py`` process on the workspace; yields its URL."""
-    port = free_port()
-    env = dict(os.environ, MFA_MIGRATE_WORKSPACE=str(ws), PYTHONUNBUFFERED="1")
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with log.open("ab") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2, trust_env=False).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 RENDERED = """([title, tiles, charts]) => {
@@ -187,7 +106,7 @@ def main() -> int:
         help="keeps the generated data and workspace (reused when present)",
     )
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: `make chromium` installs it", file=sys.stderr)
         return 2
     from playwright.sync_api import sync_playwright
@@ -198,15 +117,15 @@ def main() -> int:
     log = args.workdir / "streamlit.log"
     results: dict[str, dict[str, float]] = {p: {} for p in PAGES}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             forget_dashboard_cache(ws)
-            with dashboard(ws, log) as url:
+            with dashboard({"MFA_MIGRATE_WORKSPACE": str(ws)}, log) as url:
                 fresh = browser.new_context(viewport={"width": 1440, "height": 1000})
                 results["overview"]["first open"] = render_time(fresh, url, "overview")
                 fresh.close()
             for page in PAGES:
-                with dashboard(ws, log) as url:
+                with dashboard({"MFA_MIGRATE_WORKSPACE": str(ws)}, log) as url:
                     # cold: a new dashboard process and a browser with an empty cache
                     context = browser.new_context(viewport={"width": 1440, "height": 1000})
                     results[page]["cold"] = render_time(context, url, page)

@@ -13,15 +13,15 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis import readiness, sample, workspace  # noqa: E402
-from analysis.console import CaptureConsole  # noqa: E402
+from common import prepare, workdir  # noqa: E402
+
+from analysis import readiness, workspace  # noqa: E402
 from analysis.settings import Settings  # noqa: E402
 from analysis.simulate import simulate  # noqa: E402
 
@@ -36,19 +36,8 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, help="keep generated data here (reused)")
     args = parser.parse_args()
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-readiness-"))
-    work.mkdir(parents=True, exist_ok=True)
-    data, ws = work / f"sample-{args.users}", work / f"ws-{args.users}.duckdb"
-    console = CaptureConsole()
-    stage: dict[str, float] = {}
-    if not (data / "PhoneFactor.pfdata").exists():
-        start = time.perf_counter()
-        sample.generate(data, args.users, seed=args.seed, console=console)
-        stage["generate"] = time.perf_counter() - start
-    if not ws.exists():
-        start = time.perf_counter()
-        workspace.load(ws, data / "PhoneFactor.pfdata", data / "tenant", console)
-        stage["load"] = time.perf_counter() - start
+    work = workdir(args.workdir, "bench-readiness-")
+    ws, stage = prepare(args.users, args.seed, work)
 
     settings = Settings.default()
     con = workspace.connect(ws)

@@ -21,8 +21,6 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,22 +94,9 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, help="keep the generated data and workspace here (reused)")
     args = parser.parse_args()
 
-    from analysis import sample, workspace
-    from analysis.console import CaptureConsole
+    from common import prepare, workdir
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-simulate-"))
-    work.mkdir(parents=True, exist_ok=True)
-    data, ws = work / f"sample-{args.users}", work / f"ws-{args.users}.duckdb"
-    console = CaptureConsole()
-    stage: dict[str, float] = {}
-    if not (data / "PhoneFactor.pfdata").exists():
-        start = time.perf_counter()
-        sample.generate(data, args.users, seed=args.seed, console=console)
-        stage["generate"] = time.perf_counter() - start
-    if not ws.exists():
-        start = time.perf_counter()
-        workspace.load(ws, data / "PhoneFactor.pfdata", data / "tenant", console)
-        stage["load"] = time.perf_counter() - start
+    ws, stage = prepare(args.users, args.seed, workdir(args.workdir, "bench-simulate-"))
 
     sim = child(SIMULATE_CHILD, str(ws), str(args.repeat))
     ref = None if args.no_reference else child(REFERENCE_CHILD, str(ws))

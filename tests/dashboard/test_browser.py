@@ -9,33 +9,17 @@ Screenshots of every page land in ``tests/artifacts/`` (git-ignored) for a human
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import httpx
 import pytest
 from dashboard_helpers import ROOT, copy_workspace
 from playwright.sync_api import Page
+from served import CHROMIUM, CHROMIUM_ARGS, dashboard
 
 from analysis.graph.emulator.launcher import EmulatorInfo
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TENANT = ROOT / "sample_data" / "tenant"
 PAGES = {  # url path -> text that proves the page rendered its content
@@ -56,12 +40,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (`make chromium` installs it)"
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -112,57 +90,14 @@ def app_url(
     )
     # a single local identity creates and approves here, so the four-eyes rule is off for this rehearsal
     (work / "settings.toml").write_text("[execute]\nrequire_distinct_approver = false\n", encoding="utf-8")
-    port = free_port()
-    env = dict(os.environ)
-    env.update(
-        MFA_MIGRATE_WORKSPACE=str(workspace_copy),
-        MFA_MIGRATE_ROLES=str(work / "roles.toml"),
-        MFA_MIGRATE_SETTINGS=str(work / "settings.toml"),
-        MFA_MIGRATE_EMULATOR_READY=str(emulator[0]),
-        PYTHONUNBUFFERED="1",
-    )
-    env.pop("MFA_MIGRATE_GRAPH", None)
-    log = (work / "streamlit.log").open("wb")
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2, trust_env=False).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"streamlit did not start:\n{(work / 'streamlit.log').read_text()[-3000:]}"
-                )
-            time.sleep(0.2)
+    env = {
+        "MFA_MIGRATE_WORKSPACE": str(workspace_copy),
+        "MFA_MIGRATE_ROLES": str(work / "roles.toml"),
+        "MFA_MIGRATE_SETTINGS": str(work / "settings.toml"),
+        "MFA_MIGRATE_EMULATOR_READY": str(emulator[0]),
+    }
+    with dashboard(env, work / "streamlit.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
