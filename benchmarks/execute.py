@@ -35,8 +35,8 @@ from analysis.console import CaptureConsole  # noqa: E402
 from analysis.execute import RunOptions, run_batch  # noqa: E402
 from analysis.graph.auth import AppOnlyAuth  # noqa: E402
 from analysis.graph.client import GraphClient  # noqa: E402
-from analysis.graph.connect import write_bucket  # noqa: E402
 from analysis.graph.emulator.launcher import start_emulator  # noqa: E402
+from analysis.graph.ratelimit import writes_budget  # noqa: E402
 from analysis.settings import Settings  # noqa: E402
 from analysis.simulate import simulate  # noqa: E402
 from analysis.sqlfiles import sql  # noqa: E402
@@ -114,7 +114,7 @@ def main() -> int:
                 graph_url=emu.graph_url,
                 ca_file=emu.ca_file,
             )
-            bucket = write_bucket(budget_writes, budget_seconds)  # the CLI's own rule
+            bucket = writes_budget(budget_writes, budget_seconds)  # the CLI's own rule
             client = GraphClient(
                 emu.graph_url,
                 auth,

@@ -51,12 +51,11 @@ from analysis.graph.errors import (
     UnknownOutcome,
 )
 from analysis.graph.permissions import permission_in_message, required_permission
-from analysis.graph.ratelimit import TokenBucket, resource_units, writes_budget
+from analysis.graph.ratelimit import MAX_BATCH, TokenBucket, resource_units, writes_budget
 
 log = logging.getLogger("analysis.graph.client")
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-MAX_BATCH = 20
 _DEFAULT = object()  # "use the default write budget"
 
 

@@ -26,8 +26,8 @@ from analysis.graph.auth import (
     read_secret,
     scope_for,
 )
-from analysis.graph.client import MAX_BATCH, GraphClient
-from analysis.graph.ratelimit import TokenBucket
+from analysis.graph.client import GraphClient
+from analysis.graph.ratelimit import TokenBucket, writes_budget
 
 DEFAULT_SECRET_ENV = "MFA_MIGRATE_CLIENT_SECRET"
 # Delegated scopes for a device-code sign-in (reads + the delegated-only staged rollout).
@@ -104,20 +104,7 @@ def parse_write_budget(text: str) -> TokenBucket:
             f"--write-budget {text!r}: expected N/SECONDS with N >= 2 and SECONDS > 0, e.g. "
             f"{DEFAULT_WRITE_BUDGET}"
         )
-    return write_bucket(limit, seconds)
-
-
-def write_bucket(limit: int, seconds: float) -> TokenBucket:
-    """The client's write bucket for a budget of ``limit`` writes per ``seconds``.
-
-    Its burst is one full ``$batch`` envelope (20 writes). The bucket's steady pace fills a window to
-    the limit, so what keeps Graph from answering 429 is slack for a request that reaches Graph later
-    than it was sent: burst / rate seconds. A burst of 5 left 0.25 s at 300 writes per 15 s, and four
-    envelopes in flight drew 429s for ~3 % of writes (benchmarks/README.md ## Execute); one envelope
-    leaves ~1 s at Graph's 3,000 per 150 s too, for a ceiling of (limit - 20) / limit = 99.3 % of it.
-    Budgets under 40 writes (tests) get half the limit.
-    """
-    return TokenBucket(limit, seconds, burst=min(float(MAX_BATCH), limit / 2))
+    return writes_budget(limit, seconds)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from analysis.graph.client import BatchRequest, RetryPolicy, _pack, odata_string
 from analysis.graph.collect import source_for
 from analysis.graph.errors import ForbiddenError
 from analysis.graph.permissions import permission_in_message, required_permission
-from analysis.graph.ratelimit import TokenBucket, resource_units, tenant_read_quota
+from analysis.graph.ratelimit import TokenBucket, resource_units, tenant_read_quota, writes_budget
 
 
 class FakeClock:
@@ -64,10 +64,8 @@ def test_write_bucket_leaves_slack_for_envelopes_that_arrive_late(
     """Envelopes of 20 writes, each reaching Graph 0–0.5 s after the bucket let it go (seeded)."""
     import random
 
-    from analysis.graph.connect import write_bucket
-
     clock = FakeClock()
-    bucket = write_bucket(300, 15.0) if burst is None else TokenBucket(300, 15.0, burst=burst)
+    bucket = writes_budget(300, 15.0) if burst is None else TokenBucket(300, 15.0, burst=burst)
     bucket._clock, bucket._sleep, bucket._stamp = clock, clock.sleep, clock.now
     jitter = random.Random(7)
     arrivals = []
