@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -129,8 +128,9 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, help="keep the generated data here (reused if present)")
     args = parser.parse_args()
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-load-"))
-    work.mkdir(parents=True, exist_ok=True)
+    from common import workdir
+
+    work = workdir(args.workdir, "bench-load-")
     data = work / f"sample-{args.users}-{args.seed}"
     generated = "reused"
     if not (data / "PhoneFactor.pfdata").exists():

@@ -65,8 +65,8 @@ def test_write_bucket_leaves_slack_for_envelopes_that_arrive_late(
     import random
 
     clock = FakeClock()
-    bucket = writes_budget(300, 15.0) if burst is None else TokenBucket(300, 15.0, burst=burst)
-    bucket._clock, bucket._sleep, bucket._stamp = clock, clock.sleep, clock.now
+    burst = writes_budget(300, 15.0).burst if burst is None else burst
+    bucket = TokenBucket(300, 15.0, burst=burst, clock=clock, sleep=clock.sleep)
     jitter = random.Random(7)
     arrivals = []
     for _ in range(300):
