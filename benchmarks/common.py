@@ -27,8 +27,9 @@ def workdir(given: Path | None, prefix: str) -> Path:
 def prepare(users: int, seed: int, work: Path) -> tuple[Path, dict[str, float]]:
     """The workspace of an N-user sample under ``work`` (generated and loaded when missing), and the
     seconds each setup step took (empty when everything was reused)."""
-    from analysis import sample, workspace
+    from analysis import sample
     from analysis.console import CaptureConsole
+    from analysis.sources import workspace
 
     data, ws = work / f"sample-{users}", work / f"ws-{users}.duckdb"
     console = CaptureConsole()

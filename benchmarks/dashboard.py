@@ -34,9 +34,10 @@ import duckdb  # noqa: E402
 from common import prepare  # noqa: E402
 from served import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
 
-from analysis import readiness, workspace  # noqa: E402
-from analysis.settings import Settings  # noqa: E402
-from analysis.simulate import simulate  # noqa: E402
+from analysis.readiness import checks as readiness  # noqa: E402
+from analysis.simulate.runner import simulate  # noqa: E402
+from analysis.simulate.settings import Settings  # noqa: E402
+from analysis.sources import workspace  # noqa: E402
 
 TARGET_COLD, TARGET_WARM = 8.0, 2.0
 # url path, title, KPI tiles and charts (Vega-Lite SVGs) drawn before the page counts as rendered

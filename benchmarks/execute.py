@@ -30,17 +30,17 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from analysis.batches import ExecOptions, Selection, approve, create_batch  # noqa: E402
 from analysis.console import CaptureConsole  # noqa: E402
-from analysis.execute import RunOptions, run_batch  # noqa: E402
+from analysis.execute.batches import ExecOptions, Selection, approve, create_batch  # noqa: E402
+from analysis.execute.runner import RunOptions, run_batch  # noqa: E402
 from analysis.graph.auth import AppOnlyAuth  # noqa: E402
 from analysis.graph.client import GraphClient  # noqa: E402
 from analysis.graph.emulator.launcher import start_emulator  # noqa: E402
 from analysis.graph.ratelimit import writes_budget  # noqa: E402
-from analysis.settings import Settings  # noqa: E402
-from analysis.simulate import simulate  # noqa: E402
+from analysis.simulate.runner import simulate  # noqa: E402
+from analysis.simulate.settings import Settings  # noqa: E402
+from analysis.sources.workspace import load  # noqa: E402
 from analysis.sqlfiles import sql  # noqa: E402
-from analysis.workspace import load  # noqa: E402
 
 
 def main() -> int:

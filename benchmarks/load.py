@@ -1,7 +1,7 @@
 """Benchmark: generate an N-user sample and load it into a workspace (default 1,000,000 users).
 
 The load runs in a child process so its peak RSS is its own (``os.wait4`` resource usage of that one
-child). The child also times the loader's stages, including phone parsing (``analysis.phones``),
+child). The child also times the loader's stages, including phone parsing (``analysis.sources.phones``),
 so a slow load says where the time went. Targets (issue 2): load <= 60 s, peak RSS <= 4 GB on the
 2-core machine. Prints markdown tables.
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 TARGET_SECONDS = 60.0
 TARGET_RSS_MB = 4096.0
-# Loader stages timed in the child: attribute paths from analysis.workspace (its own helpers and the
+# Loader stages timed in the child: attribute paths from analysis.sources.workspace (its own helpers and the
 # modules it calls); a name the loader no longer has is skipped.
 STAGES = (
     "_load_pfdata",
@@ -39,8 +39,8 @@ STAGES = (
 
 def child(datafile: Path, tenant: Path, ws: Path) -> None:
     """Run one load and print its timings as JSON (this process's RSS is what the parent measures)."""
-    from analysis import phones, workspace
     from analysis.console import CaptureConsole
+    from analysis.sources import phones, workspace
 
     timings: dict[str, float] = {}
     extra: dict[str, Any] = {}
@@ -89,12 +89,12 @@ def run_child(datafile: Path, tenant: Path, ws: Path) -> dict[str, Any]:
 
 
 def phonenumbers_baseline(datafile: Path, rows: int) -> tuple[float, int]:
-    """Seconds phonenumbers alone (analysis.phones.parse_phone) would need for ``rows`` numbers,
+    """Seconds phonenumbers alone (analysis.sources.phones.parse_phone) would need for ``rows`` numbers,
     extrapolated from every 50th user's numbers in the same datafile (timed on a second, warm pass),
     and that sample's size."""
     import sqlite3
 
-    from analysis.phones import parse_phone
+    from analysis.sources.phones import parse_phone
 
     con = sqlite3.connect(datafile)
     sample = con.execute(

@@ -21,9 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from common import prepare, workdir  # noqa: E402
 
-from analysis import readiness, workspace  # noqa: E402
-from analysis.settings import Settings  # noqa: E402
-from analysis.simulate import simulate  # noqa: E402
+from analysis.readiness import checks as readiness  # noqa: E402
+from analysis.simulate.runner import simulate  # noqa: E402
+from analysis.simulate.settings import Settings  # noqa: E402
+from analysis.sources import workspace  # noqa: E402
 
 TARGET_SECONDS = 10.0
 

@@ -3,7 +3,7 @@
 Generates the data with ``analysis.sample`` (default 1,000,000 MFA Server users, seed 7), loads it into
 a workspace, then, each in its own fresh process so peak RSS belongs to it alone:
 
-* ``simulate``: ``analysis.simulate.simulate`` (settings: the defaults), timed ``--repeat`` times, the
+* ``simulate``: ``analysis.simulate.runner.simulate`` (settings: the defaults), timed ``--repeat`` times, the
   median reported; the connection is opened before the clock starts.
 * ``reference``: ``tests/simulate/reference.py`` on the same workspace: read the tables into Python,
   then plan user by user. Phones are read from ``mfa_phones`` (``phones="table"``), the same input
@@ -33,9 +33,9 @@ TARGET_RATIO = 20.0
 SIMULATE_CHILD = r"""
 import json, resource, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
-from analysis import workspace
-from analysis.settings import Settings
-from analysis.simulate import simulate
+from analysis.sources import workspace
+from analysis.simulate.settings import Settings
+from analysis.simulate.runner import simulate
 con = workspace.connect(sys.argv[2])
 times, cpus = [], []
 for _ in range(int(sys.argv[3])):
@@ -62,7 +62,7 @@ reference = importlib.util.module_from_spec(spec)
 sys.modules["reference"] = reference  # dataclasses look their module up there
 spec.loader.exec_module(reference)
 import duckdb
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
 con = duckdb.connect(sys.argv[2], read_only=True)
 start, cpu = time.perf_counter(), time.process_time()
 ref = reference.Reference(con, phones="table")

@@ -15,7 +15,7 @@ SAMPLE = ROOT / "sample_data"
 def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace loaded from sample_data/ once per session. Copy it before writing to it."""
     from analysis.console import CaptureConsole
-    from analysis.workspace import load
+    from analysis.sources.workspace import load
 
     path = tmp_path_factory.mktemp("ws") / "sample.duckdb"
     load(path, SAMPLE / "PhoneFactor.pfdata", SAMPLE / "tenant", CaptureConsole())

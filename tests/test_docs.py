@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from analysis.cli import build_parser
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -66,7 +66,7 @@ def open_workspace(args: argparse.Namespace, console: Console) -> Path:
             f"{missing} is missing: --datafile and --tenant go together (the MFA Server data and the tenant "
             "snapshot to compare it with). Or give --workspace FILE instead."
         )
-    from analysis.workspace import load
+    from analysis.sources.workspace import load
 
     folder = Path(tempfile.mkdtemp(prefix="mfa-migrate-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
@@ -85,7 +85,7 @@ def open_workspace(args: argparse.Namespace, console: Console) -> Path:
 @contextmanager
 def workspace_connection(args: argparse.Namespace, console: Console) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to :func:`open_workspace`'s workspace, closed on exit."""
-    from analysis.workspace import connect
+    from analysis.sources.workspace import connect
 
     path = open_workspace(args, console)
     try:

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_load(args: argparse.Namespace, console: Console) -> int:
-    from analysis.workspace import load
+    from analysis.sources.workspace import load
 
     summary = load(args.workspace, args.datafile, args.tenant, console)
     console.info(

@@ -46,7 +46,7 @@ def open_workspace(path: Path) -> Any:
     """Open an existing workspace read-write with execution's tables in place."""
     import duckdb
 
-    from analysis.batches import ensure_schema
+    from analysis.execute.batches import ensure_schema
 
     if not Path(path).is_file():
         raise UserError(
@@ -149,8 +149,8 @@ def _register_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _batch_create(args: argparse.Namespace, console: Console) -> int:
-    from analysis.batches import Selection, create_batch, current_actor, read_settings
-    from analysis.simulate import simulate
+    from analysis.execute.batches import Selection, create_batch, current_actor, read_settings
+    from analysis.simulate.runner import simulate
     from analysis.sqlfiles import sql
 
     settings, options = read_settings(args.settings)
@@ -191,7 +191,7 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch_list(args: argparse.Namespace, console: Console) -> int:
-    from analysis.batches import list_batches
+    from analysis.execute.batches import list_batches
 
     con = open_workspace(args.workspace)
     try:
@@ -209,8 +209,8 @@ def _batch_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch_show(args: argparse.Namespace, console: Console) -> int:
-    from analysis.batches import events, get_batch
-    from analysis.journal import entries
+    from analysis.execute.batches import events, get_batch
+    from analysis.execute.journal import entries
     from analysis.sqlfiles import sql
 
     con = open_workspace(args.workspace)
@@ -293,7 +293,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch_approve(args: argparse.Namespace, console: Console) -> int:
-    from analysis.batches import approve, current_actor
+    from analysis.execute.batches import approve, current_actor
 
     con = open_workspace(args.workspace)
     try:
@@ -313,8 +313,8 @@ def _connect(args: argparse.Namespace, console: Console) -> Any:
 
 
 def _batch_run(args: argparse.Namespace, console: Console) -> int:
-    from analysis.batches import current_actor
-    from analysis.execute import RunOptions, replan_drifted, replan_hash, run_batch, summary_rows
+    from analysis.execute.batches import current_actor
+    from analysis.execute.runner import RunOptions, replan_drifted, replan_hash, run_batch, summary_rows
 
     with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
         result = run_batch(
@@ -348,8 +348,8 @@ def _batch_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch_verify(args: argparse.Namespace, console: Console) -> int:
-    from analysis.batches import current_actor
-    from analysis.verify import verify_batch
+    from analysis.execute.batches import current_actor
+    from analysis.execute.verify import verify_batch
 
     with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
         v = verify_batch(
@@ -381,8 +381,8 @@ def _batch_verify(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
-    from analysis.batches import current_actor
-    from analysis.rollback import rollback_batch
+    from analysis.execute.batches import current_actor
+    from analysis.execute.rollback import rollback_batch
 
     with closing(open_workspace(args.workspace)) as con:
         if not args.confirm:
@@ -434,8 +434,8 @@ def _register_rollout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _rollout(args: argparse.Namespace, console: Console) -> int:
-    from analysis.batches import current_actor
-    from analysis.rollout import add_group, remove_group, status
+    from analysis.execute.batches import current_actor
+    from analysis.execute.rollout import add_group, remove_group, status
 
     with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
         actor = current_actor(args.actor)
@@ -464,8 +464,8 @@ def _register_cutover(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _cutover(args: argparse.Namespace, console: Console) -> int:
-    from analysis.batches import current_actor, read_settings
-    from analysis.rollout import cutover
+    from analysis.execute.batches import current_actor, read_settings
+    from analysis.execute.rollout import cutover
 
     settings, _ = read_settings(args.settings)
     with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
@@ -510,7 +510,7 @@ def _register_sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _sync(args: argparse.Namespace, console: Console) -> int:
-    from analysis.sync import parse_interval, run_sync
+    from analysis.execute.autorun import parse_interval, run_sync
 
     return run_sync(
         args, console, interval=parse_interval(args.interval), connect=lambda: _connect(args, console)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis import readiness
-from analysis import report as export
 from analysis.cli.common import add_source_args, workspace_connection
 from analysis.console import Console
-from analysis.report import baseline
-from analysis.settings import Settings
+from analysis.readiness import checks as readiness
+from analysis.readiness import report as export
+from analysis.readiness.report import baseline
+from analysis.simulate.settings import Settings
 
 #: Exit code when ``--fail-on`` finds findings of that severity (2 is a usage error, 1 a bug).
 EXIT_FINDINGS = 3

@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _settings(path: Path | None) -> Any:
-    from analysis.settings import Settings
+    from analysis.simulate.settings import Settings
 
     return Settings.from_toml(path) if path else Settings.default()
 
@@ -85,8 +85,8 @@ def _check_out(path: Path | None) -> None:
 
 
 def run_simulate(args: argparse.Namespace, console: Console) -> int:
-    from analysis import simulate as sim
     from analysis.cli import common
+    from analysis.simulate import runner as sim
 
     settings = _settings(args.settings)
     _check_out(args.out)
@@ -128,8 +128,8 @@ def print_summary(console: Console, counts: dict[str, Any], describe: str) -> No
 
 
 def run_whatif(args: argparse.Namespace, console: Console) -> int:
-    from analysis import simulate as sim
     from analysis.cli import common
+    from analysis.simulate import runner as sim
 
     if len(args.settings) != 2:
         raise UserError(

@@ -1,9 +1,9 @@
 """The Batches page's panels: create, approve, run, verify, and the batch's frozen plan and results.
 
 Every button that changes something re-checks the role here (not only by hiding the button), records
-the signed-in identity as the actor, and goes through :mod:`analysis.batches` / :mod:`analysis.execute`
-/ :mod:`analysis.verify`, the same code as the CLI, so the rules (four eyes, frozen hash, drift,
-journal) are enforced once.
+the signed-in identity as the actor, and goes through :mod:`analysis.execute.batches`,
+:mod:`analysis.execute.runner` and :mod:`analysis.execute.verify`, the same code as the CLI, so the
+rules (four eyes, frozen hash, drift, journal) are enforced once.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def create_form(ctx: Context, plan: plans.Plan) -> None:
     ws, ident = ctx.workspace, ctx.identity
     name = st.text_input("Batch name", placeholder="e.g. wave-1-helpdesk", key="b_name")
     how = st.radio("Choose the users by", SELECT_BY, horizontal=True, key="b_how")
-    from analysis.batches import Selection, create_batch
+    from analysis.execute.batches import Selection, create_batch
 
     selection: Selection | None = None
     problem = ""
@@ -211,7 +211,7 @@ def approve_panel(ctx: Context, batch: pd.Series) -> None:
         key=f"b_approve_{batch['batch_id']}",
         disabled=ctx.workspace.read_only,
     ):
-        from analysis.batches import approve
+        from analysis.execute.batches import approve
 
         try:
             approved = approve(
@@ -350,7 +350,7 @@ def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
         if j.error:
             st.error(j.error, icon=":material/error:")
         elif j.kind == "run":
-            from analysis.execute import summary_rows
+            from analysis.execute.runner import summary_rows
 
             st.success(f"Run of batch {batch_id} finished.", icon=":material/check_circle:")
             if getattr(j.result, "nothing_to_do", False):

@@ -21,8 +21,8 @@ _KEY = "_mfa_migrate_context"
 class Context:
     workspace: Workspace
     identity: Identity
-    settings: Any  # analysis.settings.Settings: the "current" settings the pages report on
-    options: Any  # analysis.batches.ExecOptions: how batches are carried out and approved
+    settings: Any  # analysis.simulate.settings.Settings: the "current" settings the pages report on
+    options: Any  # analysis.execute.batches.ExecOptions: how batches are carried out and approved
     settings_source: str  # where they came from, shown in the sidebar
 
 

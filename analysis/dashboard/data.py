@@ -118,7 +118,7 @@ def _redacted_json(text: Any) -> Any:
     """Redact again on the way out: the executor stores bodies redacted; the screen must never rely on it."""
     import json
 
-    from analysis.journal import redact
+    from analysis.execute.journal import redact
 
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return None

@@ -255,7 +255,8 @@ def start(
 
 
 def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
-    from analysis import execute, verify
+    from analysis.execute import runner as execute
+    from analysis.execute import verify
 
     cur = con.cursor()
     console = JobConsole(job)

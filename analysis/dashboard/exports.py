@@ -1,6 +1,6 @@
 """Downloads: the readiness report exactly as the CLI writes it, and safe CSV for any table on screen.
 
-The report files come from :mod:`analysis.report` (the same writers as ``mfa-migrate report``), so a
+The report files come from :mod:`analysis.readiness.report` (the same writers as ``mfa-migrate report``), so a
 download from the dashboard and a file from the CLI are the same document. Every other CSV goes
 through :func:`csv_bytes`, which neutralises cells a spreadsheet would run as formulas.
 """
@@ -18,7 +18,7 @@ FORMATS = ("html", "json", "csv")
 
 def render(report: Any, fmt: str) -> bytes:
     """The report as ``html``, ``json`` or ``csv`` bytes (written by the CLI's own writer)."""
-    from analysis.report import write
+    from analysis.readiness.report import write
 
     if fmt not in FORMATS:
         raise ValueError(fmt)
@@ -30,7 +30,7 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV (UTF-8, header) with every text cell defused against spreadsheet formula injection."""
     import pyarrow as pa
 
-    from analysis.report.csvfile import defuse
+    from analysis.readiness.report.csvfile import defuse
 
     out = df.copy()
     for col in out.columns:

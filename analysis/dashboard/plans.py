@@ -1,6 +1,6 @@
 """The simulator's plan and the readiness report, computed once per load and settings, then reused.
 
-``analysis.simulate.simulate`` writes a plan table into the workspace; readiness, batches and the CLI
+``analysis.simulate.runner.simulate`` writes a plan table into the workspace; readiness, batches and the CLI
 all read the canonical ``plan`` table, so the dashboard's *current* settings are simulated into
 ``plan``; a what-if goes to ``plan_b`` and is compared into ``plan_diff`` (the simulator's fixed names).
 Those two tables are shared by every session, so a what-if's results are read out into memory under
@@ -84,7 +84,7 @@ def marks_stamp(ws: Workspace) -> str:
 
 
 def _settings(doc: str) -> Any:
-    from analysis.settings import Settings
+    from analysis.simulate.settings import Settings
 
     return Settings.from_dict(json.loads(doc), source="dashboard")
 
@@ -100,7 +100,7 @@ def _current(path: str, load_id: str, marks: str, doc: str) -> Plan:
     A plan this dashboard computed earlier (even in another process) is reused when the workspace says
     it was made for the same load, marks and settings and the table still has that fingerprint.
     """
-    from analysis.simulate import simulate
+    from analysis.simulate.runner import simulate
 
     settings = _settings(doc)
     key = _key(load_id, marks, doc)
@@ -139,7 +139,7 @@ _in_tables: dict[str, tuple[str, ...]] = {"whatif": ()}
 
 def _fill_whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> dict[str, Any]:
     """Simulate ``doc`` into plan_b and compare it with plan into plan_diff. Call under the lock."""
-    from analysis.simulate import compare, simulate
+    from analysis.simulate.runner import compare, simulate
 
     _current(path, load_id, marks, base_doc)
     cur = cursor(path)
@@ -174,7 +174,7 @@ def _whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> Wha
 
 def whatif_csv(ws: Workspace, base: Any, settings: Any) -> bytes:
     """Every differing outcome as CSV (recomputed if another what-if took plan_b in the meantime)."""
-    from analysis.simulate import DIFF_COLUMNS
+    from analysis.simulate.runner import DIFF_COLUMNS
 
     key = (ws.path, ws.load_id, marks_stamp(ws), settings_doc(base), settings_doc(settings))
     with _lock:
@@ -189,7 +189,7 @@ def whatif_csv(ws: Workspace, base: Any, settings: Any) -> bytes:
 @st.cache_resource(show_spinner=False, max_entries=1)
 def _report(path: str, load_id: str, marks: str, doc: str) -> reportcache.ReportView:
     """The stored report for these inputs, or a fresh one (then stored for the next process)."""
-    from analysis import readiness
+    from analysis.readiness import checks as readiness
 
     key = _key(load_id, marks, doc, reportcache.catalogue_stamp())
     with _lock:
@@ -233,8 +233,8 @@ def findings(
 
 
 def full_report(ws: Workspace, settings: Any, view: reportcache.ReportView) -> Any:
-    """A complete :class:`analysis.readiness.Report` for downloads (recomputed if this process has none)."""
-    from analysis import readiness
+    """A complete :class:`analysis.readiness.checks.Report` for downloads (recomputed if none is held)."""
+    from analysis.readiness import checks as readiness
 
     if view.report is not None:
         return view.report

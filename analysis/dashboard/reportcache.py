@@ -2,7 +2,7 @@
 
 Simulating and checking 1,000,000 users takes tens of seconds; the pages need only the score, the
 per-check counts, the runbook and, on demand, one check's findings. So after computing a report once
-(``analysis.readiness.run``), the dashboard stores it in two tables of its own in the workspace:
+(``analysis.readiness.checks.run``), the dashboard stores it in two tables of its own in the workspace:
 
 * ``dashboard_cache`` — one row per kind (``plan``, ``report``): the key it was computed for (load id,
   migration marks, full settings, tool version and check catalogue) plus, for the plan, a fingerprint
@@ -13,7 +13,7 @@ per-check counts, the runbook and, on demand, one check's findings. So after com
 
 A :class:`ReportView` reads those back: small parts eagerly, findings one check at a time. A new load,
 a verified batch or other settings change the key, and the next page view recomputes. Downloads of the
-full report (HTML/JSON/CSV) use a real :class:`analysis.readiness.Report`, recomputed on demand when
+full report (HTML/JSON/CSV) use a real :class:`analysis.readiness.checks.Report`, recomputed on demand when
 this process has none.
 """
 
@@ -33,7 +33,7 @@ SEVERITIES = ("blocker", "warning", "info")
 
 @dataclass(frozen=True)
 class CheckView:
-    check: Any  # analysis.readiness.Check
+    check: Any  # analysis.readiness.checks.Check
     count: int
     users: int
 
@@ -83,7 +83,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def catalogue_stamp() -> str:
     """Changes when the product's checks change (a new version must not reuse an old report)."""
-    from analysis import __version__, readiness
+    from analysis import __version__
+    from analysis.readiness import checks as readiness
 
     return __version__ + ":" + ",".join(c.id for c in readiness.catalogue())
 
@@ -175,7 +176,7 @@ def view_of(report: Any, key: str, stored: bool) -> ReportView:
 
 def load_view(con: duckdb.DuckDBPyConnection, key: str) -> ReportView | None:
     """The stored report for ``key``, or None when the workspace holds none (or another one)."""
-    from analysis import readiness
+    from analysis.readiness import checks as readiness
 
     entry = cached(con, "report")
     if entry is None or entry[0] != key or not entry[2]:

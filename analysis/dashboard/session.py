@@ -73,7 +73,7 @@ def _is_lock_error(exc: Exception) -> bool:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _handle(path: str) -> Handle:
-    from analysis.workspace import connect
+    from analysis.sources.workspace import connect
 
     try:
         return Handle(path, connect(Path(path), read_only=False), read_only=False)
@@ -130,7 +130,7 @@ def ensure_loaded(path: Path) -> str | None:
         if not datafile.exists() or not tenant.is_dir():
             return f"{path} does not exist and sample_data/ is incomplete, so there is nothing to open"
         from analysis.console import CaptureConsole
-        from analysis.workspace import load
+        from analysis.sources.workspace import load
 
         path.parent.mkdir(parents=True, exist_ok=True)
         load(path, datafile, tenant, CaptureConsole())

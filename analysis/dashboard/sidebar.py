@@ -87,7 +87,7 @@ def _load(ctx: Context, datafile: str, tenant: str) -> None:
         st.error("Give both a datafile (or Export Users CSV) and a tenant snapshot directory.")
         return
     from analysis.console import CaptureConsole
-    from analysis.workspace import load
+    from analysis.sources.workspace import load
 
     console = CaptureConsole()
     try:

@@ -4,7 +4,7 @@ Each country has a few *templates*: a phonenumbers example number (mobile or fix
 ``k`` digits are random, ``k`` chosen as large as the country's numbering plan allows while every
 trial number stays valid. A template renders those digits in several *styles* (national with trunk
 zero, international with ``+cc``, bare digits, dashes, dots, an IDD prefix, ...), each style checked
-once against :func:`analysis.phones.parse_phone` so a number meant to be valid is valid. Rendering a
+once against :func:`analysis.sources.phones.parse_phone` so a number meant to be valid is valid. Rendering a
 million numbers is a handful of numpy operations per (template, style).
 """
 
@@ -18,8 +18,8 @@ import phonenumbers
 from numpy.typing import NDArray
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from analysis.phones import parse_phone
 from analysis.sample.randoms import Strings, fixed
+from analysis.sources.phones import parse_phone
 
 # (region, relative weight): where the sample's users live.
 COUNTRIES: dict[str, float] = {

@@ -26,8 +26,8 @@ def reference(
     sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A separate copy, planned with the default settings by the core API, to compute expected numbers."""
-    from analysis.settings import Settings
-    from analysis.simulate import simulate
+    from analysis.simulate.runner import simulate
+    from analysis.simulate.settings import Settings
 
     path = copy_workspace(sample_workspace, tmp_path_factory.mktemp("ref"))
     con = duckdb.connect(str(path))

@@ -62,8 +62,8 @@ def workspace_copy(sample_workspace: Path, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture(scope="module")
 def chosen_users(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """Three users the plan migrates with a Graph write each (computed on a separate copy)."""
-    from analysis.settings import Settings
-    from analysis.simulate import simulate
+    from analysis.simulate.runner import simulate
+    from analysis.simulate.settings import Settings
 
     path = copy_workspace(sample_workspace, tmp_path_factory.mktemp("browser-ref"))
     con = duckdb.connect(str(path))

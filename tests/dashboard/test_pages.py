@@ -64,9 +64,9 @@ def texts(at: AppTest) -> str:
 
 # ---------------------------------------------------------------- Overview
 def test_overview_shows_the_score_and_counts(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
-    from analysis import readiness
-    from analysis.settings import Settings
-    from analysis.simulate import summary
+    from analysis.readiness import checks as readiness
+    from analysis.simulate.runner import summary
+    from analysis.simulate.settings import Settings
 
     at = run()
     shown = metrics(at)
@@ -89,8 +89,8 @@ def test_overview_shows_the_score_and_counts(shared_env: Path, reference: duckdb
 def test_readiness_lists_checks_and_drills_down(
     shared_env: Path, reference: duckdb.DuckDBPyConnection
 ) -> None:
-    from analysis import readiness
-    from analysis.settings import Settings
+    from analysis.readiness import checks as readiness
+    from analysis.simulate.settings import Settings
 
     report = readiness.run(reference, Settings.default(), simulate=False)
     summary = report.summary()
@@ -144,8 +144,8 @@ def test_users_search_and_side_by_side(shared_env: Path, reference: duckdb.DuckD
 def test_whatif_compares_with_the_current_settings(
     shared_env: Path, reference: duckdb.DuckDBPyConnection
 ) -> None:
-    from analysis.settings import Settings
-    from analysis.simulate import compare, simulate
+    from analysis.simulate.runner import compare, simulate
+    from analysis.simulate.settings import Settings
 
     what_if = Settings.from_dict({"migrate": {"methods": ["phone"]}, "limits": {"device_limit": 2}})
     simulate(reference, what_if, table="plan_b")
@@ -224,8 +224,8 @@ def test_without_a_role_nothing_can_be_created_or_approved(
 
 # ---------------------------------------------------------------- Rollout
 def test_rollout_counts_groups_and_hazards(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
-    from analysis import readiness
-    from analysis.settings import Settings
+    from analysis.readiness import checks as readiness
+    from analysis.simulate.settings import Settings
 
     report = readiness.run(reference, Settings.default(), simulate=False)
     at = run("rollout")
@@ -247,7 +247,7 @@ def test_rollout_counts_groups_and_hazards(shared_env: Path, reference: duckdb.D
 def test_journal_filters_and_never_shows_a_secret(
     sample_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, roles_file: Path
 ) -> None:
-    from analysis.batches import ensure_schema
+    from analysis.execute.batches import ensure_schema
 
     path = copy_workspace(sample_workspace, tmp_path, "journal.duckdb")
     secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -22,7 +22,7 @@ from typing import Any
 
 from simulate.builders import Workspace
 
-from analysis import batches
+from analysis.execute import batches
 from analysis.graph.emulator.launcher import REPO_ROOT, EmulatorInfo
 
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
@@ -272,9 +272,9 @@ def create_and_approve(workspace: Path, settings_text: str = SETTINGS, name: str
     """``batch create --where true`` + ``batch approve`` in-process (the CLI path is tested elsewhere)."""
     import duckdb
 
-    from analysis.batches import Selection, approve, create_batch
-    from analysis.settings import Settings
-    from analysis.simulate import simulate
+    from analysis.execute.batches import Selection, approve, create_batch
+    from analysis.simulate.runner import simulate
+    from analysis.simulate.settings import Settings
 
     settings_path = workspace.parent / "s.toml"
     settings_path.write_text(settings_text)

@@ -9,14 +9,14 @@ import duckdb
 import pytest
 from simulate.builders import Workspace
 
-from analysis import batches
-from analysis.batches import ExecOptions, Selection, approve, create_batch, get_batch
 from analysis.errors import UserError
-from analysis.execute import check_runnable, replan_hash, totp
-from analysis.journal import REDACTED, Answer, Entry, Journal, redact, step_statuses
-from analysis.livestate import Expectations, LiveState, drift
-from analysis.settings import Settings
-from analysis.simulate import simulate
+from analysis.execute import batches
+from analysis.execute.batches import ExecOptions, Selection, approve, create_batch, get_batch
+from analysis.execute.journal import REDACTED, Answer, Entry, Journal, redact, step_statuses
+from analysis.execute.livestate import Expectations, LiveState, drift
+from analysis.execute.runner import check_runnable, replan_hash, totp
+from analysis.simulate.runner import simulate
+from analysis.simulate.settings import Settings
 
 
 def _workspace(tmp_path: Path) -> Workspace:

@@ -12,9 +12,9 @@ from exec_tenant import RING_ID, build, cli
 
 from analysis.console import CaptureConsole
 from analysis.errors import UserError
+from analysis.execute.rollout import BEHAVIOURS, cutover
 from analysis.graph.emulator.launcher import start_emulator
-from analysis.rollout import BEHAVIOURS, cutover
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -188,8 +188,8 @@ class _FakeGraph:
 def test_add_group_limits_are_refused_before_writing(
     tmp_path: Path, members: int, applied: int, message: str
 ) -> None:
-    from analysis.batches import ensure_schema
-    from analysis.rollout import add_group
+    from analysis.execute.batches import ensure_schema
+    from analysis.execute.rollout import add_group
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute(

@@ -25,7 +25,7 @@ MIGRATION_GROUP = "MFA Migration - Wave 3"
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """(workspace, datafile, tenant dir): the committed sample data, or a fresh one with the same seed."""
     from analysis.console import CaptureConsole
-    from analysis.workspace import load
+    from analysis.sources.workspace import load
 
     base = tmp_path_factory.mktemp("sample")
     data = REPO_ROOT / "sample_data"

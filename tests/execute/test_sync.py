@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from exec_tenant import connection
 
+from analysis.execute.autorun import parse_interval
 from analysis.graph.emulator.launcher import REPO_ROOT, start_emulator
-from analysis.sync import parse_interval
 
 pytestmark = pytest.mark.slow
 

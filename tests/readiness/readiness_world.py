@@ -37,7 +37,7 @@ class World:
         self.path = path
         self.con = duckdb.connect(str(path))
         if fresh:
-            self.con.execute(sql("workspace/schema"))
+            self.con.execute(sql("sources/workspace/schema"))
             self.con.execute(PLAN_DDL)
 
     # -------------------------------------------------------------- generic helpers (test code only)

@@ -9,8 +9,8 @@ import pytest
 from readiness_cases import CASES
 from readiness_world import DEVICE_FINGERPRINT, SECRET_FINGERPRINT, World
 
-from analysis import readiness
-from analysis.settings import Settings
+from analysis.readiness import checks as readiness
+from analysis.simulate.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = readiness.catalogue()

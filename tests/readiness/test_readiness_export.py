@@ -14,11 +14,12 @@ import pytest
 from readiness_cases import CASES
 from readiness_world import DEVICE_FINGERPRINT, SECRET_FINGERPRINT, World, copy_world
 
-from analysis import readiness, report
 from analysis.errors import UserError
-from analysis.readiness import Report
-from analysis.report import baseline, csvfile
-from analysis.settings import Settings
+from analysis.readiness import checks as readiness
+from analysis.readiness import report
+from analysis.readiness.checks import Report
+from analysis.readiness.report import baseline, csvfile
+from analysis.simulate.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Cases that contradict the others (all users migrated) or are slow to build; the rest share one world.

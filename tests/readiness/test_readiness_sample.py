@@ -11,8 +11,9 @@ import jsonschema
 import pytest
 from test_readiness_export import documented_schema
 
-from analysis import readiness, report
-from analysis.settings import Settings
+from analysis.readiness import checks as readiness
+from analysis.readiness import report
+from analysis.simulate.settings import Settings
 
 pytestmark = pytest.mark.slow
 

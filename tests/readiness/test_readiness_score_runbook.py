@@ -8,8 +8,9 @@ import pytest
 from readiness_cases import CASES
 from readiness_world import World
 
-from analysis import readiness, runbook
-from analysis.settings import Settings
+from analysis.readiness import checks as readiness
+from analysis.readiness import runbook
+from analysis.simulate.settings import Settings
 
 
 def run(world: World, **settings: Any) -> readiness.Report:

@@ -14,9 +14,9 @@ import pytest
 
 from analysis.cli import main
 from analysis.console import CaptureConsole
-from analysis.phones import parse_phone
 from analysis.sample import generate, minimum_users
 from analysis.sources.fingerprint import device_token_fingerprint, secret_fingerprint
+from analysis.sources.phones import parse_phone
 
 ROOT = Path(__file__).resolve().parents[2]
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

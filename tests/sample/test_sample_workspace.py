@@ -15,8 +15,8 @@ import pytest
 
 from analysis.sample import SCOPE_GROUP_NAME
 from analysis.sample.scenarios import build as build_scenarios
-from analysis.settings import Settings
-from analysis.simulate import simulate
+from analysis.simulate.runner import simulate
+from analysis.simulate.settings import Settings
 
 # DESIGN §4.2-4.7: every action that can occur under the default settings.
 # fmt: off

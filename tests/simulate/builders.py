@@ -1,5 +1,5 @@
 """Tiny real workspaces for simulator tests: the canonical schema on a fresh DuckDB file, rows inserted
-with readable defaults, phones parsed by the product's own ``analysis.phones.fill_phone_tables``.
+with readable defaults, phones parsed by the product's own ``analysis.sources.phones.fill_phone_tables``.
 
     ws = Workspace(tmp_path)
     ws.user(1, "alice@contoso.com", phone="7700900123", country_code="44")
@@ -16,9 +16,9 @@ from typing import Any
 
 import duckdb
 
-from analysis.phones import fill_phone_tables
-from analysis.settings import Settings
-from analysis.simulate import simulate
+from analysis.simulate.runner import simulate
+from analysis.simulate.settings import Settings
+from analysis.sources.phones import fill_phone_tables
 from analysis.sqlfiles import sql
 
 _KIND_TYPES = {
@@ -91,7 +91,7 @@ class Workspace:
         """A workspace file in ``directory``, or an in-memory one when ``directory`` is None."""
         self.path = directory / name if directory is not None else None
         self.con = duckdb.connect(str(self.path) if self.path else ":memory:")
-        self.con.execute(sql("workspace/schema"))
+        self.con.execute(sql("sources/workspace/schema"))
         self.con.execute("INSERT INTO tenant_info VALUES ('tenant', '2024-06-01T00:00:00Z', 'file', false)")
         self._ids = itertools.count(1)
         self._parsed: Any = None
@@ -228,7 +228,7 @@ class Workspace:
         return self.run(settings)
 
 
-#: Plan order, as analysis.simulate.export writes it (the table itself is a set).
+#: Plan order, as analysis.simulate.runner.export writes it (the table itself is a set).
 PLAN_ORDER = (
     "user_id, CASE item WHEN 'user' THEN 0 WHEN 'phone' THEN 1 WHEN 'backup_phone' THEN 2"
     " WHEN 'device' THEN 3 WHEN 'oath_token' THEN 4 ELSE 5 END, try_cast(ref AS BIGINT) NULLS FIRST, ref"

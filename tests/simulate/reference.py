@@ -7,7 +7,7 @@ what the product must not do.
 prose and not compared).
 
 Phones: with ``phones="parse"`` (tests) every MFA Server and Entra number is parsed here with
-``analysis.phones.parse_phone`` (the single-number parser DESIGN §4.3 names: phonenumbers in the
+``analysis.sources.phones.parse_phone`` (the single-number parser DESIGN §4.3 names: phonenumbers in the
 region of the country code), so the bulk parse done at load time is checked too. With
 ``phones="table"`` (benchmark) the parsed numbers are read from ``mfa_phones`` and
 ``entra_methods.phone_e164/phone_extension``, the same input the SQL simulator reads.
@@ -23,8 +23,8 @@ from typing import Any
 
 import duckdb
 
-from analysis.phones import parse_phone
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
+from analysis.sources.phones import parse_phone
 
 WS = " \t\n\r\x0b\x0c"
 Row = tuple[Any, ...]

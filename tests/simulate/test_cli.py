@@ -10,7 +10,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.console import CaptureConsole
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
 
 from .reference import Reference
 
@@ -148,7 +148,7 @@ def test_sample_scenarios_get_the_outcomes_their_generator_predicts(workspace: P
     """analysis.sample's hand-made scenario users carry the plan rows DESIGN §4 predicts for them,
     written by another engineer from the text: a third, independent reading of the rules."""
     from analysis.sample import scenarios
-    from analysis.simulate import simulate
+    from analysis.simulate.runner import simulate
 
     con = duckdb.connect(str(workspace))
     try:

@@ -10,8 +10,7 @@ import duckdb
 import pytest
 
 from analysis.errors import UserError
-from analysis.settings import Settings
-from analysis.simulate import (
+from analysis.simulate.runner import (
     DIFF_COLUMNS,
     EXPORT_COLUMNS,
     PLAN_COLUMNS,
@@ -21,6 +20,7 @@ from analysis.simulate import (
     simulate_users,
     summary,
 )
+from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 
 from .builders import Workspace, rows

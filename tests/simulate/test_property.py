@@ -14,7 +14,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from analysis.settings import DEFAULT_MODES, ENTRA_PROPERTIES, MATCH_STEPS, METHODS, MFA_FIELDS, Settings
+from analysis.simulate.settings import (
+    DEFAULT_MODES,
+    ENTRA_PROPERTIES,
+    MATCH_STEPS,
+    METHODS,
+    MFA_FIELDS,
+    Settings,
+)
 
 from .builders import Workspace, rows
 from .reference import Reference
@@ -303,7 +310,7 @@ def test_method_rules_match_reference(case: tuple[dict[str, Any], Settings]) -> 
 @given(world(), st.data())
 def test_restricted_run_matches_full_run(case: tuple[dict[str, Any], Settings], data: st.DataObject) -> None:
     """simulate_users gives each chosen user exactly the rows a full run gives them."""
-    from analysis.simulate import simulate_users
+    from analysis.simulate.runner import simulate_users
 
     w, s = case
     ws = build(w)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis.errors import UserError
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
 
 
 def test_defaults_are_design_4_1() -> None:

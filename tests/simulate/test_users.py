@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
 
 from .builders import Workspace, action, items, outcome
 

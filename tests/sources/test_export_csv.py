@@ -8,7 +8,7 @@ import pytest
 
 from analysis.console import CaptureConsole
 from analysis.sources.fingerprint import secret_fingerprint
-from analysis.workspace import load
+from analysis.sources.workspace import load
 
 from .builders import OATH_SECRET, rows, write_csv
 

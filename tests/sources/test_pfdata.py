@@ -14,7 +14,7 @@ from analysis.console import CaptureConsole
 from analysis.errors import UserError
 from analysis.sources.datafile import read_oath_secrets, requirements
 from analysis.sources.fingerprint import device_token_fingerprint, secret_fingerprint
-from analysis.workspace import load
+from analysis.sources.workspace import load
 
 from .builders import (
     DEVICE_SECRET,

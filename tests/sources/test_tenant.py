@@ -12,7 +12,7 @@ import pytest
 from analysis.console import CaptureConsole
 from analysis.sources import jsonl, sqlrun
 from analysis.sources.files import FactsPool
-from analysis.workspace import load
+from analysis.sources.workspace import load
 
 from .builders import entra_user, make_tenant, phone_method, rows
 

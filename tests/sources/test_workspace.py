@@ -13,7 +13,7 @@ import pytest
 from analysis.cli.common import add_source_args, open_workspace
 from analysis.console import CaptureConsole
 from analysis.errors import UserError
-from analysis.workspace import connect, ensure_schema, load
+from analysis.sources.workspace import connect, ensure_schema, load
 
 from .builders import make_pfdata, rows, user
 
@@ -131,13 +131,13 @@ def test_failure_after_every_table_was_filled_rolls_back(
 ) -> None:
     """A failure at the very end of the transaction (here: in phone parsing) keeps the previous load."""
     first = load(ws, pfdata, tenant, CaptureConsole())
-    import analysis.phones
+    import analysis.sources.phones
 
     def broken(con: duckdb.DuckDBPyConnection) -> None:
         assert con.execute("SELECT count(*) FROM mfa_users").fetchall() == [(1,)]  # the new data is in place
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analysis.phones, "fill_phone_tables", broken)
+    monkeypatch.setattr(analysis.sources.phones, "fill_phone_tables", broken)
     other = make_pfdata(tmp_path / "other.pfdata", users=[user(5, "eve@contoso.com")])
     with pytest.raises(RuntimeError, match="boom"):
         load(ws, other, tenant, CaptureConsole())

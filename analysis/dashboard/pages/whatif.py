@@ -16,7 +16,14 @@ components.header(
 
 base = ctx.settings
 try:
-    from analysis.settings import DEFAULT_MODES, ENTRA_PROPERTIES, MATCH_STEPS, METHODS, MFA_FIELDS, Settings
+    from analysis.simulate.settings import (
+        DEFAULT_MODES,
+        ENTRA_PROPERTIES,
+        MATCH_STEPS,
+        METHODS,
+        MFA_FIELDS,
+        Settings,
+    )
 except ImportError:  # pragma: no cover - the simulator is part of the product
     st.stop()
 

@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 
 from analysis.errors import UserError
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 
 #: The plan's columns, in order (DESIGN §4.8 plus the ids and ``writable`` the executor needs).

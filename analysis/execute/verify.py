@@ -23,12 +23,12 @@ from typing import Any
 
 import duckdb
 
-from analysis import batches as batches_mod
 from analysis.console import Console
 from analysis.errors import UserError
-from analysis.execute import DEFAULT_ACTIONS, PHONE_ACTIONS, UTILITY_ACTIONS
+from analysis.execute import batches as batches_mod
+from analysis.execute.livestate import PHONE_TYPES, LiveState, ReadResult, norm_phone, read_users
+from analysis.execute.runner import DEFAULT_ACTIONS, PHONE_ACTIONS, UTILITY_ACTIONS
 from analysis.graph.client import GraphClient
-from analysis.livestate import PHONE_TYPES, LiveState, ReadResult, norm_phone, read_users
 from analysis.sqlfiles import sql
 
 VERIFIABLE_STATES = ("completed", "partial", "failed", "verified")

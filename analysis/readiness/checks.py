@@ -7,7 +7,7 @@ and its entry in ``docs/checks.md``); nothing here changes. The checks read a fe
 (``queries/readiness/support/prepare.sql``) built once per run, so that 1,000,000 users take seconds.
 
 The :class:`Report` is what every consumer renders: the CLI's HTML/JSON/CSV export
-(:mod:`analysis.report`) and the dashboard.
+(:mod:`analysis.readiness.report`) and the dashboard.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis import __version__
-from analysis.runbook import runbook_status
-from analysis.settings import Settings
+from analysis.readiness.runbook import runbook_status
+from analysis.simulate.settings import Settings
 from analysis.sqlfiles import header, names, sql
 
 #: Version of the JSON report shape (docs/report-schema.md). Bump it on any incompatible change.
@@ -105,7 +105,9 @@ class Report:
     score: Score
     runbook: pd.DataFrame  # phase, step, status, evidence
     timings: dict[str, float] = field(default_factory=dict)
-    baseline: Any = None  # analysis.report.baseline.BaselineDiff when compared with an earlier report
+    baseline: Any = (
+        None  # analysis.readiness.report.baseline.BaselineDiff when compared with an earlier report
+    )
 
     def result(self, check_id: str) -> CheckResult:
         for r in self.results:
@@ -269,7 +271,7 @@ def run(
     """
     timings: dict[str, float] = {}
     if simulate:
-        from analysis.simulate import simulate as build_plan
+        from analysis.simulate.runner import simulate as build_plan
 
         start = time.perf_counter()
         build_plan(con, settings, table="plan")

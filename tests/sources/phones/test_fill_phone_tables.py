@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from analysis.phones import fill_phone_tables, graph_number_e164, parse_phone, split_graph_number
+from analysis.sources.phones import fill_phone_tables, graph_number_e164, parse_phone, split_graph_number
 from analysis.sqlfiles import sql
 
 Row = tuple[str | None, str | None]  # (country code cell, number cell)
@@ -30,7 +30,7 @@ def _workspace(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory workspace whose users have these phones (user_id = position in the list)."""
     con = duckdb.connect()
-    con.execute(sql("workspace/schema"))
+    con.execute(sql("sources/workspace/schema"))
     backups = backups or [(None, None)] * len(phones)
     users = pa.table(
         {

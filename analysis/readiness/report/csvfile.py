@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from analysis.readiness import FINDING_COLUMNS, Report
+from analysis.readiness.checks import FINDING_COLUMNS, Report
 
 COLUMNS: list[str] = ["check_id", "severity", "title", *FINDING_COLUMNS]
 _TEXT = ["title", "subject_id", "username", "upn", "detail"]

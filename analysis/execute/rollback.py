@@ -26,10 +26,12 @@ from urllib.parse import quote
 
 import duckdb
 
-from analysis import batches as batches_mod
 from analysis.console import Console
 from analysis.errors import UserError
-from analysis.execute import INVENTORY, PHONE_ACTIONS
+from analysis.execute import batches as batches_mod
+from analysis.execute.journal import Answer, Entry, Journal, new_run_id, step_statuses
+from analysis.execute.livestate import PHONE_IDS, ReadResult, find_device, norm_phone, read_users
+from analysis.execute.runner import INVENTORY, PHONE_ACTIONS
 from analysis.graph.client import GraphClient
 from analysis.graph.errors import (
     AuthError,
@@ -39,8 +41,6 @@ from analysis.graph.errors import (
     UnauthorizedError,
     UnknownOutcome,
 )
-from analysis.journal import Answer, Entry, Journal, new_run_id, step_statuses
-from analysis.livestate import PHONE_IDS, ReadResult, find_device, norm_phone, read_users
 from analysis.sqlfiles import sql
 
 UNSETTABLE = "it carries the default method this batch set, and Graph cannot unset a default method"

@@ -34,7 +34,7 @@ from analysis.sources import tenant as snapshot
 from analysis.sources.files import FactsPool, datafile_kind
 from analysis.sqlfiles import sql
 
-SCHEMA = "workspace/schema"
+SCHEMA = "sources/workspace/schema"
 
 _REPLACED_TABLE = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
@@ -125,7 +125,7 @@ def load(workspace: Path, datafile: Path, tenant: Path, console: Console) -> Loa
                     assert export is not None
                     rows = _load_csv(con, export)
                 _check_mfa_duplicates(con, datafile)
-                from analysis.phones import fill_phone_tables
+                from analysis.sources.phones import fill_phone_tables
 
                 fill_phone_tables(con)
                 _record_load(con, load_id, loaded_at, kind, datafile, rows, snap, facts)
@@ -299,7 +299,9 @@ def _record_load(
         }
     )
     params = {"load_id": load_id, "loaded_at": loaded_at, "datafile_kind": kind, "tool_version": __version__}
-    _with_frame(con, "load_source_rows", frame, lambda: sqlrun.run(con, "workspace/record_load", params))
+    _with_frame(
+        con, "load_source_rows", frame, lambda: sqlrun.run(con, "sources/workspace/record_load", params)
+    )
 
 
 def _summarise(
@@ -311,8 +313,8 @@ def _summarise(
     warnings: list[str],
     started: float,
 ) -> LoadSummary:
-    counts = {str(table): int(n) for table, n in sqlrun.fetch(con, "workspace/load_counts")}
-    rejects = [(str(s), str(r), int(n)) for s, r, n in sqlrun.fetch(con, "workspace/load_rejects")]
+    counts = {str(table): int(n) for table, n in sqlrun.fetch(con, "sources/workspace/load_counts")}
+    rejects = [(str(s), str(r), int(n)) for s, r, n in sqlrun.fetch(con, "sources/workspace/load_rejects")]
     return LoadSummary(
         load_id, loaded_at, workspace, kind, counts, rejects, warnings, round(time.monotonic() - started, 2)
     )

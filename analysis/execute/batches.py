@@ -34,7 +34,7 @@ from typing import Any
 import duckdb
 
 from analysis.errors import UserError
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 
 STATES = (

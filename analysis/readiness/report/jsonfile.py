@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from analysis.readiness import FINDING_COLUMNS, Report
+from analysis.readiness.checks import FINDING_COLUMNS, Report
 
 
 def head(report: Report) -> dict[str, Any]:

@@ -24,10 +24,10 @@ import duckdb
 
 from analysis.console import Console
 from analysis.errors import UserError
+from analysis.execute.journal import Answer, Entry, Journal, new_run_id
 from analysis.graph.client import GraphClient, odata_string
 from analysis.graph.errors import GraphError, UnknownOutcome
-from analysis.journal import Answer, Entry, Journal, new_run_id
-from analysis.settings import Settings
+from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 
 FEATURE = "multiFactorAuthentication"
@@ -237,7 +237,7 @@ def remove_group(
 
 def open_blockers(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     """Blocker findings readiness reports now (it plans the workspace again first)."""
-    from analysis.readiness import run
+    from analysis.readiness.checks import run
 
     report = run(con, settings)
     return int(report.summary()["blocker"]["findings"])

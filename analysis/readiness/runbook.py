@@ -3,8 +3,8 @@
 Each step of the guide gets a status: ``done``, ``in progress`` or ``to do`` when the workspace can tell
 (the datafile's schema version, the service inventory, how many users are migrated, the Staged Rollout
 policy, the domains' federation setting), else ``manual`` (the admin has to check and tick it off).
-The facts come from one query (``queries/runbook/facts.sql``); the rules below turn them into statuses
-and a sentence of evidence each, so a change board sees *why* a step counts as done.
+The facts come from one query (``queries/readiness/runbook/facts.sql``); the rules below turn them
+into statuses and a sentence of evidence each, so a change board sees *why* a step counts as done.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def statuses(facts: Facts) -> pd.DataFrame:
 
 def runbook_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The runbook for the workspace (inside a readiness run: needs its temp tables)."""
-    cur = con.execute(sql("runbook/facts"))
+    cur = con.execute(sql("readiness/runbook/facts"))
     cols = [d[0] for d in cur.description]
     row = cur.fetchone()
     assert row is not None  # the query always yields one row

@@ -146,7 +146,7 @@ def graph_number_e164(phone_number: str) -> str | None:
 # ---------------------------------------------------------------------------------------- bulk path
 
 
-#: Type groups per region the SQL takes (queries/phones/setup.sql phone_region_ok); phonenumbers'
+#: Type groups per region the SQL takes (queries/sources/phones/setup.sql phone_region_ok); phonenumbers'
 #: metadata has at most 8 (checked when a region is used).
 TYPE_GROUP_SLOTS = 8
 _NEVER = "x"  # a pattern no digit string matches: an unused type group slot
@@ -197,7 +197,7 @@ def _region_params(cc: int, region: str) -> dict[str, Any]:
 
 @cache
 def _parse_params(cc: int) -> dict[str, Any]:
-    """Constants for queries/phones/parse_cc.sql: the metadata phonenumbers.parse and is_valid_number
+    """Constants for queries/sources/phones/parse_cc.sql: the metadata phonenumbers.parse and is_valid_number
     use for ``cc`` (parsing with its main region's rules)."""
     regions = COUNTRY_CODE_TO_REGION_CODE[cc]
     meta = _metadata(cc, regions[0])
@@ -246,14 +246,16 @@ def _cc_table() -> pa.Table:
 
 def _parse_fast(con: Any, cc: int) -> int:
     """Parse and validate the fast rows of ``cc`` in SQL; returns how many rows it parsed."""
-    inserted = con.execute(sql("phones/parse_cc"), _parse_params(cc)).fetchone()
+    inserted = con.execute(sql("sources/phones/parse_cc"), _parse_params(cc)).fetchone()
     others = COUNTRY_CODE_TO_REGION_CODE[cc][1:]
-    left = con.execute(sql("phones/rest_count"), {"cc": cc}).fetchone() if others else None
+    left = con.execute(sql("sources/phones/rest_count"), {"cc": cc}).fetchone() if others else None
     remaining = int(left[0]) if left else 0
     for region in others:  # numbers the main region did not take, region by region until none is left
         if remaining == 0:
             break
-        taken = con.execute(sql("phones/region_rest"), {"cc": cc, **_region_params(cc, region)}).fetchone()
+        taken = con.execute(
+            sql("sources/phones/region_rest"), {"cc": cc, **_region_params(cc, region)}
+        ).fetchone()
         remaining -= int(taken[0]) if taken else 0
     return int(inserted[0]) if inserted else 0
 
@@ -286,18 +288,18 @@ def fill_phone_tables(con: Any, min_fast_rows: int = MIN_FAST_ROWS) -> dict[str,
     """
     con.register("phone_cc_source", _cc_table())
     try:
-        con.execute(sql("phones/setup")).fetchall()
+        con.execute(sql("sources/phones/setup")).fetchall()
     finally:
         con.unregister("phone_cc_source")
-    con.execute(sql("phones/collect")).fetchall()
+    con.execute(sql("sources/phones/collect")).fetchall()
     fast = 0
-    for (cc,) in con.execute(sql("phones/fast_ccs"), {"min_rows": min_fast_rows}).fetchall():
+    for (cc,) in con.execute(sql("sources/phones/fast_ccs"), {"min_rows": min_fast_rows}).fetchall():
         if _fast_path_safe(cc):
             fast += _parse_fast(con, cc)
-    slow_inputs = con.execute(sql("phones/slow_rows")).fetchall()
+    slow_inputs = con.execute(sql("sources/phones/slow_rows")).fetchall()
     con.register("phone_slow_source", _slow_results(slow_inputs))
     try:
-        con.execute(sql("phones/fill")).fetchall()
+        con.execute(sql("sources/phones/fill")).fetchall()
     finally:
         con.unregister("phone_slow_source")
     return {"fast": fast, "slow": len(slow_inputs)}

@@ -1,4 +1,4 @@
-"""Export a readiness :class:`~analysis.readiness.Report` as HTML, JSON or CSV (chosen by file suffix).
+"""Export a readiness :class:`~analysis.readiness.checks.Report` as HTML, JSON or CSV (chosen by file suffix).
 
 - ``.html``: one self-contained page for the change board (charts, checks by severity, drill-downs).
 - ``.json``: the stable, documented shape (``docs/report-schema.md``) that ``--baseline`` reads back.
@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from analysis.errors import UserError
-from analysis.readiness import Report
-from analysis.report import csvfile, htmlfile, jsonfile
+from analysis.readiness.checks import Report
+from analysis.readiness.report import csvfile, htmlfile, jsonfile
 
 WRITERS: dict[str, Callable[[Report, Path], None]] = {
     ".html": htmlfile.write,

@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from analysis.readiness import SEVERITIES, CheckResult, Report
-from analysis.report import charts
+from analysis.readiness.checks import SEVERITIES, CheckResult, Report
+from analysis.readiness.report import charts
 
 ROWS_PER_CHECK = 500
 GROUP_ROWS = 300

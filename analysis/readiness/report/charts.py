@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from analysis.readiness import Report
+from analysis.readiness.checks import Report
 
 COLORS: dict[str, str] = {
     "blocker": "#c0392b",

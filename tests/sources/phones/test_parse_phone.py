@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.phones import graph_number_e164, parse_phone, split_graph_number
+from analysis.sources.phones import graph_number_e164, parse_phone, split_graph_number
 
 
 @pytest.mark.parametrize(

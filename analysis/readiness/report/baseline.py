@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.errors import UserError
-from analysis.readiness import FINDING_COLUMNS, SCHEMA_VERSION, Report
+from analysis.readiness.checks import FINDING_COLUMNS, SCHEMA_VERSION, Report
 
 KEY: list[str] = ["check_id", "subject_type", "subject_id"]
 STATES: tuple[str, ...] = ("new", "still_open", "fixed")

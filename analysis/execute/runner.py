@@ -48,10 +48,12 @@ from urllib.parse import quote
 
 import duckdb
 
-from analysis import batches as batches_mod
-from analysis.batches import Batch
 from analysis.console import Console
 from analysis.errors import UserError
+from analysis.execute import batches as batches_mod
+from analysis.execute.batches import Batch
+from analysis.execute.journal import Answer, Entry, Journal, StepStatus, new_run_id, register, step_statuses
+from analysis.execute.livestate import PHONE_IDS, Expectations, LiveState, drift, find_device, norm_phone
 from analysis.graph.client import BatchRequest, BatchResponse, GraphClient
 from analysis.graph.errors import (
     AuthError,
@@ -61,8 +63,6 @@ from analysis.graph.errors import (
     UnauthorizedError,
     UnknownOutcome,
 )
-from analysis.journal import Answer, Entry, Journal, StepStatus, new_run_id, register, step_statuses
-from analysis.livestate import PHONE_IDS, Expectations, LiveState, drift, find_device, norm_phone
 from analysis.sqlfiles import sql
 
 PHONE_ACTIONS = {
@@ -1087,7 +1087,7 @@ def summary_rows(result: RunResult) -> list[list[Any]]:
 
 def replan_hash(con: duckdb.DuckDBPyConnection, batch: Batch) -> str:
     """The plan hash the batch's users get now (same settings, current workspace)."""
-    from analysis.simulate import simulate_users
+    from analysis.simulate.runner import simulate_users
 
     names = [r[1] for r in batches_mod.batch_users(con, batch.batch_id)]
     simulate_users(con, batch.settings, names, table="plan_batch")
@@ -1105,7 +1105,7 @@ def replan_drifted(
     The live state replaces the snapshot's rows for those users inside a transaction that is rolled
     back afterwards: the workspace is left exactly as it was, only the answer is kept.
     """
-    from analysis.simulate import simulate_users
+    from analysis.simulate.runner import simulate_users
 
     users = {
         int(r[0]): (r[1], r[2]) for r in batches_mod.batch_users(con, batch.batch_id) if int(r[0]) in lives

@@ -90,11 +90,11 @@ def sync_round(
     stop: threading.Event,
     round_no: int,
 ) -> None:
-    from analysis.batches import Selection, approve, create_batch, current_actor, read_settings
     from analysis.cli.execute import open_workspace
-    from analysis.simulate import simulate
+    from analysis.execute.batches import Selection, approve, create_batch, current_actor, read_settings
+    from analysis.simulate.runner import simulate
+    from analysis.sources.workspace import load
     from analysis.sqlfiles import sql
-    from analysis.workspace import load
 
     settings, options = read_settings(args.settings)
     actor = current_actor(args.actor)
@@ -171,8 +171,8 @@ def _run_and_verify(
     round_no: int,
 ) -> None:
     """Run one sync batch (resuming it if interrupted) and verify it, as ``batch run`` + ``batch verify``."""
-    from analysis.execute import RunOptions, replan_drifted, replan_hash, run_batch
-    from analysis.verify import verify_batch
+    from analysis.execute.runner import RunOptions, replan_drifted, replan_hash, run_batch
+    from analysis.execute.verify import verify_batch
 
     result = run_batch(
         con,
