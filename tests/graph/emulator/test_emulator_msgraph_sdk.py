@@ -1,8 +1,4 @@
-"""DESIGN §6: Microsoft's own Graph SDK (msgraph-sdk + azure-identity) works against the emulator unmodified.
-
-Opt-in: the SDK is ~400 MB, so it is not a project dependency and this module skips unless it is
-installed (``pip install msgraph-sdk``). Checked by hand with msgraph-sdk 1.65.0 / azure-identity 1.27.0.
-"""
+"""Microsoft's own Graph SDK (msgraph-sdk + azure-identity, pinned in dev extras) against the emulator."""
 
 from __future__ import annotations
 
@@ -12,9 +8,6 @@ import ssl
 import pytest
 
 from analysis.graph.emulator.launcher import EmulatorInfo
-
-msgraph = pytest.importorskip("msgraph")
-pytest.importorskip("azure.identity")
 
 
 def test_sdk_reads_and_writes_through_the_emulator(emu: EmulatorInfo) -> None:
