@@ -160,6 +160,25 @@ def _register_emulator(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         action="store_true",
         help="let app-only tokens manage staged rollout (Graph documents delegated only)",
     )
+    parser.add_argument(
+        "--test-hooks",
+        action="store_true",
+        help="serve the test-only endpoints under /_emulator/test/ (approve device codes, register "
+        "methods for users); never for a rehearsal against a real tenant's copy",
+    )
+    parser.add_argument(
+        "--sign-in-as",
+        metavar="USER",
+        help="device-code sign-ins approve as this user of the tenant (UPN or id; default: an "
+        "emulator admin)",
+    )
+    parser.add_argument(
+        "--device-approval",
+        choices=("auto", "manual"),
+        default="auto",
+        help="auto: device codes are approved after one pending poll; manual: a test approves each one "
+        "(needs --test-hooks)",
+    )
     parser.set_defaults(handler=_emulator)
 
 
@@ -185,6 +204,9 @@ def _emulator(args: argparse.Namespace, console: Console) -> int:
         token_lifetime=args.token_lifetime,
         phone_format=args.phone_format,
         allow_app_staged_rollout=args.allow_app_staged_rollout,
+        test_hooks=args.test_hooks,
+        sign_in_as=args.sign_in_as,
+        device_approval=args.device_approval,
     )
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port {args.port}: must be between 0 and 65535 (0 picks a free port).")

@@ -372,12 +372,36 @@ class AppOnlyAuth(_CachingProvider):
             raise AuthError("connection_error", _short(exc), self.authority) from None
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """Who signed in, from the ID token Entra returned with the tokens (never the token itself)."""
+
+    upn: str
+    oid: str
+    tenant_id: str
+    name: str
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> SignedIn | None:
+        oid = str(claims.get("oid") or "")
+        upn = str(claims.get("preferred_username") or claims.get("upn") or "")
+        if not oid or not upn:
+            return None
+        return cls(
+            upn=upn, oid=oid, tenant_id=str(claims.get("tid") or ""), name=str(claims.get("name") or "")
+        )
+
+
 class DeviceCodeAuth(_CachingProvider):
     """Delegated tokens by the device-code flow, for steps Graph refuses app-only (Staged Rollout).
 
     The admin sees msal's message ("To sign in, use a web browser to open ... and enter the code ...")
-    through ``show``; later tokens come silently from the refresh token in the cache.
+    through ``show``; later tokens come silently from the refresh token in the cache. After a token
+    was fetched, :attr:`signed_in` says who signed in (UPN, object id, tenant, name from the ID token),
+    which is what an approval records as a proven identity.
     """
+
+    signed_in: SignedIn | None = None
 
     def __init__(
         self,
@@ -409,6 +433,13 @@ class DeviceCodeAuth(_CachingProvider):
         return str(self.app.authority.tenant)
 
     def _fetch(self, *, fresh: bool) -> dict[str, Any]:
+        result = self._acquire(fresh=fresh)
+        claims = result.get("id_token_claims")
+        if isinstance(claims, dict):
+            self.signed_in = SignedIn.from_claims(claims) or self.signed_in
+        return result
+
+    def _acquire(self, *, fresh: bool) -> dict[str, Any]:
         try:
             accounts = self.app.get_accounts()
             if accounts:

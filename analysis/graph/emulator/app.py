@@ -1,6 +1,8 @@
 """The ASGI application: Graph under ``/v1.0`` and ``/beta``, Entra-like auth under ``/{tenant}``, admin
 under ``/_emulator``.
 
+Admin endpoints live in :mod:`admin`, the test hooks in :mod:`testhooks`.
+
 Graph requests are handled as raw ASGI (not a Starlette route) for one reason: a *dropped connection*
 fault must close the socket without any response, which needs the server's transport. uvicorn's
 ``send`` callable is a bound method of its request cycle, which holds the transport; if that ever
@@ -14,11 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hmac
 import json
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -38,6 +38,7 @@ from analysis.graph.emulator import (  # noqa: F401
     routes_policies,
     routes_users,
 )
+from analysis.graph.emulator.admin import admin_routes
 from analysis.graph.emulator.core import ODATA_JSON, Emulator
 from analysis.graph.emulator.errors import (
     INVALID_TOKEN,
@@ -45,9 +46,9 @@ from analysis.graph.emulator.errors import (
     UNAVAILABLE,
     error_body,
 )
-from analysis.graph.emulator.faults import parse_faults
 from analysis.graph.emulator.router import WRITE_METHODS, Call, Resp
-from analysis.graph.emulator.throttle import RU_WINDOW, format_retry_after, parse_budget
+from analysis.graph.emulator.testhooks import test_routes
+from analysis.graph.emulator.throttle import format_retry_after
 from analysis.graph.emulator.tokens import InvalidToken, TokenError
 
 _INVALID_JSON = object()
@@ -88,7 +89,7 @@ class GraphApp:
 
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
-        self.auth_app = Starlette(routes=self._auth_routes() + self._admin_routes())
+        self.auth_app = Starlette(routes=self._auth_routes() + admin_routes(emu) + test_routes(emu))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -357,109 +358,4 @@ class GraphApp:
             Route("/{tenant}/oauth2/v2.0/devicecode", self.device_code, methods=["POST"]),
             Route("/{tenant}/oauth2/v2.0/authorize", self.authorize, methods=["GET"]),
             Route("/{tenant}/discovery/v2.0/keys", self.keys, methods=["GET"]),
-        ]
-
-    # ------------------------------------------------------------------ admin
-    def _admin_ok(self, request: Request) -> bool:
-        key = request.headers.get("x-emulator-key", "")
-        if not key:
-            scheme, _, key = request.headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer":
-                key = ""
-        return bool(key) and hmac.compare_digest(key.encode(), self.emu.admin_key.encode())
-
-    def _admin(self, handler: Any) -> Any:
-        async def endpoint(request: Request) -> Response:
-            if not self._admin_ok(request):
-                return JSONResponse(
-                    {"error": "admin key required: send the ready file's admin_key as X-Emulator-Key"},
-                    status_code=401,
-                )
-            try:
-                payload = await request.json() if await request.body() else {}
-            except json.JSONDecodeError:
-                return JSONResponse({"error": "body must be JSON"}, status_code=400)
-            try:
-                result = handler(request, payload if isinstance(payload, dict) else {})
-            except ValueError as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
-            return JSONResponse(result)
-
-        return endpoint
-
-    def _admin_routes(self) -> list[Route]:
-        emu = self.emu
-
-        def health(request: Request) -> Response:
-            return JSONResponse({"ok": True})
-
-        def state(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            return emu.state.snapshot_documents()
-
-        def dump(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            target = payload.get("dir") or (str(emu.config.dump_dir) if emu.config.dump_dir else None)
-            if not target:
-                raise ValueError('no target: send {"dir": "/path"} or start the emulator with --dump DIR')
-            return {"dir": str(emu.state.dump(Path(target)))}
-
-        def expire(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            emu.tokens.expire_all()
-            return {"expired": True}
-
-        def stats(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            out = emu.stats.snapshot()
-            out["throttle_writes"] = str(emu.write_budget.budget) if emu.write_budget else None
-            out["throttle_ru"] = str(emu.ru_budget.budget) if emu.ru_budget else None
-            out["faults_spec"] = emu.faults.spec.text
-            return out
-
-        def reset_stats(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            emu.stats.reset()
-            return {"reset": True}
-
-        def log(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            since = int(request.query_params.get("since", "0") or 0)
-            entries = emu.stats.entries(since)
-            return {"entries": entries, "last": entries[-1]["seq"] if entries else since}
-
-        def faults(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            try:
-                emu.faults.configure(parse_faults(str(payload.get("spec") or "")))
-            except Exception as exc:  # UserError: the spec's message is the answer
-                raise ValueError(str(exc)) from exc
-            return {"faults": emu.faults.spec.text}
-
-        def throttle(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            try:
-                if "writes" in payload:
-                    writes = payload["writes"]
-                    emu.set_budget(parse_budget(str(writes)) if writes else None)
-                if "ru" in payload:
-                    ru = payload["ru"]
-                    emu.set_ru_budget(parse_budget(str(ru), "ru", RU_WINDOW) if ru else None)
-            except Exception as exc:
-                raise ValueError(str(exc)) from exc
-            return {
-                "throttle_writes": str(emu.write_budget.budget) if emu.write_budget else None,
-                "throttle_ru": str(emu.ru_budget.budget) if emu.ru_budget else None,
-            }
-
-        def permissions(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-            if "roles" in payload:
-                emu.tokens.app_roles = frozenset(str(r) for r in payload["roles"])
-            if "scopes" in payload:
-                emu.tokens.delegated_scopes = frozenset(str(s) for s in payload["scopes"])
-            return {"roles": sorted(emu.tokens.app_roles), "scopes": sorted(emu.tokens.delegated_scopes)}
-
-        return [
-            Route("/_emulator/health", health, methods=["GET"]),
-            Route("/_emulator/state", self._admin(state), methods=["GET"]),
-            Route("/_emulator/dump", self._admin(dump), methods=["POST"]),
-            Route("/_emulator/expire-tokens", self._admin(expire), methods=["POST"]),
-            Route("/_emulator/stats", self._admin(stats), methods=["GET"]),
-            Route("/_emulator/stats/reset", self._admin(reset_stats), methods=["POST"]),
-            Route("/_emulator/log", self._admin(log), methods=["GET"]),
-            Route("/_emulator/faults", self._admin(faults), methods=["POST"]),
-            Route("/_emulator/throttle", self._admin(throttle), methods=["POST"]),
-            Route("/_emulator/permissions", self._admin(permissions), methods=["POST"]),
         ]

@@ -61,6 +61,9 @@ class EmulatorConfig:
     delegated_scopes: frozenset[str] = DEFAULT_DELEGATED_SCOPES
     token_lifetime: int = 3599
     device_pending_polls: int = 1
+    device_approval: str = "auto"  # "auto" | "manual" (a test approves through the hooks)
+    sign_in_as: str | None = None  # UPN or id of the user device-code sign-ins approve as
+    test_hooks: bool = False  # serve /_emulator/test/* (testhooks.py)
     client_cert_files: tuple[Path, ...] = ()
     phone_format: str = "strict"
     allow_app_staged_rollout: bool = False
@@ -207,6 +210,18 @@ class Emulator:
             kind = "application permission" if claims.kind == "app" else "delegated permission"
             raise GraphError(403, DENIED, f"{INSUFFICIENT} Missing {kind}: {' or '.join(allowed)}.")
 
+    def _me(self, path: str, call: Call) -> str:
+        """``/me/...`` is ``/users/{signed-in user}/...``; Graph refuses it for app-only tokens."""
+        head, _, rest = path.partition("/me")
+        if head or (rest and not rest.startswith("/")):
+            return path
+        if call.claims is not None and call.claims.kind == "app":
+            raise GraphError(
+                400, "BadRequest", "/me request is only valid with delegated authentication flow."
+            )
+        oid = call.claims.oid if call.claims is not None else ""
+        return f"/users/{oid}{rest}"
+
     def charge_units(self, found: Route, call: Call) -> int:
         """Charge the request's resource units (reference §2.3) against the RU budget; 429 when spent."""
         units = resource_units(found, call)
@@ -250,6 +265,7 @@ class Emulator:
         counted_write = False
         units = 0
         try:
+            path = self._me(path, call)
             found, params = resolve(call.method, call.version, path)
             self._authorize(found, call)
             counted_write = call.is_write and found.template != "/$batch"

@@ -31,6 +31,7 @@ from analysis.console import Console
 from analysis.errors import UserError
 from analysis.graph.emulator.app import GraphApp
 from analysis.graph.emulator.core import Emulator, EmulatorConfig
+from analysis.graph.emulator.devicecode import EMULATOR_ADMIN, DeviceFlows, Identity
 from analysis.graph.emulator.state import TenantState
 from analysis.graph.emulator.tls import TlsFiles, make_tls_files
 from analysis.graph.emulator.tokens import TokenService
@@ -96,12 +97,33 @@ def _write_ready(path: Path, document: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
+def device_flows(config: EmulatorConfig, state: TenantState) -> DeviceFlows:
+    """Who device-code sign-ins approve as, and whether a test must approve them."""
+    who = EMULATOR_ADMIN
+    if config.sign_in_as:
+        user = state.user(config.sign_in_as)
+        if user is None:
+            raise UserError(
+                f"--sign-in-as {config.sign_in_as}: no such user in {config.tenant_dir / 'users.jsonl'}; "
+                "give the userPrincipalName or object id of one of its users."
+            )
+        who = Identity.of_user(user)
+    manual = config.device_approval == "manual"
+    if manual and not config.test_hooks:
+        raise UserError(
+            "--device-approval manual needs --test-hooks: a test approves each sign-in through "
+            "/_emulator/test/device-codes/approve."
+        )
+    return DeviceFlows(pending_polls=config.device_pending_polls, manual=manual, sign_in_as=who)
+
+
 def build(config: EmulatorConfig, work_dir: Path, port: int) -> tuple[Emulator, TlsFiles]:
     """The emulator object for a loaded tenant (no server): used by :func:`run` and by tests in-process."""
     state = TenantState.load(config.tenant_dir)
     tls = make_tls_files(work_dir / "tls")
     base_url = f"https://{HOST}:{port}"
     tokens = TokenService(
+        devices=device_flows(config, state),
         tenant_id=state.tenant_id,
         client_id=config.client_id,
         client_secret=config.client_secret,
@@ -110,7 +132,6 @@ def build(config: EmulatorConfig, work_dir: Path, port: int) -> tuple[Emulator, 
         delegated_scopes=config.delegated_scopes,
         certificates=_client_certificates(tls, config.client_cert_files),
         lifetime=config.token_lifetime,
-        device_pending_polls=config.device_pending_polls,
     )
     return Emulator(config, state, tokens, base_url), tls
 

@@ -8,9 +8,10 @@ Certificate credentials: msal signs a client assertion (RS256 with ``x5t`` or PS
 it is verified against the certificates registered for the app — the one the emulator generates at
 start (in the ready file) plus any ``--client-cert`` files — and its ``aud``/``iss``/``sub``/``exp``.
 
-Device code: ``/devicecode`` issues a code; polling answers ``authorization_pending`` for the first
-``device_pending_polls`` polls (default 1) and then issues delegated tokens for a fixed emulator admin,
-with an ``id_token`` and ``client_info`` so msal records an account and ``acquire_token_silent`` works.
+Device code: ``/devicecode`` issues a code; :mod:`devicecode` decides when it is approved and as whom
+(a chosen emulated user, or a fixed emulator admin). Delegated answers carry an ``id_token``
+(``oid``, ``preferred_username``, ``name``, ``tid``) and ``client_info`` so msal records the account, and
+a ``refresh_token`` that keeps the identity, so ``acquire_token_silent`` works.
 
 Nothing here logs a token, secret or assertion.
 """
@@ -33,8 +34,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from analysis.graph.emulator.devicecode import DeviceFlows, FlowError, Identity
+
 GRAPH_RESOURCE = "https://graph.microsoft.com"
-ADMIN_OID = "00000000-0000-0000-0000-0000000ad111"
 
 
 def b64url(data: bytes) -> str:
@@ -52,6 +54,7 @@ class Claims:
     token_id: str
     kind: str  # "app" | "delegated"
     app_id: str
+    oid: str
     roles: frozenset[str]
     scopes: frozenset[str]
     issued_at: float
@@ -92,14 +95,6 @@ class InvalidToken(Exception):
 
 
 @dataclass
-class _DeviceFlow:
-    client_id: str
-    scopes: frozenset[str]
-    expires_at: float
-    polls: int = 0
-
-
-@dataclass
 class TokenService:
     tenant_id: str
     client_id: str
@@ -109,13 +104,11 @@ class TokenService:
     delegated_scopes: frozenset[str]
     certificates: list[x509.Certificate]
     lifetime: int = 3599
-    device_pending_polls: int = 1
     device_interval: int = 1
-    admin_upn: str = "emulator.admin@emulator.invalid"
+    devices: DeviceFlows = field(default_factory=DeviceFlows)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     _generation: int = 0
-    _device: dict[str, _DeviceFlow] = field(default_factory=dict)
-    _refresh: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    _refresh: dict[str, tuple[str, frozenset[str], Identity]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     issued: int = 0
 
@@ -125,7 +118,9 @@ class TokenService:
         signature = hmac.new(self._key, signing_input.encode(), hashlib.sha256).digest()
         return signing_input + "." + b64url(signature)
 
-    def _access_token(self, kind: str, client_id: str, granted: frozenset[str]) -> tuple[str, int]:
+    def _access_token(
+        self, kind: str, client_id: str, granted: frozenset[str], who: Identity | None = None
+    ) -> tuple[str, int]:
         now = int(time.time())
         payload: dict[str, Any] = {
             "aud": GRAPH_RESOURCE,
@@ -144,8 +139,8 @@ class TokenService:
             payload["oid"] = client_id
             payload["roles"] = sorted(granted)
         else:
-            payload["oid"] = ADMIN_OID
-            payload["upn"] = self.admin_upn
+            assert who is not None
+            payload.update(oid=who.oid, upn=who.upn, unique_name=who.upn, name=who.name)
             payload["scp"] = " ".join(sorted(granted))
         with self._lock:
             self.issued += 1
@@ -179,6 +174,7 @@ class TokenService:
             token_id=payload.get("jti", ""),
             kind=kind,
             app_id=payload.get("appid", ""),
+            oid=str(payload.get("oid", "")),
             roles=frozenset(payload.get("roles") or ()),
             scopes=frozenset(str(payload.get("scp") or "").split()),
             issued_at=float(payload.get("iat", 0)),
@@ -324,12 +320,13 @@ class TokenService:
     def device_code(self, form: dict[str, str], verification_uri: str) -> dict[str, Any]:
         client_id = form.get("client_id", "")
         self._check_client(client_id)
-        requested = form.get("scope", "").split()
-        granted = self._granted_scopes(requested)
-        code = secrets.token_urlsafe(32)
-        user_code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(9))
-        with self._lock:
-            self._device[code] = _DeviceFlow(client_id, granted, time.time() + 900)
+        granted = self._granted_scopes(form.get("scope", "").split())
+        code, user_code = self.devices.start(client_id, granted)
+        how = (
+            "approved by a test through /_emulator/test/device-codes"
+            if self.devices.manual
+            else f"approved as {self.devices.sign_in_as.upn} after {self.devices.pending_polls} poll(s)"
+        )
         return {
             "user_code": user_code,
             "device_code": code,
@@ -338,8 +335,7 @@ class TokenService:
             "interval": self.device_interval,
             "message": (
                 f"To sign in, use a web browser to open the page {verification_uri} and enter the code "
-                f"{user_code} to authenticate. (Emulator: approved automatically after "
-                f"{self.device_pending_polls} poll(s).)"
+                f"{user_code} to authenticate. (Emulator: {how}.)"
             ),
         }
 
@@ -354,24 +350,11 @@ class TokenService:
         return frozenset(names)
 
     def _device_token(self, form: dict[str, str]) -> dict[str, Any]:
-        code = form.get("device_code", "")
-        with self._lock:
-            flow = self._device.get(code)
-            if flow is None:
-                raise TokenError(400, "invalid_grant", 70000, "Provided grant is invalid or malformed.")
-            if flow.expires_at < time.time():
-                del self._device[code]
-                raise TokenError(400, "expired_token", 70019, "Verification code expired.")
-            flow.polls += 1
-            if flow.polls <= self.device_pending_polls:
-                raise TokenError(
-                    400,
-                    "authorization_pending",
-                    70016,
-                    "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
-                )
-            del self._device[code]
-        return self._delegated_response(flow.client_id, flow.scopes)
+        try:
+            client_id, scopes, who = self.devices.poll(form.get("device_code", ""))
+        except FlowError as exc:
+            raise TokenError(400, exc.error, exc.aadsts, exc.description) from None
+        return self._delegated_response(client_id, scopes, who)
 
     def _refresh_token(self, form: dict[str, str]) -> dict[str, Any]:
         token = form.get("refresh_token", "")
@@ -384,16 +367,16 @@ class TokenService:
                 70008,
                 "The provided authorization code or refresh token has expired due to inactivity.",
             )
-        client_id, scopes = found
+        client_id, scopes, who = found
         if form.get("client_id") != client_id:
             raise TokenError(400, "invalid_grant", 70000, "Provided grant is invalid or malformed.")
-        return self._delegated_response(client_id, scopes)
+        return self._delegated_response(client_id, scopes, who)
 
-    def _delegated_response(self, client_id: str, scopes: frozenset[str]) -> dict[str, Any]:
-        access, lifetime = self._access_token("delegated", client_id, scopes)
+    def _delegated_response(self, client_id: str, scopes: frozenset[str], who: Identity) -> dict[str, Any]:
+        access, lifetime = self._access_token("delegated", client_id, scopes, who)
         refresh = secrets.token_urlsafe(48)
         with self._lock:
-            self._refresh[refresh] = (client_id, scopes)
+            self._refresh[refresh] = (client_id, scopes, who)
         now = int(time.time())
         id_token = self._sign(
             {"typ": "JWT", "alg": "HS256", "kid": "emulator"},
@@ -403,15 +386,15 @@ class TokenService:
                 "iat": now,
                 "nbf": now,
                 "exp": now + 3600,
-                "name": "Emulator Admin",
-                "oid": ADMIN_OID,
-                "preferred_username": self.admin_upn,
-                "sub": ADMIN_OID,
+                "name": who.name,
+                "oid": who.oid,
+                "preferred_username": who.upn,
+                "sub": b64url(hashlib.sha256(f"{who.oid}:{client_id}".encode()).digest()),
                 "tid": self.tenant_id,
                 "ver": "2.0",
             },
         )
-        client_info = b64url(json.dumps({"uid": ADMIN_OID, "utid": self.tenant_id}).encode())
+        client_info = b64url(json.dumps({"uid": who.oid, "utid": self.tenant_id}).encode())
         return {
             "token_type": "Bearer",
             "scope": " ".join(f"{GRAPH_RESOURCE}/{name}" for name in sorted(scopes)),
