@@ -42,33 +42,17 @@ def _concurrency_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="$batch requests in flight (default 4)")
 
 
-def open_workspace(path: Path) -> Any:
-    """Open an existing workspace read-write with execution's tables in place."""
-    import duckdb
+def _open(path: Path) -> Any:
+    from analysis.execute.store import open_workspace
 
-    from analysis.execute.batches import ensure_schema
-
-    if not Path(path).is_file():
-        raise UserError(
-            f"workspace {path} does not exist; create it with `mfa-migrate load ... --workspace {path}`"
-        )
-    try:
-        con = duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        raise UserError(
-            f"cannot open workspace {path}: {str(exc).splitlines()[0]}. Another mfa-migrate process (a "
-            "running batch, "
-            "sync, or the dashboard) may hold it; wait for it to finish."
-        ) from None
-    ensure_schema(con)
-    return con
+    return open_workspace(path)
 
 
 # ---------------------------------------------------------------------------------------- batch
 
 
 def _register_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.graph.connect import add_connection_arguments
+    from analysis.cli.connection import add_connection_arguments
 
     batch = sub.add_parser("batch", help="create, approve, run, verify and roll back batches of users")
     bsub = batch.add_subparsers(dest="batch_command", metavar="ACTION", required=True)
@@ -154,7 +138,7 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
     from analysis.sqlfiles import sql
 
     settings, options = read_settings(args.settings)
-    con = open_workspace(args.workspace)
+    con = _open(args.workspace)
     try:
         simulate(con, settings, table="plan_batch")
         try:
@@ -193,7 +177,7 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
 def _batch_list(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import list_batches
 
-    con = open_workspace(args.workspace)
+    con = _open(args.workspace)
     try:
         rows = list_batches(con)
     finally:
@@ -213,7 +197,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.journal import entries
     from analysis.sqlfiles import sql
 
-    con = open_workspace(args.workspace)
+    con = _open(args.workspace)
     try:
         b = get_batch(con, args.batch)
         console.table(
@@ -295,7 +279,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
 def _batch_approve(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import approve, current_actor
 
-    con = open_workspace(args.workspace)
+    con = _open(args.workspace)
     try:
         b = approve(con, args.batch, current_actor(args.actor), args.note)
     finally:
@@ -305,18 +289,18 @@ def _batch_approve(args: argparse.Namespace, console: Console) -> int:
 
 
 def _connect(args: argparse.Namespace, console: Console) -> Any:
-    from analysis.graph.connect import connect
+    from analysis.cli.connection import connect_from_args
 
     if getattr(args, "concurrency", 1) < 1:
         raise UserError("--concurrency must be at least 1")
-    return connect(args, console, max_connections=getattr(args, "concurrency", 4) + 4)
+    return connect_from_args(args, console, max_connections=getattr(args, "concurrency", 4) + 4)
 
 
 def _batch_run(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import current_actor
     from analysis.execute.runner import RunOptions, replan_drifted, replan_hash, run_batch, summary_rows
 
-    with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
+    with closing(_open(args.workspace)) as con, closing(_connect(args, console)) as connection:
         result = run_batch(
             con,
             connection.client,
@@ -351,7 +335,7 @@ def _batch_verify(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import current_actor
     from analysis.execute.verify import verify_batch
 
-    with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
+    with closing(_open(args.workspace)) as con, closing(_connect(args, console)) as connection:
         v = verify_batch(
             con,
             connection.client,
@@ -384,7 +368,7 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import current_actor
     from analysis.execute.rollback import rollback_batch
 
-    with closing(open_workspace(args.workspace)) as con:
+    with closing(_open(args.workspace)) as con:
         if not args.confirm:
             rollback_batch(con, None, args.batch, console, actor=current_actor(args.actor), confirm=False)  # type: ignore[arg-type]
         with closing(_connect(args, console)) as connection:
@@ -415,7 +399,7 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
 
 
 def _register_rollout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.graph.connect import add_connection_arguments
+    from analysis.cli.connection import add_connection_arguments
 
     rollout = sub.add_parser("rollout", help="Staged Rollout of cloud MFA (delegated sign-in)")
     rsub = rollout.add_subparsers(dest="rollout_command", metavar="ACTION", required=True)
@@ -437,7 +421,7 @@ def _rollout(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import current_actor
     from analysis.execute.rollout import add_group, remove_group, status
 
-    with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
+    with closing(_open(args.workspace)) as con, closing(_connect(args, console)) as connection:
         actor = current_actor(args.actor)
         if args.rollout_action == "status":
             return status(con, connection.client, console)
@@ -447,7 +431,7 @@ def _rollout(args: argparse.Namespace, console: Console) -> int:
 
 
 def _register_cutover(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.graph.connect import add_connection_arguments
+    from analysis.cli.connection import add_connection_arguments
 
     p = sub.add_parser(
         "cutover", help="set a federated domain's federatedIdpMfaBehavior (reject = Entra does MFA)"
@@ -468,7 +452,7 @@ def _cutover(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.rollout import cutover
 
     settings, _ = read_settings(args.settings)
-    with closing(open_workspace(args.workspace)) as con, closing(_connect(args, console)) as connection:
+    with closing(_open(args.workspace)) as con, closing(_connect(args, console)) as connection:
         return cutover(
             con,
             connection.client,
@@ -483,7 +467,7 @@ def _cutover(args: argparse.Namespace, console: Console) -> int:
 
 
 def _register_sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.graph.connect import add_connection_arguments
+    from analysis.cli.connection import add_connection_arguments
 
     p = sub.add_parser(
         "sync", help="reload, re-plan and migrate changed users on an interval (stops on SIGTERM)"
@@ -510,8 +494,20 @@ def _register_sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _sync(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.autorun import parse_interval, run_sync
+    from analysis.execute.autorun import AutorunOptions, parse_interval, run_sync
 
+    options = AutorunOptions(
+        workspace=args.workspace,
+        datafile=args.datafile,
+        tenant=args.tenant,
+        settings=args.settings,
+        actor=args.actor,
+        auto_approve=args.auto_approve,
+        snapshot=args.snapshot,
+        once=args.once,
+        concurrency=args.concurrency,
+        tap_out=args.tap_out,
+    )
     return run_sync(
-        args, console, interval=parse_interval(args.interval), connect=lambda: _connect(args, console)
+        options, console, interval=parse_interval(args.interval), connect=lambda: _connect(args, console)
     )

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 # ------------------------------------------------------------------------------------------ snapshot
 def _register_snapshot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.graph.connect import add_connection_arguments
+    from analysis.cli.connection import add_connection_arguments
 
     parser = sub.add_parser(
         "snapshot",
@@ -45,15 +45,15 @@ def _register_snapshot(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _snapshot(args: argparse.Namespace, console: Console) -> int:
+    from analysis.cli.connection import connect_from_args
     from analysis.errors import UserError
     from analysis.graph.collect import take_snapshot
-    from analysis.graph.connect import connect
 
     if args.concurrency < 1:
         raise UserError("--concurrency must be at least 1.")
     if args.read_budget not in ("auto", "off") and not str(args.read_budget).isdigit():
         raise UserError(f"--read-budget must be a number, 'auto' or 'off', not {args.read_budget!r}.")
-    connection = connect(args, console, max_connections=args.concurrency + 2)
+    connection = connect_from_args(args, console, max_connections=args.concurrency + 2)
     try:
         result = take_snapshot(
             connection.client,

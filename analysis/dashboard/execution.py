@@ -19,8 +19,6 @@ Nothing here imports streamlit: the page draws; this module only runs (so it is 
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import os
 import threading
@@ -51,28 +49,16 @@ class Target:
 
 def emulator_target(path: str) -> Target:
     """Read an emulator ready file; a missing or malformed file is a UserError that says what to do."""
-    p = Path(path).expanduser()
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(
-            f"no emulator ready file at {p}. Start one with `mfa-migrate emulator --tenant DIR --port 0 "
-            f"--ready-file {p}` and try again."
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot read the emulator ready file {p}: {exc}") from None
-    for key in ("graph_url", "authority", "ca_file", "client_id", "client_secret"):
-        if not doc.get(key):
-            raise UserError(
-                f"the emulator ready file {p} lacks {key!r}; is it really an emulator ready file?"
-            )
-    url = str(doc["graph_url"])
+    from analysis.graph.connect import emulator_spec
+
+    spec = emulator_spec(path)
+    url = spec.graph_url
     if not url.startswith(("https://127.0.0.1", "https://localhost")):
         raise UserError(
-            f"the emulator ready file {p} points at {url}, not this machine; "
+            f"the emulator ready file {Path(path).expanduser()} points at {url}, not this machine; "
             "refusing to treat it as the emulator"
         )
-    return Target("emulator", str(p), url, f"Local emulator at {url}")
+    return Target("emulator", str(Path(path).expanduser()), url, f"Local emulator at {url}")
 
 
 def graph_target(path: str) -> Target:
@@ -117,39 +103,45 @@ def configured_targets() -> list[Target]:
     return out
 
 
-def open_client(target: Target) -> Any:
-    """A GraphClient for the target (the caller closes it)."""
-    from analysis.graph.auth import AppOnlyAuth
-    from analysis.graph.client import GraphClient
-    from analysis.graph.connect import connect
+def connection_spec(target: Target) -> Any:
+    """The :class:`~analysis.graph.connect.ConnectionSpec` a target describes (secrets by reference)."""
+    from analysis.graph.connect import DEFAULT_WRITE_BUDGET, ConnectionSpec, CredentialSource, emulator_spec
 
     if target.kind == "emulator":
-        doc = json.loads(Path(target.path).read_text(encoding="utf-8"))
-        auth = AppOnlyAuth(
-            authority=doc["authority"],
-            client_id=doc["client_id"],
-            credential=doc["client_secret"],
-            graph_url=doc["graph_url"],
-            ca_file=doc["ca_file"],
-        )
-        return GraphClient(doc["graph_url"], auth, ca_file=doc["ca_file"])
+        return emulator_spec(target.path)
     doc = _graph_doc(target.path)
-    args = argparse.Namespace(
-        graph_url=doc.get("graph_url") or "https://graph.microsoft.com",
-        authority=doc["authority"],
-        client_id=doc["client_id"],
-        client_secret_env=doc.get("client_secret_env"),
-        client_secret_file=doc.get("client_secret_file"),
-        certificate=doc.get("certificate"),
-        certificate_key=doc.get("certificate_key"),
-        certificate_passphrase_env=doc.get("certificate_passphrase_env"),
-        device_code=False,
+    if doc.get("certificate"):
+        credential = CredentialSource(
+            "certificate",
+            str(doc["certificate"]),
+            doc.get("certificate_key"),
+            doc.get("certificate_passphrase_env"),
+        )
+    elif doc.get("client_secret_file"):
+        credential = CredentialSource("secret_file", str(doc["client_secret_file"]))
+    else:
+        credential = CredentialSource(
+            "secret_env", str(doc.get("client_secret_env") or "MFA_MIGRATE_CLIENT_SECRET")
+        )
+    budget = doc.get("write_budget") or (
+        f"{doc['writes_per_150s']}/150" if doc.get("writes_per_150s") else DEFAULT_WRITE_BUDGET
+    )  # the old key too
+    return ConnectionSpec(
+        authority=str(doc["authority"]),
+        client_id=str(doc["client_id"]),
+        graph_url=str(doc.get("graph_url") or "https://graph.microsoft.com"),
+        credential=credential,
         ca_file=doc.get("ca_file"),
         token_cache=doc.get("token_cache"),
-        allow_plaintext_cache=False,
-        write_budget=str(doc.get("write_budget") or f"{doc.get('writes_per_150s', 3000)}/150"),  # old key too
+        write_budget=str(budget),
     )
-    return connect(args, _NullConsole()).client
+
+
+def open_connection(target: Target, reachability: Any = None) -> Any:
+    """A :class:`~analysis.graph.connect.Connection` to the target (the caller closes it)."""
+    from analysis.graph.connect import connect
+
+    return connect(connection_spec(target), _NullConsole(), reachability=reachability)
 
 
 # ---------------------------------------------------------------------------------------- jobs
@@ -260,9 +252,10 @@ def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
 
     cur = con.cursor()
     console = JobConsole(job)
-    client = None
+    connection = None
     try:
-        client = open_client(target)
+        connection = open_connection(target)
+        client = connection.client
         if job.kind == "run":
             job.result = execute.run_batch(
                 cur,
@@ -286,7 +279,7 @@ def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
             "The server log has the details."
         )
     finally:
-        if client is not None:
-            client.close()
+        if connection is not None:
+            connection.close()
         cur.close()
         job.finished = time.time()

@@ -19,19 +19,36 @@ complete, and the next round (or ``batch run``) resumes it.
 
 from __future__ import annotations
 
-import argparse
 import re
 import signal
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from analysis.console import Console
 from analysis.errors import UserError
 
 AUTO_APPROVER = "sync:auto-approve changed-only"
+
+
+@dataclass(frozen=True)
+class AutorunOptions:
+    """What ``mfa-migrate sync`` was asked to do (built by the command line from its flags)."""
+
+    workspace: Path
+    datafile: Path
+    tenant: Path
+    settings: Path | None = None
+    actor: str | None = None
+    auto_approve: str | None = None  # "changed-only" or None
+    snapshot: bool = False  # take a fresh tenant snapshot each round
+    once: bool = False
+    concurrency: int = 4
+    tap_out: Path | None = None
 
 
 def parse_interval(text: str) -> float:
@@ -46,7 +63,7 @@ def parse_interval(text: str) -> float:
 
 
 def run_sync(
-    args: argparse.Namespace,
+    args: AutorunOptions,
     console: Console,
     *,
     interval: float,
@@ -83,15 +100,15 @@ def run_sync(
 
 
 def sync_round(
-    args: argparse.Namespace,
+    args: AutorunOptions,
     console: Console,
     *,
     connect: Callable[[], Any],
     stop: threading.Event,
     round_no: int,
 ) -> None:
-    from analysis.cli.execute import open_workspace
     from analysis.execute.batches import Selection, approve, create_batch, current_actor, read_settings
+    from analysis.execute.store import open_workspace
     from analysis.simulate.runner import simulate
     from analysis.sources.workspace import load
     from analysis.sqlfiles import sql
@@ -160,7 +177,7 @@ def sync_round(
 
 
 def _run_and_verify(
-    args: argparse.Namespace,
+    args: AutorunOptions,
     console: Console,
     con: Any,
     connection: Any,

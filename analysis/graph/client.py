@@ -7,14 +7,18 @@ What it does for every request (reference/graph-api.md §2-3):
 
 * ``Authorization: Bearer`` from the token provider; on a 401 it fetches a fresh token once and resends.
 * A ``client-request-id`` header (uuid4, or the caller's) and Graph's ``request-id`` in the log.
-* 429 / 503 / 504 are retried, waiting ``Retry-After`` (fractional seconds allowed) when given, else a
-  jittered exponential backoff with a ceiling. A 429 also pauses every other thread until its
-  Retry-After has passed (Graph throttles per app and tenant, not per connection).
-* Transport failures are retried only when resending cannot apply a change twice: always for requests
-  that never left (connect errors), and for idempotent methods (GET, PUT, DELETE). A POST or PATCH
-  that was sent but got no answer (dropped connection, read timeout, 504) raises
-  :class:`~analysis.graph.errors.UnknownOutcome`: the caller must re-read, not resend. Pass
-  ``idempotent=True`` for a write that is safe to repeat (e.g. a PATCH that sets absolute values).
+* What an answer means is decided by :func:`analysis.graph.outcomes.classify`, shared with the
+  executor: ``retry`` answers (429, 503; 5xx and lost answers to idempotent requests) are resent,
+  waiting ``Retry-After`` (fractional seconds allowed) when given, else a jittered exponential backoff
+  with a ceiling. A 429 also pauses every other thread until its Retry-After has passed (Graph
+  throttles per app and tenant, not per connection). An ``unknown`` answer (a POST or PATCH that was
+  sent but got no answer, or a 504) raises :class:`~analysis.graph.errors.UnknownOutcome`: the caller
+  must re-read, not resend. Pass ``idempotent=True`` for a write that is safe to repeat.
+* A request that cannot reach Graph at all (refused, DNS, TLS, connect timeout) goes to the shared
+  :class:`~analysis.graph.reachability.Reachability`: reported at once, retried at a capped pace, given
+  up after ``give_up_after`` (:class:`~analysis.graph.errors.GraphUnreachable`); an untrusted
+  certificate is never retried. Every wait ends early when the stop event is set
+  (:class:`~analysis.graph.errors.Stopped`).
 * Writes pass a shared :class:`~analysis.graph.ratelimit.TokenBucket` (3,000 per 150 s by default);
   an optional read budget counts Graph's resource units.
 * Errors become typed exceptions (:mod:`analysis.graph.errors`); a 403 names the permission.
@@ -41,21 +45,23 @@ import httpx
 
 from analysis.graph.auth import TokenProvider
 from analysis.graph.errors import (
+    AuthError,
     ForbiddenError,
     GraphClientError,
     GraphConnectionError,
     GraphError,
     NotFoundError,
+    Stopped,
     ThrottledError,
     UnauthorizedError,
     UnknownOutcome,
 )
+from analysis.graph.outcomes import IDEMPOTENT, NO_ANSWER, Verdict, classify
 from analysis.graph.permissions import permission_in_message, required_permission
 from analysis.graph.ratelimit import MAX_BATCH, TokenBucket, resource_units, writes_budget
+from analysis.graph.reachability import Reachability
 
 log = logging.getLogger("analysis.graph.client")
-
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _DEFAULT = object()  # "use the default write budget"
 
 
@@ -168,12 +174,16 @@ class BatchResponse:
     def request_id(self) -> str | None:
         return _request_id(self.headers, self.body)
 
+    @property
+    def verdict(self) -> Verdict:
+        return classify(self.status, self.method)
+
     def raise_for_status(self) -> BatchResponse:
         """Raise the typed error for a failed item (424 → GraphError with code ``failedDependency``)."""
         if self.ok:
             return self
-        if self.status == 504 and self.method.upper() not in IDEMPOTENT:
-            raise UnknownOutcome(self.method, self.url, "504 Gateway Timeout inside $batch")
+        if self.verdict is Verdict.UNKNOWN:
+            raise UnknownOutcome(self.method, self.url, f"{self.status} inside $batch")
         raise _typed_error(self.status, self.headers, self.body, self.method, self.url)
 
 
@@ -214,6 +224,7 @@ class GraphClient:
     ``read_budget``: an optional bucket charged with each request's resource units.
     ``ca_file``: trust only this CA and ignore proxy/CA environment variables.
     ``close_auth``: :meth:`close` also closes the token provider (when the client owns it).
+    ``reachability``: the outage policy (report, pace, give up) and the stop event every wait honours.
     """
 
     def __init__(
@@ -229,8 +240,9 @@ class GraphClient:
         max_connections: int = 16,
         record: bool = False,
         close_auth: bool = False,
+        reachability: Reachability | None = None,
         rng: random.Random | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         root = graph_url.rstrip("/")
@@ -249,7 +261,9 @@ class GraphClient:
         self.counters = Counters()
         self.history: list[Sent] | None = [] if record else None
         self._rng = rng or random.Random()
-        self._sleep, self._clock = sleep, clock
+        self.reachability = reachability or Reachability()
+        self._sleep = sleep or self._wait_or_stop
+        self._clock = clock
         self._pause_lock = threading.Lock()
         self._paused_until = 0.0
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
@@ -401,19 +415,36 @@ class GraphClient:
             attempt += 1
             self._charge(writes, units)
             self._wait_for_pause()
-            token = self.auth.token()
+            if self.reachability.stop.is_set():
+                raise Stopped(method, shown)
+            try:
+                token = self.auth.token()
+            except AuthError as exc:
+                if exc.error != "connection_error":
+                    raise
+                self.reachability.failed(method, shown, exc)  # waits for the next try, or raises
+                continue
             send_headers["Authorization"] = f"Bearer {token}"
             started = self._clock()
             try:
                 resp = self._http.request(method, full_url, json=json, headers=send_headers)
             except httpx.TransportError as exc:
-                self._record(started, method, url, 0, crid, batch_ids, None)
+                self._record(started, method, url, NO_ANSWER, crid, batch_ids, None)
                 self.counters.add(requests=1, connection_errors=1, writes=writes)
-                never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
                 cause = f"{type(exc).__name__}: {exc}"[:200]
-                if not never_sent and not idempotent:
+                if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                    self.reachability.failed(method, shown, exc)  # nothing left: wait, or raise
+                    continue
+                if isinstance(exc, httpx.PoolTimeout):
+                    verdict = Verdict.RETRY  # our own pool was busy: nothing left either
+                else:
+                    verdict = classify(NO_ANSWER, method, idempotent=idempotent)
+                if verdict is Verdict.UNKNOWN:
                     log.warning("%s %s: no answer after sending (%s); outcome unknown", method, shown, cause)
                     raise UnknownOutcome(method, shown, cause, crid) from None
+                if isinstance(exc, httpx.TimeoutException):
+                    self.reachability.failed(method, shown, exc)  # no answer in time: an outage
+                    continue
                 if attempt >= self.retry.max_attempts:
                     raise GraphConnectionError(method, shown, cause) from None
                 wait = self.retry.backoff(attempt, self._rng)
@@ -421,6 +452,7 @@ class GraphClient:
                 self.counters.add(retries=1)
                 self._sleep(wait)
                 continue
+            self.reachability.succeeded()
             status = resp.status_code
             resp_headers = {k.lower(): v for k, v in resp.headers.items()}
             retry_after = parse_retry_after(resp_headers.get("retry-after"))
@@ -444,14 +476,15 @@ class GraphClient:
                 log.info("%s %s -> 401 (request-id %s); re-authenticating once", method, shown, request_id)
                 self.auth.refresh(token)
                 continue
-            if status in (429, 503, 504):
+            verdict = classify(status, method, idempotent=idempotent)
+            if status == 429:
+                self.counters.add(throttled=1)
+            elif status >= 500:
+                self.counters.add(server_errors=1)
+            if verdict is Verdict.UNKNOWN:
+                raise UnknownOutcome(method, shown, f"{status} from Graph", crid)
+            if verdict is Verdict.RETRY:
                 body = _json_or_none(resp)
-                if status == 429:
-                    self.counters.add(throttled=1)
-                else:
-                    self.counters.add(server_errors=1)
-                if status == 504 and not idempotent:
-                    raise UnknownOutcome(method, shown, "504 Gateway Timeout", crid)
                 wait = retry_after if retry_after is not None else self.retry.backoff(attempt, self._rng)
                 if attempt >= self.retry.max_attempts or wait > self.retry.max_retry_after:
                     raise _typed_error(status, resp_headers, body, method, shown)
@@ -479,10 +512,11 @@ class GraphClient:
         """Send requests through JSON ``$batch`` and return one final response per request, in order.
 
         Requests are packed into envelopes of at most 20, keeping every ``depends_on`` chain in one
-        envelope. Items answered 429 (or 503, or 504 when idempotent) are resent in a new envelope
-        after the longest Retry-After, together with the items that failed with 424 only because they
-        depended on them; dependencies already satisfied are dropped from the resent items. Other item
-        failures are returned as they are (check :attr:`BatchResponse.ok` or call ``raise_for_status``).
+        envelope. Items whose answer :func:`classify` calls ``retry`` (429, 503; a 5xx to a read) are
+        resent in a new envelope after the longest Retry-After, together with the items that failed
+        with 424 only because they depended on them; dependencies already satisfied are dropped from
+        the resent items. Other item failures are returned as they are (check :attr:`BatchResponse.ok`
+        or call ``raise_for_status``).
         A lost answer to an envelope holding writes raises :class:`UnknownOutcome` for the whole envelope.
         """
         seen: set[str] = set()
@@ -543,12 +577,11 @@ class GraphClient:
                 answer = answers.get(req.id)
                 if answer is None:
                     raise GraphClientError(f"$batch answer has no response for item {req.id!r}")
-                idem = req.method.upper() in IDEMPOTENT
-                if answer.status == 429 or answer.status == 503 or (answer.status == 504 and idem):
-                    if answer.status == 429:
-                        self.counters.add(throttled=1)
-                    else:
-                        self.counters.add(server_errors=1)
+                if answer.status == 429:
+                    self.counters.add(throttled=1)
+                elif answer.status >= 500:
+                    self.counters.add(server_errors=1)
+                if answer.verdict is Verdict.RETRY:
                     retry[req.id] = parse_retry_after(answer.headers.get("retry-after"))
             # 424s whose failed dependency is being retried are retried with it (transitively).
             changed = True
@@ -606,11 +639,17 @@ class GraphClient:
     def _charge(self, writes: int, units: int) -> None:
         waited = 0.0
         if writes and self.write_budget is not None:
-            waited += self.write_budget.acquire(writes)
+            waited += self.write_budget.reserve(writes)
         if units and self.read_budget is not None:
-            waited += self.read_budget.acquire(units)
+            waited = max(waited, self.read_budget.reserve(units))
         if waited:
             self.counters.add(budget_wait=waited)
+            self._sleep(waited)
+
+    def _wait_or_stop(self, seconds: float) -> None:
+        """The default sleep: ends early, raising :class:`Stopped`, when the stop event is set."""
+        if self.reachability.stop.wait(seconds):
+            raise Stopped()
 
     def _pause(self, seconds: float) -> None:
         with self._pause_lock:

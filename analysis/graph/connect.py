@@ -1,18 +1,17 @@
-"""Command-line options for reaching Graph, shared by every command that talks to it.
+"""Reaching Graph: a :class:`ConnectionSpec` says where and as whom; :func:`connect` signs in.
 
-``add_connection_arguments(parser)`` adds ``--graph-url --authority --client-id`` and one credential
-choice; ``connect(args, console)`` turns them into a token provider and a :class:`GraphClient`.
-Secrets are named, never given: ``--client-secret-env VAR`` (default ``MFA_MIGRATE_CLIENT_SECRET``),
-``--client-secret-file FILE``, ``--certificate PEM`` (key + certificate; passphrase from
-``--certificate-passphrase-env``), or ``--device-code`` for a delegated admin sign-in. Commands that
-write also get ``--write-budget N/SECONDS``, the client's pace (default Graph's 3000/150).
+The spec is plain data so that every front end builds it its own way and none of them leaks into the
+core: the command line from its flags (``analysis/cli/connection.py``), the dashboard from a connection
+file or an emulator ready file. Secrets are *referenced* by the spec (an environment variable, a file,
+a certificate file), never held in it, so a spec can be logged or shown.
 """
 
 from __future__ import annotations
 
-import argparse
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from analysis.console import Console
 from analysis.errors import UserError
@@ -28,6 +27,7 @@ from analysis.graph.auth import (
 )
 from analysis.graph.client import GraphClient
 from analysis.graph.ratelimit import TokenBucket, writes_budget
+from analysis.graph.reachability import Reachability
 
 DEFAULT_SECRET_ENV = "MFA_MIGRATE_CLIENT_SECRET"
 # Delegated scopes for a device-code sign-in (reads + the delegated-only staged rollout).
@@ -40,56 +40,60 @@ DELEGATED_SCOPES = (
     "Domain.Read.All",
 )
 DEFAULT_WRITE_BUDGET = "3000/150"  # Graph's documented write quota per app and tenant
+CREDENTIAL_KINDS = ("secret_env", "secret_file", "certificate", "device_code", "emulator_ready_file")
 
 
-def add_connection_arguments(parser: argparse.ArgumentParser, *, writes: bool = True) -> None:
-    """Add the connection options; ``writes=False`` leaves out the write budget (read-only commands)."""
-    group = parser.add_argument_group("Graph connection")
-    group.add_argument("--graph-url", default=GRAPH_URL, help=f"Graph service root (default {GRAPH_URL})")
-    group.add_argument(
-        "--authority",
-        required=True,
-        help="Entra authority, e.g. https://login.microsoftonline.com/<tenant id>",
-    )
-    group.add_argument("--client-id", required=True, help="application (client) id of the app registration")
-    cred = group.add_mutually_exclusive_group()
-    cred.add_argument(
-        "--client-secret-env",
-        metavar="VAR",
-        help=f"environment variable holding the client secret (default {DEFAULT_SECRET_ENV})",
-    )
-    cred.add_argument("--client-secret-file", metavar="FILE", help="file holding the client secret")
-    cred.add_argument(
-        "--certificate", metavar="PEM", help="PEM file with the private key and the certificate"
-    )
-    cred.add_argument(
-        "--device-code", action="store_true", help="sign in as an admin (delegated, device code)"
-    )
-    group.add_argument(
-        "--certificate-key", metavar="PEM", help="private key, if not in the --certificate file"
-    )
-    group.add_argument(
-        "--certificate-passphrase-env",
-        metavar="VAR",
-        help="environment variable holding the key's passphrase",
-    )
-    group.add_argument("--ca-file", metavar="PEM", help="trust only this CA (the local emulator's ca_file)")
-    group.add_argument(
-        "--token-cache", metavar="FILE", help="persist tokens here, encrypted (msal-extensions)"
-    )
-    group.add_argument(
-        "--allow-plaintext-cache",
-        action="store_true",
-        help="if encryption is unavailable, keep the --token-cache file in plaintext (0600)",
-    )
-    if writes:
-        group.add_argument(
-            "--write-budget",
-            default=DEFAULT_WRITE_BUDGET,
-            metavar="N/SECONDS",
-            help="client-side write budget: at most N writes in any SECONDS "
-            f"(default {DEFAULT_WRITE_BUDGET}, Graph's)",
-        )
+@dataclass(frozen=True)
+class CredentialSource:
+    """Where the credential comes from; ``kind`` is one of :data:`CREDENTIAL_KINDS`.
+
+    ``secret_env``/``secret_file``: a client secret in that variable or file (``where``);
+    ``certificate``: a PEM with key and certificate (``where``; ``key_file`` if the key is separate,
+    ``passphrase_env`` for an encrypted key); ``device_code``: a delegated admin sign-in;
+    ``emulator_ready_file``: the local emulator's throwaway secret, from its ready file (``where``).
+    """
+
+    kind: str = "secret_env"
+    where: str = DEFAULT_SECRET_ENV
+    key_file: str | None = None
+    passphrase_env: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in CREDENTIAL_KINDS:
+            raise ValueError(f"unknown credential kind {self.kind!r}")
+
+    def resolve(self) -> str | Certificate:
+        """The client secret or certificate (a UserError names the variable or file, never the value)."""
+        if self.kind == "certificate":
+            passphrase = (
+                read_secret(env=self.passphrase_env, what="certificate passphrase")
+                if self.passphrase_env
+                else None
+            )
+            return load_certificate(self.where, passphrase, key_path=self.key_file)
+        if self.kind == "secret_file":
+            return read_secret(file=self.where)
+        if self.kind == "emulator_ready_file":
+            return _ready_file_secret(Path(self.where))
+        return read_secret(env=self.where or DEFAULT_SECRET_ENV)
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    """Everything :func:`connect` needs: where Graph is, which app signs in and how, whom to trust."""
+
+    authority: str
+    client_id: str
+    graph_url: str = GRAPH_URL
+    credential: CredentialSource = CredentialSource()
+    ca_file: str | None = None  # trust only this CA (the local emulator's)
+    token_cache: str | None = None
+    allow_plaintext_cache: bool = False
+    write_budget: str = DEFAULT_WRITE_BUDGET  # "N/SECONDS"
+
+    @property
+    def label(self) -> str:
+        return f"{self.graph_url} ({self.authority})"
 
 
 def parse_write_budget(text: str) -> TokenBucket:
@@ -121,65 +125,94 @@ class Connection:
         self.auth.close()
 
 
-def credential_from_args(args: argparse.Namespace) -> str | Certificate:
-    if args.certificate:
-        passphrase = (
-            read_secret(env=args.certificate_passphrase_env, what="certificate passphrase")
-            if args.certificate_passphrase_env
-            else None
-        )
-        return load_certificate(args.certificate, passphrase, key_path=args.certificate_key)
-    if args.client_secret_file:
-        return read_secret(file=args.client_secret_file)
-    return read_secret(env=args.client_secret_env or DEFAULT_SECRET_ENV)
-
-
 def connect(
-    args: argparse.Namespace,
+    spec: ConnectionSpec,
     console: Console,
     *,
     delegated_scopes: Sequence[str] = DELEGATED_SCOPES,
     read_budget: TokenBucket | None = None,
     max_connections: int = 16,
+    reachability: Reachability | None = None,
 ) -> Connection:
-    """Build the token provider and the client from parsed connection arguments."""
-    # Checked first, so a bad value fails before any sign-in.
-    write_budget = parse_write_budget(getattr(args, "write_budget", DEFAULT_WRITE_BUDGET))
+    """Build the token provider and the client for ``spec``.
+
+    ``reachability`` decides how long an unreachable Graph is retried and reports the outage (default:
+    reported through ``console``, given up after 10 minutes).
+    """
+    write_budget = parse_write_budget(spec.write_budget)  # first, so a bad value fails before sign-in
     cache = None
-    if args.token_cache:
+    if spec.token_cache:
         choice = build_token_cache(
-            args.token_cache, allow_plaintext=args.allow_plaintext_cache, warn=console.warn
+            spec.token_cache, allow_plaintext=spec.allow_plaintext_cache, warn=console.warn
         )
         cache = choice.cache
     auth: AppOnlyAuth | DeviceCodeAuth
-    if args.device_code:
-        origin = scope_for(args.graph_url).removesuffix("/.default")
+    if spec.credential.kind == "device_code":
+        origin = scope_for(spec.graph_url).removesuffix("/.default")
         auth = DeviceCodeAuth(
-            authority=args.authority,
-            client_id=args.client_id,
+            authority=spec.authority,
+            client_id=spec.client_id,
             scopes=[f"{origin}/{scope}" for scope in delegated_scopes],
             show=console.info,
-            ca_file=args.ca_file,
+            ca_file=spec.ca_file,
             token_cache=cache,
         )
     else:
         auth = AppOnlyAuth(
-            authority=args.authority,
-            client_id=args.client_id,
-            credential=credential_from_args(args),
-            graph_url=args.graph_url,
-            ca_file=args.ca_file,
+            authority=spec.authority,
+            client_id=spec.client_id,
+            credential=spec.credential.resolve(),
+            graph_url=spec.graph_url,
+            ca_file=spec.ca_file,
             token_cache=cache,
         )
     try:
         client = GraphClient(
-            args.graph_url,
+            spec.graph_url,
             auth,
-            ca_file=args.ca_file,
+            ca_file=spec.ca_file,
             write_budget=write_budget,
             read_budget=read_budget,
             max_connections=max_connections,
+            reachability=reachability or Reachability(report=console.warn),
         )
     except ValueError as exc:
         raise UserError(f"--graph-url: {exc}") from None
     return Connection(client, auth)
+
+
+def emulator_spec(ready_file: str | Path) -> ConnectionSpec:
+    """The spec for a local emulator from the ready file ``mfa-migrate emulator --ready-file`` wrote."""
+    path = Path(ready_file).expanduser()
+    doc = _ready_doc(path)
+    return ConnectionSpec(
+        authority=str(doc["authority"]),
+        client_id=str(doc["client_id"]),
+        graph_url=str(doc["graph_url"]),
+        credential=CredentialSource("emulator_ready_file", str(path)),
+        ca_file=str(doc["ca_file"]),
+    )
+
+
+def _ready_doc(path: Path) -> dict[str, object]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(
+            f"no emulator ready file at {path}. Start one with `mfa-migrate emulator --tenant DIR --port 0 "
+            f"--ready-file {path}` and try again."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read the emulator ready file {path}: {exc}") from None
+    if not isinstance(doc, dict):
+        raise UserError(f"the emulator ready file {path} is not a JSON object")
+    for key in ("graph_url", "authority", "ca_file", "client_id", "client_secret"):
+        if not doc.get(key):
+            raise UserError(
+                f"the emulator ready file {path} lacks {key!r}; is it really an emulator ready file?"
+            )
+    return doc
+
+
+def _ready_file_secret(path: Path) -> str:
+    return str(_ready_doc(path)["client_secret"])

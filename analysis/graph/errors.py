@@ -10,6 +10,8 @@ The hierarchy::
     │   ├── NotFoundError        404
     │   └── ThrottledError       429 still coming after the retry budget
     ├── GraphConnectionError an idempotent request kept failing at the transport level
+    │   └── GraphUnreachable     Graph could not be reached (refused, DNS, TLS, timeout) until we gave up
+    ├── Stopped              the caller asked to stop (SIGINT/SIGTERM) before the request left
     └── UnknownOutcome       a write was sent but no answer came back: it may or may not have happened
 
 :class:`UnknownOutcome` is deliberately *not* a :class:`GraphError`: it is the one failure where the
@@ -100,6 +102,32 @@ class GraphConnectionError(GraphClientError):
     def __init__(self, method: str, url: str, cause: str) -> None:
         self.method, self.url, self.cause = method, url, cause
         super().__init__(f"{method} {url}: no answer from Graph after retries ({cause})")
+
+
+class GraphUnreachable(GraphConnectionError):
+    """Graph could not be reached at all: nothing was sent. ``since`` is the wall-clock time (epoch
+    seconds) the outage began; ``certificate`` is True when TLS verification failed (never retried:
+    waiting does not make an untrusted certificate trusted)."""
+
+    def __init__(self, method: str, url: str, cause: str, *, since: float, certificate: bool = False) -> None:
+        self.since, self.certificate = since, certificate
+        super().__init__(method, url, cause)
+
+    def __str__(self) -> str:
+        import time
+
+        when = time.strftime("%H:%M:%S", time.localtime(self.since))
+        if self.certificate:
+            return f"Graph's TLS certificate is not trusted ({self.cause}); not retried"
+        return f"Graph unreachable since {when} ({self.cause}); gave up"
+
+
+class Stopped(GraphClientError):
+    """The run was asked to stop (SIGINT, SIGTERM, the dashboard) while this request waited to be sent:
+    it never left."""
+
+    def __init__(self, method: str = "", url: str = "") -> None:
+        super().__init__(f"{method} {url}: not sent, the run is stopping".strip())
 
 
 class UnknownOutcome(GraphClientError):
