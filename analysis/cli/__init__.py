@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from analysis import __version__
 from analysis.cli import data, execute, graph, readiness, sample, simulate
-from analysis.console import TerminalConsole
+from analysis.console import TerminalConsole, escape_controls
 from analysis.errors import UserError
 
 AREAS = (data, simulate, readiness, graph, execute, sample)
@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args, console) or 0)
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {escape_controls(str(exc), keep_newlines=True)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug or os.environ.get("MFA_MIGRATE_DEBUG"):
             raise
         print(
-            f"internal error: {type(exc).__name__}: {exc}\n"
+            f"internal error: {type(exc).__name__}: {escape_controls(str(exc), keep_newlines=True)}\n"
             "This is a bug in mfa-migrate; run again with --debug for the traceback and report it.",
             file=sys.stderr,
         )

@@ -55,6 +55,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="never",
         help=f"exit {EXIT_FINDINGS} when a finding of this severity or worse exists (default: never)",
     )
+    p.add_argument(
+        "--reveal-phones",
+        action="store_true",
+        help="write phone numbers in full (default: masked, e.g. +49 30•••••89)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -67,8 +72,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if old is not None:
         rep.baseline = baseline.compare(rep, old, str(args.baseline))
     for path in outs:
-        export.write(rep, path)
+        export.write(rep, path, args.reveal_phones)
         console.info(f"wrote {path}")
+    if args.reveal_phones:
+        from analysis.output.masking import REVEALED_NOTE
+
+        console.warn(REVEALED_NOTE)
     _summarise(rep, console)
     return EXIT_FINDINGS if _fails(rep, args.fail_on) else 0
 

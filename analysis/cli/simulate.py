@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="PLAN.csv",
         help="write the plan: username,upn,item,ref,action,value,reason (.csv, .parquet or .json)",
     )
+    add_reveal_arg(p)
     p.set_defaults(handler=run_simulate)
 
     w = sub.add_parser(
@@ -66,7 +67,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIFF.csv",
         help="write every differing outcome with before/after (.csv, .parquet or .json)",
     )
+    add_reveal_arg(w)
     w.set_defaults(handler=run_whatif)
+
+
+def add_reveal_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--reveal-phones",
+        action="store_true",
+        help="write phone numbers in full in --out (default: masked, e.g. +49 30•••••89)",
+    )
+
+
+def _wrote(console: Console, n: int, what: str, path: Path, reveal: bool) -> None:
+    from analysis.output.masking import MASKED_NOTE, REVEALED_NOTE
+
+    console.info(f"Wrote {n:,} {what} to {path}")
+    console.info(REVEALED_NOTE if reveal else MASKED_NOTE)
 
 
 def _settings(path: Path | None) -> Any:
@@ -76,12 +93,10 @@ def _settings(path: Path | None) -> Any:
 
 
 def _check_out(path: Path | None) -> None:
-    if path is None:
-        return
-    if path.suffix.lower() not in (".csv", ".parquet", ".json"):
-        raise UserError(f"--out {path}: the file name must end in .csv, .parquet or .json")
-    if not path.parent.exists():
-        raise UserError(f"--out {path}: folder {path.parent} does not exist; create it or choose another one")
+    from analysis.output.tables import check_path
+
+    if path is not None:
+        check_path(path)
 
 
 def run_simulate(args: argparse.Namespace, console: Console) -> int:
@@ -95,8 +110,8 @@ def run_simulate(args: argparse.Namespace, console: Console) -> int:
         counts = sim.summary(con, "plan")
         print_summary(console, counts, settings.describe())
         if args.out:
-            n = sim.export(con, "plan", str(args.out))
-            console.info(f"Wrote {n:,} plan rows to {args.out}")
+            n = sim.export(con, "plan", str(args.out), reveal_phones=args.reveal_phones)
+            _wrote(console, n, "plan rows", args.out, args.reveal_phones)
     return 0
 
 
@@ -160,8 +175,8 @@ def run_whatif(args: argparse.Namespace, console: Console) -> int:
                 title=f"Changed outcomes (first {min(SHOWN_CHANGES, result['changed_outcomes'])})",
             )
         if args.out:
-            n = sim.export(con, "plan_diff", str(args.out), sim.DIFF_COLUMNS)
-            console.info(f"Wrote {n:,} changed outcomes to {args.out}")
+            n = sim.export(con, "plan_diff", str(args.out), sim.DIFF_COLUMNS, args.reveal_phones)
+            _wrote(console, n, "changed outcomes", args.out, args.reveal_phones)
         elif result["changed_outcomes"] > SHOWN_CHANGES:
             console.info("Give --out DIFF.csv to write all of them.")
     return 0

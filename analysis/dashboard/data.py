@@ -107,29 +107,32 @@ def journal_facets(path: str) -> pd.DataFrame:
     return frame(path, "journal_facets")
 
 
-def _journal(path: str, limit: int | None, **filters: Any) -> pd.DataFrame:
+def _journal(path: str, limit: int | None, reveal_phones: bool = False, **filters: Any) -> pd.DataFrame:
     df = frame(path, "journal_filtered", limit=limit, **filters)
     for col in ("body", "response"):
-        df[col] = [_redacted_json(v) for v in df[col]]
+        df[col] = [_redacted_json(v, reveal_phones) for v in df[col]]
     return df
 
 
-def _redacted_json(text: Any) -> Any:
-    """Redact again on the way out: the executor stores bodies redacted; the screen must never rely on it."""
+def _redacted_json(text: Any, reveal_phones: bool = False) -> Any:
+    """Redact again on the way out: the executor stores bodies redacted; the screen must never rely on it.
+    Phone numbers are masked unless revealed."""
     import json
 
     from analysis.execute.journal import redact
+    from analysis.output.masking import mask_json
 
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return None
     try:
-        return json.dumps(redact(json.loads(text)), sort_keys=True)
+        doc = redact(json.loads(text))
     except (TypeError, ValueError):
         return "<not JSON: hidden>"
+    return json.dumps(doc if reveal_phones else mask_json(doc), sort_keys=True)
 
 
-def journal_rows(path: str, limit: int, **filters: Any) -> pd.DataFrame:
-    return _journal(path, limit, **filters).drop(columns=["total"])
+def journal_rows(path: str, limit: int, reveal_phones: bool = False, **filters: Any) -> pd.DataFrame:
+    return _journal(path, limit, reveal_phones, **filters).drop(columns=["total"])
 
 
 def journal_count(path: str, **filters: Any) -> int:
@@ -137,8 +140,8 @@ def journal_count(path: str, **filters: Any) -> int:
     return int(df.loc[0, "total"]) if not df.empty else 0
 
 
-def journal_export(path: str, fmt: str, **filters: Any) -> str:
-    df = _journal(path, None, **filters).drop(columns=["total"])
+def journal_export(path: str, fmt: str, reveal_phones: bool = False, **filters: Any) -> str:
+    df = _journal(path, None, reveal_phones, **filters).drop(columns=["total"])
     if fmt == "csv":
         from analysis.dashboard.exports import csv_bytes
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from analysis.dashboard import reportcache
@@ -172,18 +173,20 @@ def _whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> Wha
     )
 
 
-def whatif_csv(ws: Workspace, base: Any, settings: Any) -> bytes:
-    """Every differing outcome as CSV (recomputed if another what-if took plan_b in the meantime)."""
+def whatif_csv(ws: Workspace, base: Any, settings: Any, reveal_phones: bool = False) -> bytes:
+    """Every differing outcome as CSV (recomputed if another what-if took plan_b in the meantime);
+    phone numbers masked unless ``reveal_phones``."""
     from analysis.simulate.runner import DIFF_COLUMNS
 
     key = (ws.path, ws.load_id, marks_stamp(ws), settings_doc(base), settings_doc(settings))
     with _lock:
         if _in_tables["whatif"] != key:
             _fill_whatif(*key)
-        df = cursor(ws.path).execute(sql("dashboard/whatif_diff"), {"limit": None}).df()
-    from analysis.dashboard.exports import csv_bytes
+        df = cursor(ws.path).execute(sql("dashboard/whatif_diff"), {"limit": None}).df()[list(DIFF_COLUMNS)]
+    from analysis.output import csvfile, masking
 
-    return csv_bytes(df[list(DIFF_COLUMNS)])
+    mask = None if reveal_phones else masking.mask_plan_batch
+    return csvfile.to_bytes(pa.Table.from_pandas(df, preserve_index=False), mask)
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)

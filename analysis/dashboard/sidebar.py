@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.dashboard import data
+from analysis.dashboard import data, privacy
 from analysis.dashboard.context import Context
 from analysis.errors import UserError
 
@@ -109,6 +109,7 @@ def _settings(ctx: Context) -> None:
 def draw(ctx: Context) -> None:
     with st.sidebar:
         _identity(ctx)
+        privacy.toggle(ctx)
         st.divider()
         _sources(ctx)
         _settings(ctx)

@@ -7,6 +7,7 @@ tested without Streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -44,6 +45,11 @@ ROWS = [
     "OATH token",
 ]
 DASH = "—"
+Shown = Callable[[Any], Any]  # how a phone number is shown (masked, or in full)
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _present(v: Any) -> bool:
@@ -66,11 +72,11 @@ def _s(v: Any) -> str:
     return str(v).strip() if _present(v) else ""
 
 
-def _number(graph: Any, cc: Any, raw: Any, ext: Any, valid: Any, error: Any) -> str:
+def _number(graph: Any, cc: Any, raw: Any, ext: Any, valid: Any, error: Any, number: Shown) -> str:
     shown = (
-        _s(graph)
+        number(_s(graph))
         if _present(graph)
-        else " ".join(x for x in (f"+{_s(cc).lstrip('+')}" if _present(cc) else "", _s(raw)) if x)
+        else " ".join(x for x in (f"+{_s(cc).lstrip('+')}" if _present(cc) else "", number(_s(raw))) if x)
     )
     if _present(ext):
         shown += f" x{_s(ext)}"
@@ -93,7 +99,7 @@ def mfa_method(u: pd.Series) -> str:
     return f"{name} ({', '.join(detail)})" if detail else name
 
 
-def _mfa_slots(u: pd.Series) -> dict[str, str]:
+def _mfa_slots(u: pd.Series, number: Shown) -> dict[str, str]:
     """Where the utility would put each MFA Server phone: extension → office, else mobile / alternate."""
     slots = {"Mobile phone": "", "Alternate phone": "", "Office phone": ""}
     if _present(u.get("phone")):
@@ -104,6 +110,7 @@ def _mfa_slots(u: pd.Series) -> dict[str, str]:
             u.get("extension"),
             u.get("phone_valid"),
             u.get("phone_error"),
+            number,
         )
         slots["Office phone" if _present(u.get("extension")) else "Mobile phone"] = text + " (phone)"
     if _present(u.get("backup_phone")):
@@ -114,22 +121,23 @@ def _mfa_slots(u: pd.Series) -> dict[str, str]:
             u.get("backup_extension"),
             u.get("backup_valid"),
             u.get("backup_error"),
+            number,
         )
         key = "Office phone" if _present(u.get("backup_extension")) else "Alternate phone"
         slots[key] = "; ".join(x for x in (slots[key], text + " (backup)") if x)
     return slots
 
 
-def _entra_phone(methods: pd.DataFrame, phone_type: str) -> str:
+def _entra_phone(methods: pd.DataFrame, phone_type: str, number: Shown) -> str:
     rows = methods[(methods["kind"] == "phone") & (methods["phone_type"] == phone_type)]
-    return "; ".join(_s(n) for n in rows["phone_number"]) if not rows.empty else ""
+    return "; ".join(number(_s(n)) for n in rows["phone_number"]) if not rows.empty else ""
 
 
 def _count(methods: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
     return methods[methods["kind"].isin(kinds)]
 
 
-def _plan_phone(plan: pd.DataFrame, slot: str) -> str:
+def _plan_phone(plan: pd.DataFrame, slot: str, number: Shown) -> str:
     """What the plan writes into an Entra phone slot ('' when it leaves the slot alone)."""
     parts = []
     for _, r in plan[plan["item"].isin(["phone", "backup_phone"])].iterrows():
@@ -141,17 +149,19 @@ def _plan_phone(plan: pd.DataFrame, slot: str) -> str:
             "write_office": "Office phone",
         }.get(action)
         if target == slot:
-            parts.append(f"{_s(r['value'])} ({outcomes.label(action).lower()})")
+            parts.append(f"{number(_s(r['value']))} ({outcomes.label(action).lower()})")
     return "; ".join(parts)
 
 
-def side_by_side(detail: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per View attribute: MFA Server, Entra now, Entra after the plan."""
+def side_by_side(detail: dict[str, pd.DataFrame], number: Shown = _as_is) -> pd.DataFrame:
+    """One row per View attribute: MFA Server, Entra now, Entra after the plan.
+
+    ``number`` shows each phone number (the dashboard masks them unless the viewer revealed them)."""
     mfa, devices, entra, methods, plan = (detail[k] for k in ("mfa", "devices", "entra", "methods", "plan"))
     u = mfa.iloc[0]
     e = entra.iloc[0] if not entra.empty else pd.Series(dtype=object)
     matched = not entra.empty
-    slots = _mfa_slots(u)
+    slots = _mfa_slots(u, number)
     now: dict[str, str] = {}
     after: dict[str, str] = {}
 
@@ -176,8 +186,8 @@ def side_by_side(detail: dict[str, pd.DataFrame]) -> pd.DataFrame:
         ("Alternate phone", "alternateMobile"),
         ("Office phone", "office"),
     ):
-        now[slot] = _entra_phone(methods, ptype) if matched else ""
-        written = _plan_phone(plan, slot)
+        now[slot] = _entra_phone(methods, ptype, number) if matched else ""
+        written = _plan_phone(plan, slot, number)
         if written:
             after[slot] = written
 

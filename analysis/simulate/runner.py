@@ -247,34 +247,30 @@ def compare(
 
 
 def export(
-    con: duckdb.DuckDBPyConnection, table: str, path: str, columns: tuple[str, ...] = EXPORT_COLUMNS
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: str,
+    columns: tuple[str, ...] = EXPORT_COLUMNS,
+    reveal_phones: bool = False,
 ) -> int:
     """Write a plan (or ``plan_diff``) to ``path`` as CSV (UTF-8, header), Parquet or JSON by extension.
 
-    Returns the number of rows written. The table and columns come from the fixed lists in this module;
-    the path is a query parameter.
+    Phone numbers (the values of phone and backup-phone rows) are masked unless ``reveal_phones``; CSV
+    goes through the product's one CSV writer (:mod:`analysis.output`). Returns the number of rows
+    written. The table and columns come from the fixed lists in this module.
     """
+    from analysis.output import masking, tables
+
     if table not in PLAN_TABLES | {"plan_diff"}:
         raise ValueError(f"cannot export table {table!r}")
     known = set(PLAN_COLUMNS) | set(DIFF_COLUMNS)
     if not columns or any(c not in known for c in columns):
         raise ValueError(f"unknown export columns {columns!r}")
-    lower = path.lower()
-    if lower.endswith(".parquet"):
-        fmt = "FORMAT parquet"
-    elif lower.endswith(".json"):
-        fmt = "FORMAT json, ARRAY true"
-    else:
-        fmt = "FORMAT csv, HEADER true"
-    text = (
-        sql("simulate/export")
-        .replace("__columns__", ", ".join(columns))
-        .replace("__table__", table)
-        .replace("__format__", fmt)
-    )
-    try:
-        con.execute(text, {"path": path})
-    except (duckdb.IOException, duckdb.PermissionException) as exc:
-        raise UserError(f"cannot write {path}: {exc}; choose a writable path") from None
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return int(row[0]) if row else 0
+    # `item` decides which values are numbers; it is read along and dropped again if not asked for
+    read = columns if "item" in columns else ("item", *columns)
+    text = sql("simulate/export").replace("__columns__", ", ".join(read)).replace("__table__", table)
+
+    def shown(batch: Any) -> Any:
+        return (batch if reveal_phones else masking.mask_plan_batch(batch)).select(list(columns))
+
+    return tables.write(con, text, path, transform=shown)

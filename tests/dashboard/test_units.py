@@ -215,7 +215,7 @@ def test_every_action_the_simulator_can_emit_has_a_label() -> None:
 # ---------------------------------------------------------------- exports
 def test_csv_exports_defuse_formula_cells() -> None:
     out = exports.csv_bytes(pd.DataFrame({"username": ['=HYPERLINK("x")', "bob"], "n": [1, 2]})).decode()
-    assert "'=HYPERLINK" in out and "\nbob,2" in out
+    assert "'=HYPERLINK" in out and '\n"bob",2' in out
 
 
 # ---------------------------------------------------------------- execution targets

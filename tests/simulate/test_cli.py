@@ -48,7 +48,7 @@ def test_simulate_writes_the_plan_for_the_sample(
     workspace: Path, tmp_path: Path, console: CaptureConsole
 ) -> None:
     out = tmp_path / "plan.csv"
-    assert main(["simulate", "--workspace", str(workspace), "--out", str(out)]) == 0
+    assert main(["simulate", "--workspace", str(workspace), "--out", str(out), "--reveal-phones"]) == 0
     printed = console.text
     assert "Users" in printed and "migrate" in printed and f"to {out}" in printed
     with open(out, encoding="utf-8", newline="") as f:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis.dashboard import components, context, data, exports
+from analysis.dashboard import components, context, data, exports, privacy
 
 ctx = context.get()
 ws = ctx.workspace
@@ -50,7 +50,7 @@ filters = {
 }
 tab_requests, tab_events = st.tabs(["Graph requests", "Batch events (approvals, runs)"])
 with tab_requests:
-    shown = data.journal_rows(ws.path, limit=1000, **filters)
+    shown = data.journal_rows(ws.path, limit=1000, reveal_phones=privacy.revealed(), **filters)
     total = data.journal_count(ws.path, **filters)
     st.caption(
         f"{total:,} entries match; the newest {min(total, 1000):,} are shown. "
@@ -83,7 +83,7 @@ with tab_requests:
     d1, d2 = st.columns(2)
     d1.download_button(
         "Export as CSV",
-        data=lambda: data.journal_export(ws.path, "csv", **filters),
+        data=lambda: data.journal_export(ws.path, "csv", privacy.revealed(), **filters),
         file_name="journal.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -91,7 +91,7 @@ with tab_requests:
     )
     d2.download_button(
         "Export as JSON lines",
-        data=lambda: data.journal_export(ws.path, "jsonl", **filters),
+        data=lambda: data.journal_export(ws.path, "jsonl", privacy.revealed(), **filters),
         file_name="journal.jsonl",
         mime="application/x-ndjson",
         icon=":material/download:",

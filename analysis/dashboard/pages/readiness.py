@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import components, context, exports, outcomes, plans
+from analysis.dashboard import components, context, exports, outcomes, plans, privacy
 
 ctx = context.get()
 ws = ctx.workspace
@@ -92,7 +92,7 @@ if not shown.empty:
             view, matching = plans.findings(ws, report, check_id, text, limit=1000)
             st.caption(f"{matching:,} match" + (" (the first 1,000 are shown)" if matching > 1000 else ""))
             st.dataframe(
-                view,
+                privacy.findings(view),
                 hide_index=True,
                 column_config={
                     "subject_type": "Subject",
@@ -105,7 +105,7 @@ if not shown.empty:
             )
             st.download_button(
                 f"Download all {result.count:,} findings of this check (CSV)",
-                data=lambda c=check_id: exports.csv_bytes(plans.findings(ws, report, c)[0]),
+                data=lambda c=check_id: exports.csv_bytes(privacy.findings(plans.findings(ws, report, c)[0])),
                 file_name=f"{result.check.id}.csv",
                 mime="text/csv",
                 icon=":material/download:",
@@ -133,7 +133,7 @@ for col, (fmt, label, mime) in zip(
 ):
     col.download_button(
         label,
-        data=lambda f=fmt: exports.render(plans.full_report(ws, ctx.settings, report), f),
+        data=lambda f=fmt: exports.render(plans.full_report(ws, ctx.settings, report), f, privacy.revealed()),
         file_name=f"readiness.{fmt}",
         mime=mime,
         icon=":material/download:",

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import components, context, data, exports, plans
+from analysis.dashboard import components, context, data, exports, plans, privacy
 
 ctx = context.get()
 ws = ctx.workspace
@@ -143,7 +143,7 @@ else:
         icon=":material/warning:",
     )
     st.dataframe(
-        plans.findings(ws, report, "rollout_users_not_migrated", limit=1000)[0],
+        privacy.findings(plans.findings(ws, report, "rollout_users_not_migrated", limit=1000)[0]),
         hide_index=True,
         column_config={
             "subject_type": None,
@@ -156,7 +156,9 @@ else:
     )
     st.download_button(
         "Download the list (CSV)",
-        data=lambda: exports.csv_bytes(plans.findings(ws, report, "rollout_users_not_migrated")[0]),
+        data=lambda: exports.csv_bytes(
+            privacy.findings(plans.findings(ws, report, "rollout_users_not_migrated")[0])
+        ),
         file_name="routed-not-migrated.csv",
         mime="text/csv",
         key="ro_hazard_csv",

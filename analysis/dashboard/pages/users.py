@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis.dashboard import components, context, data, plans, userview
+from analysis.dashboard import components, context, data, plans, privacy, userview
 
 ctx = context.get()
 ws = ctx.workspace
@@ -70,7 +70,7 @@ if not user_row.empty:
     box(f"**{components.outcome_md(action)}** — {components.show(user_row.iloc[0]['reason'], '')}")
 
 st.dataframe(
-    userview.side_by_side(detail),
+    userview.side_by_side(detail, privacy.number),
     hide_index=True,
     column_config={"": st.column_config.TextColumn("", width="small")},
 )
@@ -105,7 +105,7 @@ with right:
         st.caption("None registered.")
     else:
         st.dataframe(
-            methods,
+            methods.assign(phone_number=privacy.numbers(methods["phone_number"])),
             hide_index=True,
             column_config={
                 "kind": "Kind",
@@ -117,4 +117,4 @@ with right:
         )
 
 st.markdown("**This user's plan rows**")
-components.plan_table(detail["plan"])
+components.plan_table(privacy.plan_rows(detail["plan"]))

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import charts, components, context, data, outcomes, plans
+from analysis.dashboard import charts, components, context, data, outcomes, plans, privacy
 from analysis.errors import UserError
 
 ctx = context.get()
@@ -214,7 +214,7 @@ with tab_users:
             else "."
         )
     )
-    view = diff.head(1000).reset_index(drop=True)
+    view = privacy.plan_rows(diff.head(1000).reset_index(drop=True))
     view.insert(0, "Before", [components.outcome_text(a) or "(not in plan)" for a in view["before_action"]])
     view.insert(1, "After", [components.outcome_text(a) or "(not in plan)" for a in view["after_action"]])
     tone = [outcomes.colour(a) if isinstance(a, str) else None for a in view["after_action"]]
@@ -239,7 +239,7 @@ with tab_users:
     d1, d2 = st.columns(2)
     d1.download_button(
         "Download every difference (CSV)",
-        data=lambda: plans.whatif_csv(ws, base, settings),
+        data=lambda: plans.whatif_csv(ws, base, settings, privacy.revealed()),
         file_name="what-if-differences.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analysis.readiness.checks import SEVERITIES, CheckResult, Report
-from analysis.readiness.report import charts
+from analysis.readiness.report import charts, shown
 
 ROWS_PER_CHECK = 500
 GROUP_ROWS = 300
@@ -53,7 +53,7 @@ code{background:#eaecee;border-radius:3px;padding:0 3px}
 """
 
 
-def render(report: Report) -> str:
+def render(report: Report, reveal_phones: bool = False) -> str:
     """The whole report as one HTML document (a string)."""
     t = report.score.tenant
     ws = report.workspace
@@ -73,14 +73,14 @@ def render(report: Report) -> str:
         _score(report),
         _runbook(report.runbook),
         _baseline(report),
-        *(_severity_section(report, s) for s in SEVERITIES),
+        *(_severity_section(report, s, reveal_phones) for s in SEVERITIES),
         "</main></body></html>",
     ]
     return "\n".join(p for p in parts if p)
 
 
-def write(report: Report, path: Path) -> None:
-    path.write_text(render(report), encoding="utf-8")
+def write(report: Report, path: Path, reveal_phones: bool = False) -> None:
+    path.write_text(render(report, reveal_phones), encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------- sections
@@ -184,27 +184,27 @@ def _baseline(report: Report) -> str:
     )
 
 
-def _severity_section(report: Report, severity: str) -> str:
+def _severity_section(report: Report, severity: str, reveal_phones: bool) -> str:
     results = [r for r in report.results if r.check.severity == severity]
     fired = sorted((r for r in results if r.count), key=lambda r: -r.count)
     quiet = [r for r in results if not r.count]
-    blocks = [_check_block(r, report) for r in fired]
+    blocks = [_check_block(r, report, reveal_phones) for r in fired]
     if quiet:
         names = ", ".join(f"<code>{escape(r.check.id)}</code>" for r in quiet)
         blocks.append(f'<p class="quiet">No findings: {names}</p>')
     return f"<h2>{_HEADINGS[severity]} ({len(fired)} of {len(results)} checks fired)</h2>" + "".join(blocks)
 
 
-def _check_block(result: CheckResult, report: Report) -> str:
+def _check_block(result: CheckResult, report: Report, reveal_phones: bool) -> str:
     c = result.check
-    shown = result.findings.head(ROWS_PER_CHECK)
+    rows = shown.findings(result.findings.head(ROWS_PER_CHECK), reveal_phones)
     cols = ["subject_id", "username", "upn", "detail"]
-    table = shown[cols].rename(columns=_FINDING_HEADERS)
+    table = rows[cols].rename(columns=_FINDING_HEADERS)
     if report.baseline is not None:
         status = report.baseline.status
         mine = status[status["check_id"] == c.id][["subject_type", "subject_id", "baseline"]]
         table = table.assign(
-            baseline=shown.merge(mine, on=["subject_type", "subject_id"], how="left")["baseline"].values
+            baseline=rows.merge(mine, on=["subject_type", "subject_id"], how="left")["baseline"].values
         )
     more = (
         f"<p class='muted'>showing {ROWS_PER_CHECK} of {result.count}; "

@@ -13,9 +13,10 @@ from typing import Any, TextIO
 import pandas as pd
 
 from analysis.readiness.checks import FINDING_COLUMNS, Report
+from analysis.readiness.report import shown
 
 
-def head(report: Report) -> dict[str, Any]:
+def head(report: Report, reveal_phones: bool = False) -> dict[str, Any]:
     """Everything in the report except the checks (small; the dashboard can show it as is)."""
     return {
         "schema_version": report.schema_version,
@@ -34,10 +35,11 @@ def head(report: Report) -> dict[str, Any]:
         },
         "summary": report.summary(),
         "runbook": _records(report.runbook),
+        "phones": "revealed" if reveal_phones else "masked",
     }
 
 
-def baseline_section(report: Report) -> dict[str, Any] | None:
+def baseline_section(report: Report, reveal_phones: bool = False) -> dict[str, Any] | None:
     diff = report.baseline
     if diff is None:
         return None
@@ -49,19 +51,19 @@ def baseline_section(report: Report) -> dict[str, Any] | None:
             {"id": r.check_id, "new": int(r.new), "fixed": int(r.fixed), "still_open": int(r.still_open)}
             for r in diff.counts.itertuples()
         ],
-        "fixed_findings": _records(diff.fixed[["check_id", *FINDING_COLUMNS]]),
+        "fixed_findings": _records(shown.findings(diff.fixed, reveal_phones)[["check_id", *FINDING_COLUMNS]]),
     }
 
 
-def write(report: Report, path: Path) -> None:
+def write(report: Report, path: Path, reveal_phones: bool = False) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as out:
-        dump(report, out)
+        dump(report, out, reveal_phones)
 
 
-def dump(report: Report, out: TextIO) -> None:
+def dump(report: Report, out: TextIO, reveal_phones: bool = False) -> None:
     """Write the report as JSON to a text stream (key order as documented)."""
     out.write("{")
-    for key, value in head(report).items():
+    for key, value in head(report, reveal_phones).items():
         out.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, ")
     status = report.baseline.status if report.baseline is not None else None
     out.write('"checks": [')
@@ -76,7 +78,7 @@ def dump(report: Report, out: TextIO) -> None:
             "count": result.count,
             "users": result.users,
         }
-        findings = result.findings[list(FINDING_COLUMNS)]
+        findings = shown.findings(result.findings[list(FINDING_COLUMNS)], reveal_phones)
         if status is not None:
             mine = status[status["check_id"] == c.id][["subject_type", "subject_id", "baseline"]]
             findings = findings.merge(mine, on=["subject_type", "subject_id"], how="left")
@@ -84,7 +86,7 @@ def dump(report: Report, out: TextIO) -> None:
         out.write(findings.to_json(orient="records", force_ascii=False) if len(findings) else "[]")
         out.write("}")
     out.write("], ")
-    out.write(f'"baseline": {json.dumps(baseline_section(report), ensure_ascii=False)}')
+    out.write(f'"baseline": {json.dumps(baseline_section(report, reveal_phones), ensure_ascii=False)}')
     out.write("}\n")
 
 
