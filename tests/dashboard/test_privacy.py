@@ -38,7 +38,7 @@ def test_numbers_are_masked_until_the_viewer_reveals_them_and_that_is_recorded(
     assert any("recorded" in c.value for c in at.sidebar.caption)
     con = duckdb.connect(str(dashboard_env))  # same process as the dashboard: shares its instance
     try:
-        rows = con.execute("SELECT actor, revealed FROM dashboard_reveals ORDER BY \"at\"").fetchall()
+        rows = con.execute('SELECT actor, revealed FROM dashboard_reveals ORDER BY "at"').fetchall()
     finally:
         con.close()
     assert rows == [(local_user(), True)]
