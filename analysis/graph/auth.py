@@ -6,7 +6,7 @@ access token with its expiry, so the Graph client's hot path never enters msal.
 
 CA pinning: when a CA file is given (the local emulator's self-signed CA), msal gets an explicit
 ``requests.Session`` with ``trust_env = False`` and ``verify = ca_file``. ``requests`` otherwise lets
-``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` from the environment override ``verify=`` (DESIGN §6).
+``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` from the environment override ``verify=``.
 
 Secrets come from environment variables or files (:func:`read_secret`), never from command lines, and
 never appear in logs, exceptions or reprs.

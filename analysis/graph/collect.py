@@ -1,4 +1,4 @@
-"""Collect a tenant snapshot (DESIGN §3.2) from Graph or the local emulator.
+"""Collect a tenant snapshot (docs/workspace.md) from Graph or the local emulator.
 
 What is read, and how (reference/graph-api.md):
 
@@ -181,7 +181,7 @@ def take_snapshot(
 
 # ---------------------------------------------------------------------------------------- scope
 def _resolve_groups(client: GraphClient, name_or_id: str) -> list[dict[str, Any]]:
-    """Every group whose id or displayName equals ``name_or_id`` (DESIGN §4.9: all such groups united)."""
+    """Every group whose id or displayName equals ``name_or_id`` (all of them united)."""
     found: dict[str, dict[str, Any]] = {}
     if _GUID.match(name_or_id):
         try:
@@ -377,7 +377,7 @@ def _collect_policies(client: GraphClient, console: Console, result: SnapshotRes
 
 
 def _rollout_policy(policy: dict[str, Any]) -> dict[str, Any]:
-    """The policy with ``appliesTo`` reduced to each group's ``@odata.type`` and ``id`` (DESIGN §3.2)."""
+    """The policy with ``appliesTo`` reduced to each group's ``@odata.type`` and ``id``."""
     out = _strip_context(policy)
     out["appliesTo"] = [
         {k: a[k] for k in ("@odata.type", "id") if k in a}

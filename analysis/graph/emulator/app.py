@@ -34,8 +34,12 @@ from analysis.graph.emulator import (  # noqa: F401
     routes_devices,
     routes_domains,
     routes_groups,
+    routes_hardware,
     routes_methods,
+    routes_phones,
     routes_policies,
+    routes_rollout,
+    routes_tap,
     routes_users,
 )
 from analysis.graph.emulator.admin import admin_routes

@@ -90,6 +90,19 @@ def body_object(call: Call) -> dict[str, Any]:
     return call.body
 
 
+def without_odata_type(body: dict[str, Any], type_name: str) -> dict[str, Any]:
+    """The body without its ``@odata.type`` (the SDKs send it), or 400 if it names another type."""
+    sent = body.get("@odata.type")
+    if sent is not None and str(sent).lstrip("#").lower() != f"microsoft.graph.{type_name}".lower():
+        raise GraphError(
+            400,
+            BAD_REQUEST,
+            f"A type named '{sent}' could not be resolved by the model; expected "
+            f"'microsoft.graph.{type_name}'.",
+        )
+    return {key: value for key, value in body.items() if key != "@odata.type"}
+
+
 def find_user(emu: Emulator, ref: str) -> dict[str, Any]:
     if ref.startswith("$"):
         raise GraphError(

@@ -117,14 +117,19 @@ def route(
 
 
 _PAREN_KEY = re.compile(r"^/(users|groups|domains)\('((?:[^']|'')*)'\)", re.IGNORECASE)
+# An OData cast may use the namespace alias: ``.../graph.user`` is ``.../microsoft.graph.user``
+# (Microsoft's Python SDK sends the short form).
+_SHORT_CAST = re.compile(r"/graph\.([A-Za-z]\w*)(?=/|$)")
 
 
 def normalise_path(path: str) -> str:
-    """``/users('a@b.com')/x`` → ``/users/a@b.com/x``; trailing slashes dropped."""
+    """``/users('a@b.com')/x`` → ``/users/a@b.com/x``; ``/graph.user`` → ``/microsoft.graph.user``;
+    trailing slashes dropped."""
     match = _PAREN_KEY.match(path)
     if match:
         key = match.group(2).replace("''", "'")
         path = f"/{match.group(1)}/{key}{path[match.end() :]}"
+    path = _SHORT_CAST.sub(r"/microsoft.graph.\1", path)
     if len(path) > 1:
         path = path.rstrip("/")
     return path

@@ -22,8 +22,9 @@ from analysis.graph.emulator.errors import (
     method_error,
     method_not_found,
 )
+from analysis.graph.emulator.methods import check_device_limit
 from analysis.graph.emulator.router import BETA, Call, Resp, route
-from analysis.graph.emulator.routes_methods import assign_device, check_device_limit
+from analysis.graph.emulator.routes_hardware import assign_device
 from analysis.graph.emulator.state import DeviceSecret
 
 if TYPE_CHECKING:

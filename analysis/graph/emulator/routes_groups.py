@@ -4,7 +4,8 @@ Graph rules kept here: the OData cast ``transitiveMembers/microsoft.graph.user``
 parameters (reference/graph-api.md §3.3); ``members/$ref`` refuses an object that is already a member
 (400, Graph's "One or more added object references already exist"), a group with dynamic membership,
 and a group synced from on-premises AD (Graph's "originated within an external service"), and removing a
-non-member is 404.
+non-member is 404 (``DELETE .../members/{id}/$ref`` or ``.../members/$ref?$id=<object URL>``, or
+``@id``). OData casts may be written ``microsoft.graph.user`` or ``graph.user`` (the router maps it).
 """
 
 from __future__ import annotations
@@ -206,8 +207,20 @@ def add_member(emu: Emulator, call: Call, params: dict[str, str]) -> Resp:
 
 @route("DELETE", "/groups/{group}/members/{member}/$ref", GROUP_WRITE)
 def remove_member(emu: Emulator, call: Call, params: dict[str, str]) -> Resp:
-    group = _group(emu, params["group"])
-    member_id = params["member"]
+    return _remove(emu, params["group"], params["member"])
+
+
+@route("DELETE", "/groups/{group}/members/$ref", GROUP_WRITE)
+def remove_member_by_query(emu: Emulator, call: Call, params: dict[str, str]) -> Resp:
+    """Graph's other spelling: ``DELETE .../members/$ref?$id=<directoryObjects URL>`` (the SDK: ``@id``)."""
+    ref = call.query.get("$id") or call.query.get("@id") or ""
+    if not ref.strip():
+        raise GraphError(400, BAD_REQUEST, "The $id query option is required to delete a reference.")
+    return _remove(emu, params["group"], ref.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _remove(emu: Emulator, group_id: str, member_id: str) -> Resp:
+    group = _group(emu, group_id)
     members = group.get("members") or []
     index = next((i for i, member in enumerate(members) if member.get("id") == member_id), None)
     if index is None:

@@ -1,4 +1,4 @@
-"""The emulated tenant: seeded from a DESIGN §3.2 snapshot directory and dumped back to one.
+"""The emulated tenant: seeded from a tenant snapshot directory (docs/workspace.md) and dumped back to one.
 
 Objects are kept as the snapshot's own dicts (Graph shapes plus the snapshot's extra keys such as a
 user's ``authenticationMethods``), so a snapshot loaded and dumped unchanged comes back equal line for
@@ -14,7 +14,7 @@ Two things live here that a snapshot has no file for:
   **without** their secret (Graph never returns it either). Secrets are kept only in memory, in
   :attr:`TenantState.device_secrets`, to check activation codes.
 * a default authentication methods policy (everything enabled) when the snapshot has none, served but
-  not dumped, matching DESIGN §4.7's "a snapshot without the policy allows everything".
+  not dumped, matching the loader's rule that a snapshot without the policy allows every method.
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ class TenantState:
         state = cls()
         if not directory.is_dir():
             raise UserError(
-                f"{directory}: no such directory. Point --tenant at a snapshot directory (DESIGN §3.2), "
-                "e.g. sample_data/tenant or the --out of `mfa-migrate snapshot`."
+                f"{directory}: no such directory. Point --tenant at a tenant snapshot directory "
+                "(docs/workspace.md), e.g. sample_data/tenant or the --out of `mfa-migrate snapshot`."
             )
         meta_path = directory / "snapshot.json"
         if not meta_path.exists():
@@ -284,7 +284,12 @@ class TenantState:
             return docs
 
     def policies_document(self) -> dict[str, Any] | None:
-        if self.policies_raw is None and not self.rollout and not self.rollout_seeded:
+        if (
+            self.policies_raw is None
+            and not self.rollout
+            and not self.rollout_seeded
+            and not self.methods_policy_seeded
+        ):
             return None
         raw = copy.deepcopy(self.policies_raw) if self.policies_raw is not None else {}
         if self.methods_policy_seeded:

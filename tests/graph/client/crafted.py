@@ -157,6 +157,20 @@ def policies() -> dict[str, Any]:
             "description": "crafted",
             "policyVersion": "1.5",
             "policyMigrationState": "migrationComplete",
+            "registrationEnforcement": {  # Graph always answers with the campaign
+                "authenticationMethodsRegistrationCampaign": {
+                    "snoozeDurationInDays": 1,
+                    "state": "default",
+                    "excludeTargets": [],
+                    "includeTargets": [
+                        {
+                            "id": "all_users",
+                            "targetType": "group",
+                            "targetedAuthenticationMethod": "microsoftAuthenticator",
+                        }
+                    ],
+                }
+            },
             "authenticationMethodConfigurations": [
                 {
                     "@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration",

@@ -6,6 +6,8 @@ Users (``uN@fabrikam.example``):
   u4  4 devices (3 Authenticator + 1 software OATH) — one more fits, then the limit
   u5  5 devices — at the limit               u6  Authenticator only (default push)
   u7..u11 plain users for group and batch tests; u7 is synced from AD (SAM ``jdoe7``)
+  u12 one method of every type Graph has (password, phone, email, FIDO2 passkey, Authenticator,
+      software OATH, Temporary Access Pass, Windows Hello, platform credential, hardware OATH)
 Groups: static, nested (contains static), dynamic, synced-from-AD, with-contact, and 11 small groups
 for the 10-group staged rollout limit. Domains: a managed one and a federated one.
 """
@@ -21,6 +23,7 @@ MOBILE = "3179e48a-750b-4051-897c-87b9720928f7"
 ALTERNATE = "b6332ec1-7057-4abe-9331-3d72feddfe41"
 OFFICE = "e37fc753-ff3b-4958-9484-eaa9425c82bc"
 PASSWORD = "28c10230-6103-485e-b985-444c60001490"
+EMAIL = "3ddfcfc8-9383-446f-83cc-3ab9be4be18f"
 DOMAIN = "fabrikam.example"
 
 
@@ -75,6 +78,62 @@ def _software(user: int, n: int) -> dict[str, Any]:
     }
 
 
+USERS = 13
+
+
+def every_method() -> list[dict[str, Any]]:
+    """One method of each type, in Graph's shapes (u12)."""
+    graph = "#microsoft.graph."
+    return [
+        _password(),
+        _phone("mobile", "+44 7700900012"),
+        {"@odata.type": graph + "emailAuthenticationMethod", "id": EMAIL, "emailAddress": "u12@home.example"},
+        {
+            "@odata.type": graph + "fido2AuthenticationMethod",
+            "id": "f2000000-0000-4000-8000-000000000012",
+            "displayName": "YubiKey 5 NFC",
+            "createdDateTime": "2025-02-01T09:00:00Z",
+            "aaGuid": "cb69481e-8ff7-4039-93ec-0a2729a154a8",
+            "model": "YubiKey 5 Series",
+            "attestationCertificates": ["dbe793efdf1945e2df25d93653a1e8a3268a9075"],
+            "attestationLevel": "attested",
+        },
+        _authenticator(12, 0),
+        _software(12, 0),
+        {
+            "@odata.type": graph + "temporaryAccessPassAuthenticationMethod",
+            "id": "7a000000-0000-4000-8000-000000000012",
+            "temporaryAccessPass": None,
+            "createdDateTime": "2026-01-01T08:00:00Z",
+            "startDateTime": "2026-01-01T08:00:00Z",
+            "lifetimeInMinutes": 60,
+            "isUsableOnce": False,
+            "isUsable": False,
+            "methodUsabilityReason": "Expired",
+        },
+        {
+            "@odata.type": graph + "windowsHelloForBusinessAuthenticationMethod",
+            "id": "3e000000-0000-4000-8000-000000000012",
+            "displayName": "LAPTOP-12",
+            "createdDateTime": "2025-03-01T09:00:00Z",
+            "keyStrength": "normal",
+        },
+        {
+            "@odata.type": graph + "platformCredentialAuthenticationMethod",
+            "id": "9c000000-0000-4000-8000-000000000012",
+            "displayName": "MacBook-12",
+            "createdDateTime": "2025-04-01T09:00:00Z",
+            "keyStrength": "normal",
+            "platform": "macOS",
+        },
+        {
+            "@odata.type": graph + "hardwareOathAuthenticationMethod",
+            "id": "4a000000-0000-4000-8000-000000000012",
+            "createdDateTime": "2025-05-01T09:00:00Z",
+        },
+    ]
+
+
 def users() -> list[dict[str, Any]]:
     methods: dict[int, list[dict[str, Any]]] = {
         0: [],
@@ -84,10 +143,11 @@ def users() -> list[dict[str, Any]]:
         4: [_password(), *[_authenticator(4, n) for n in range(3)], _software(4, 0)],
         5: [_password(), *[_authenticator(5, n) for n in range(4)], _software(5, 0)],
         6: [_password(), _authenticator(6, 0)],
+        12: every_method(),
     }
     preferred = {1: "sms", 2: "voiceMobile", 3: "voiceOffice", 4: "push", 5: "push", 6: "push"}
     out = []
-    for i in range(12):
+    for i in range(USERS):
         synced = i == 7
         user: dict[str, Any] = {
             "id": uid(i),
@@ -170,6 +230,12 @@ def policies() -> dict[str, Any]:
                     "includeTargets": target,
                 },
                 {
+                    "@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethodConfiguration",
+                    "id": "HardwareOath",
+                    "state": "enabled",
+                    "includeTargets": target,
+                },
+                {
                     "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration",
                     "id": "TemporaryAccessPass",
                     "state": "enabled",
@@ -220,7 +286,7 @@ def domains() -> list[dict[str, Any]]:
 
 
 def write_tenant(directory: Path) -> Path:
-    """Write the tenant as a DESIGN §3.2 snapshot directory and return it."""
+    """Write the tenant as a tenant snapshot directory and return it."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "snapshot.json").write_text(
         json.dumps({"tenantId": TENANT_ID, "takenAt": "2026-01-01T00:00:00Z", "source": "file"})

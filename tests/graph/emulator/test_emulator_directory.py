@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 from emulator_helpers import assert_graph_error
-from emulator_tenant import gid, uid
+from emulator_tenant import USERS, gid, uid
 
 EVENTUAL = {"ConsistencyLevel": "eventual"}
 
@@ -29,7 +29,7 @@ def test_paging_follows_next_links_to_every_user_once(graph: httpx.Client) -> No
     paged = _all_pages(graph, "/v1.0/users", {"$top": "5", "$select": "id,userPrincipalName"})
     whole = graph.get("/v1.0/users", params={"$top": "999"}).json()["value"]
     assert [u["id"] for u in paged] == [u["id"] for u in whole]
-    assert len({u["id"] for u in paged}) == len(paged) == 12
+    assert len({u["id"] for u in paged}) == len(paged) == USERS
     assert set(paged[0]) == {"id", "userPrincipalName"}
 
 
@@ -113,7 +113,7 @@ def test_advanced_params_resent_on_every_page(graph: httpx.Client) -> None:
 def test_count_segment_and_count_ignored_without_header(graph: httpx.Client) -> None:
     assert_graph_error(graph.get("/v1.0/users/$count"), 400, "Request_BadRequest")
     counted = graph.get("/v1.0/users/$count", headers=EVENTUAL)
-    assert counted.status_code == 200 and counted.text == "12"
+    assert counted.status_code == 200 and counted.text == str(USERS)
     plain = graph.get("/v1.0/users", params={"$count": "true"}).json()
     assert "@odata.count" not in plain
 

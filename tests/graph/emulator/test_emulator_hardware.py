@@ -88,7 +88,8 @@ def test_assign_then_activate_with_current_code(graph: httpx.Client) -> None:
     assert activated.status_code == 204
     assert graph.get(f"{DEVICES}/{device['id']}").json()["status"] == "activated"
     expanded = graph.get(f"{methods}/{method_id}", params={"$expand": "device"}).json()
-    assert expanded["displayName"] == "Fob" and expanded["device"]["serialNumber"] == "HW-0100"
+    assert expanded["device"]["displayName"] == "Fob" and expanded["device"]["serialNumber"] == "HW-0100"
+    assert set(expanded) == {"@odata.context", "@odata.type", "id", "createdDateTime", "device"}
     # hardware OATH is a beta type: the beta methods list shows it, v1.0 does not
     beta_types = {
         m["@odata.type"] for m in graph.get(f"/beta/users/{user}/authentication/methods").json()["value"]

@@ -123,6 +123,29 @@ def test_read_delete_only_families(graph: httpx.Client) -> None:
     assert software["secretKey"] is None
 
 
+def test_methods_graph_cannot_create_or_delete(graph: httpx.Client) -> None:
+    base = "/v1.0/users/u12@fabrikam.example/authentication"
+    for segment in (
+        "fido2Methods",
+        "windowsHelloForBusinessMethods",
+        "platformCredentialMethods",
+        "passwordMethods",
+    ):
+        assert_graph_error(graph.post(f"{base}/{segment}", json={}), 405, "Request_BadRequest")
+    password = graph.get(f"{base}/passwordMethods").json()["value"][0]
+    assert password["password"] is None
+    assert_graph_error(graph.delete(f"{base}/passwordMethods/{password['id']}"), 405, "Request_BadRequest")
+    email = graph.get(f"{base}/emailMethods").json()["value"][0]
+    assert_graph_error(
+        graph.post(f"{base}/emailMethods", json={"emailAddress": "x@y.example"}), 400, "badRequest"
+    )
+    assert_graph_error(
+        graph.patch(f"{base}/emailMethods/{email['id']}", json={"emailAddress": "not an address"}),
+        400,
+        "badRequest",
+    )
+
+
 def test_all_methods_listing(graph: httpx.Client) -> None:
     listing = graph.get("/v1.0/users/u3@fabrikam.example/authentication/methods").json()
     types = {m["@odata.type"] for m in listing["value"]}

@@ -33,7 +33,9 @@ def test_methods_policy_and_configuration(graph: httpx.Client) -> None:
         "Sms",
         "Voice",
         "TemporaryAccessPass",
-    }
+    }  # HardwareOath is beta-only
+    beta = graph.get("/beta/policies/authenticationMethodsPolicy").json()
+    assert "HardwareOath" in {c["id"] for c in beta["authenticationMethodConfigurations"]}
     voice = graph.get(
         "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/voice"
     ).json()
