@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import UserError
+from analysis.graph.emulator import tenantfiles
 
 USER = "#microsoft.graph.user"
 GROUP = "#microsoft.graph.group"
@@ -51,43 +52,6 @@ class DeviceSecret:
 def now_iso() -> str:
     """A Graph-style UTC timestamp (``2024-05-01T10:11:12Z``)."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise UserError(
-            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}). "
-            "Fix the file or write the snapshot again with `mfa-migrate snapshot`."
-        ) from exc
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    if not path.exists():
-        return rows
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(
-                    f"{path}, line {number}: not valid JSON ({exc.msg}). Each line must be one JSON object; "
-                    "fix the line or write the snapshot again with `mfa-migrate snapshot`."
-                ) from exc
-            if not isinstance(row, dict):
-                raise UserError(f"{path}, line {number}: expected a JSON object, found {type(row).__name__}.")
-            rows.append(row)
-    return rows
-
-
-def _require_id(path: Path, rows: list[dict[str, Any]], what: str) -> None:
-    for number, row in enumerate(rows, start=1):
-        if not isinstance(row.get("id"), str) or not row["id"]:
-            raise UserError(f'{path}, object {number}: this {what} has no "id"; every {what} needs one.')
 
 
 def default_methods_policy() -> dict[str, Any]:
@@ -169,7 +133,7 @@ class TenantState:
                 f"{meta_path}: missing. A tenant snapshot needs snapshot.json with at least "
                 '{"tenantId": "..."}.'
             )
-        meta = _read_json(meta_path)
+        meta = tenantfiles.read_json(meta_path)
         if not isinstance(meta, dict) or not isinstance(meta.get("tenantId"), str) or not meta["tenantId"]:
             raise UserError(f'{meta_path}: needs a JSON object with a non-empty "tenantId".')
         state.meta = meta
@@ -177,9 +141,9 @@ class TenantState:
         users_path = directory / "users.jsonl"
         if not users_path.exists():
             raise UserError(f"{users_path}: missing. A tenant snapshot needs users.jsonl (may be empty).")
-        users = _read_jsonl(users_path)
-        _require_id(users_path, users, "user")
-        for user in users:
+        users = tenantfiles.read_jsonl(users_path)
+        tenantfiles.check_users(users_path, users)
+        for _, user in users:
             state.users[user["id"]] = user
             state.user_keys.update(user)
             upn = user.get("userPrincipalName")
@@ -187,41 +151,40 @@ class TenantState:
                 state._upn[upn.lower()] = user["id"]
 
         groups_path = directory / "groups.jsonl"
-        groups = _read_jsonl(groups_path)
-        _require_id(groups_path, groups, "group")
-        state.groups = {group["id"]: group for group in groups}
+        groups = tenantfiles.read_jsonl(groups_path)
+        tenantfiles.check_groups(groups_path, groups)
+        state.groups = {group["id"]: group for _, group in groups}
 
         policies_path = directory / "policies.json"
         if policies_path.exists():
-            raw = _read_json(policies_path)
-            if not isinstance(raw, dict):
-                raise UserError(f"{policies_path}: expected a JSON object.")
+            raw = tenantfiles.read_json(policies_path)
+            tenantfiles.check_policies(policies_path, raw)
             state.policies_raw = raw
             if isinstance(raw.get("authenticationMethodsPolicy"), dict):
                 state.methods_policy = raw["authenticationMethodsPolicy"]
                 state.methods_policy_seeded = True
             if isinstance(raw.get("featureRolloutPolicies"), list):
                 state.rollout_seeded = True
-                for number, policy in enumerate(raw["featureRolloutPolicies"], start=1):
-                    if not isinstance(policy, dict) or not policy.get("id"):
-                        raise UserError(f'{policies_path}: featureRolloutPolicies[{number}] has no "id".')
-                    state.rollout[policy["id"]] = policy
+                state.rollout = {policy["id"]: policy for policy in raw["featureRolloutPolicies"]}
 
         domains_path = directory / "domains.jsonl"
-        domains = _read_jsonl(domains_path)
-        _require_id(domains_path, domains, "domain")
-        state.domains = {domain["id"].lower(): domain for domain in domains}
+        domains = tenantfiles.read_jsonl(domains_path)
+        tenantfiles.check_domains(domains_path, domains)
+        state.domains = {domain["id"].lower(): domain for _, domain in domains}
 
         ledger_path = directory / "ledger.jsonl"
         if ledger_path.exists():
             state.ledger_lines = [
-                line for line in ledger_path.read_text(encoding="utf-8").splitlines() if line.strip()
+                json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+                for _, row in tenantfiles.read_jsonl(ledger_path)
             ]
 
         devices_path = directory / DEVICES_FILE
         if devices_path.exists():
             state.devices_file_seeded = True
-            for device in _read_jsonl(devices_path):
+            devices = tenantfiles.read_jsonl(devices_path)
+            tenantfiles.check_devices(devices_path, devices)
+            for _, device in devices:
                 secret = device.pop("secretKey", None)
                 device["secretKey"] = None
                 state.devices[device["id"]] = device
