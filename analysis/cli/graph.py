@@ -179,6 +179,13 @@ def _register_emulator(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         help="auto: device codes are approved after one pending poll; manual: a test approves each one "
         "(needs --test-hooks)",
     )
+    parser.add_argument(
+        "--registrations",
+        type=Path,
+        metavar="FILE",
+        help="test schedule: users who register methods over time (JSON lines: user, method, "
+        "at | afterSeconds | afterReads; see docs/emulator.md)",
+    )
     parser.set_defaults(handler=_emulator)
 
 
@@ -207,6 +214,7 @@ def _emulator(args: argparse.Namespace, console: Console) -> int:
         test_hooks=args.test_hooks,
         sign_in_as=args.sign_in_as,
         device_approval=args.device_approval,
+        registrations_file=args.registrations,
     )
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port {args.port}: must be between 0 and 65535 (0 picks a free port).")

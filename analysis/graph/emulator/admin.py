@@ -69,9 +69,11 @@ def admin_routes(emu: Emulator) -> list[Route]:
         return JSONResponse({"ok": True})
 
     def state(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
+        emu.registrations.apply_due(emu)
         return emu.state.snapshot_documents()
 
     def dump(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
+        emu.registrations.apply_due(emu)
         target = payload.get("dir") or (str(emu.config.dump_dir) if emu.config.dump_dir else None)
         if not target:
             raise ValueError('no target: send {"dir": "/path"} or start the emulator with --dump DIR')

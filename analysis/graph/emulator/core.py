@@ -20,6 +20,7 @@ from typing import Any
 
 from analysis.graph.emulator.errors import DENIED, INSUFFICIENT, TOO_MANY, GraphError, error_body
 from analysis.graph.emulator.faults import FaultInjector, FaultSpec
+from analysis.graph.emulator.registrations import Registrations
 from analysis.graph.emulator.router import Call, Resp, Route, normalise_path, resolve
 from analysis.graph.emulator.state import TenantState
 from analysis.graph.emulator.throttle import Budget, SlidingWindow, format_retry_after
@@ -43,6 +44,7 @@ DEFAULT_APP_ROLES = frozenset(
     }
 )
 DEFAULT_DELEGATED_SCOPES = DEFAULT_APP_ROLES | {"Policy.ReadWrite.HybridAuthentication"}
+METHODS_LIST = "/users/{user}/authentication/methods"  # the reads registrations' afterReads counts
 DEFAULT_CLIENT_ID = "2f1d4e8a-6c3b-4a57-9e0d-6d5e6d0e0a01"
 
 
@@ -64,6 +66,7 @@ class EmulatorConfig:
     device_approval: str = "auto"  # "auto" | "manual" (a test approves through the hooks)
     sign_in_as: str | None = None  # UPN or id of the user device-code sign-ins approve as
     test_hooks: bool = False  # serve /_emulator/test/* (testhooks.py)
+    registrations_file: Path | None = None  # users who register methods over time (registrations.py)
     client_cert_files: tuple[Path, ...] = ()
     phone_format: str = "strict"
     allow_app_staged_rollout: bool = False
@@ -170,6 +173,7 @@ class Emulator:
         self.ru_budget: SlidingWindow | None = (
             SlidingWindow(config.throttle_ru) if config.throttle_ru else None
         )
+        self.registrations = Registrations()
 
     # ------------------------------------------------------------------ helpers for handlers
     def context(self, call: Call, fragment: str) -> str:
@@ -275,9 +279,13 @@ class Emulator:
                 self.charge_write(call)
                 self.stats.bump("writes")
             with self.state.lock:
+                if self.registrations.items:
+                    self.registrations.apply_due(self)
                 resp = found.handler(self, call, params)
                 if counted_write and resp.status < 400:
                     self.state.changed = True
+                if call.method == "GET" and resp.status == 200 and found.template == METHODS_LIST:
+                    self.registrations.note_read(self, params["user"])
             if counted_write and resp.status < 400:
                 self.stats.bump("writes_applied")
         except GraphError as err:

@@ -16,8 +16,8 @@ Every refusal is 400 with the auth-methods code ``badRequest``. The pass itself 
 characters) is in the 201 answer only: it is never stored, dumped, logged, or returned by a GET
 (``temporaryAccessPass`` is ``null`` there). ``isUsable`` and ``methodUsabilityReason`` are computed
 when read: ``NotYetValid`` before the start, ``Expired`` after the lifetime, ``DisabledByPolicy`` while
-the policy is off, ``OneTimeUsed`` once a one-time pass was used (``lastUsedDateTime``
-set), else ``EnabledByPolicy``.
+the policy is off, ``OneTimeUsed`` once a one-time pass was used (by a registration, see
+:mod:`registrations`), else ``EnabledByPolicy``.
 """
 
 from __future__ import annotations

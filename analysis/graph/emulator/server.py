@@ -133,7 +133,10 @@ def build(config: EmulatorConfig, work_dir: Path, port: int) -> tuple[Emulator, 
         certificates=_client_certificates(tls, config.client_cert_files),
         lifetime=config.token_lifetime,
     )
-    return Emulator(config, state, tokens, base_url), tls
+    emu = Emulator(config, state, tokens, base_url)
+    if config.registrations_file is not None:
+        emu.registrations.load(emu, config.registrations_file)
+    return emu, tls
 
 
 class _Server(uvicorn.Server):

@@ -10,6 +10,9 @@ they live outside ``/v1.0`` and ``/beta``, so no Graph client reaches them by mi
 * ``POST /_emulator/test/device-codes/approve`` ``{"user_code", "user"}`` approves one as that user
   (UPN or object id of the tenant); ``{"user_code", "decline": true}`` declines it.
 * ``POST /_emulator/test/sign-in-as`` ``{"user": UPN|null}``: whom automatic approval signs in.
+* ``POST /_emulator/test/register`` ``{"user", "method", "at"|"afterSeconds"|"afterReads"?, "default"?,
+  "displayName"?}``: a user registers a method now or later (:mod:`registrations`);
+  ``GET /_emulator/test/registrations`` reports every scheduled registration and its status.
 """
 
 from __future__ import annotations
@@ -65,7 +68,16 @@ def test_routes(emu: Emulator) -> list[Route]:
         emu.tokens.devices.sign_in_as = who
         return {"sign_in_as": who.upn, "oid": who.oid}
 
+    def register(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
+        return emu.registrations.add(emu, payload).report()
+
+    def registrations(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
+        emu.registrations.apply_due(emu)
+        return {"registrations": [reg.report() for reg in emu.registrations.items]}
+
     return [
+        Route("/_emulator/test/register", hook(register), methods=["POST"]),
+        Route("/_emulator/test/registrations", hook(registrations), methods=["GET"]),
         Route("/_emulator/test/device-codes", hook(device_codes), methods=["GET"]),
         Route("/_emulator/test/device-codes/approve", hook(approve), methods=["POST"]),
         Route("/_emulator/test/sign-in-as", hook(sign_in_as), methods=["POST"]),

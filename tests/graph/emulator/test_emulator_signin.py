@@ -161,6 +161,11 @@ def test_manual_approval_as_a_user_and_decline(manual: EmulatorInfo) -> None:
 def test_hooks_are_refused_without_test_hooks_or_key(emu: EmulatorInfo, hooked: EmulatorInfo) -> None:
     off = _hook(emu, "GET", "device-codes")
     assert off.status_code == 404 and "--test-hooks" in off.json()["error"]
+    entry = {"user": upn(11), "method": "passkey"}
+    assert _hook(emu, "POST", "register", entry).status_code == 404
+    registered = _hook(hooked, "POST", "register", entry).json()
+    assert registered["status"] == "registered" and registered["userId"] == uid(11)
+    assert _hook(hooked, "POST", "register", {"user": upn(11), "method": "sms"}).status_code == 400
     assert _hook(hooked, "GET", "device-codes", key="wrong").status_code == 401
     # Graph paths never reach the hooks
     with client_for(hooked, hooked.app_token()) as graph:
