@@ -31,7 +31,6 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +40,17 @@ from urllib.parse import quote, urlsplit
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.graph.client import BatchRequest, BatchResponse, GraphClient, odata_string
+from analysis.graph.collect_directory import (
+    GROUP_FIELDS,
+    chunks,
+    collect_domains,
+    collect_groups,
+    list_params,
+    pick,
+    run_chunks,
+    strip_annotations,
+    strip_context,
+)
 from analysis.graph.errors import (
     AuthError,
     ForbiddenError,
@@ -65,17 +75,6 @@ USER_FIELDS = (
     "onPremisesImmutableId",
     "employeeId",
 )
-GROUP_FIELDS = (
-    "id",
-    "displayName",
-    "description",
-    "groupTypes",
-    "membershipRule",
-    "membershipRuleProcessingState",
-    "securityEnabled",
-    "mailEnabled",
-)
-DOMAIN_FIELDS = ("id", "authenticationType", "isVerified", "isDefault", "isInitial", "supportedServices")
 PREFERENCE_FIELDS = (
     "userPreferredMethodForSecondaryAuthentication",
     "isSystemPreferredAuthenticationMethodEnabled",
@@ -84,8 +83,6 @@ PREFER_ENUMS = {"Prefer": "include-unknown-enum-members"}
 USERS_PER_BATCH = 10  # two requests per user, 20 per $batch
 READ_SHARE = 0.8  # of the tenant's RU quota; the rest is left to other apps
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-_USER_TYPE = "#microsoft.graph.user"
-_GROUP_TYPE = "#microsoft.graph.group"
 
 
 @dataclass
@@ -143,13 +140,13 @@ def take_snapshot(
             console.info(f"{len(users)} users in group {group!r} (transitive members)")
         else:
             scope_groups = []
-            users = [_pick(u, USER_FIELDS) for u in client.paged("/users", params=_list_params(USER_FIELDS))]
+            users = [pick(u, USER_FIELDS) for u in client.paged("/users", params=list_params(USER_FIELDS))]
             console.info(f"{len(users)} users in the tenant")
         _set_read_budget(client, read_budget, len(users))
-        groups = _collect_groups(client, scope_groups, concurrency)
+        groups = collect_groups(client, scope_groups, concurrency)
         _collect_methods(client, users, console, concurrency, result)
         policies = _collect_policies(client, console, result)
-        domains = _collect_domains(client)
+        domains = collect_domains(client)
     except (AuthError, UnauthorizedError) as exc:
         raise UserError(
             f"Graph refused the credentials: {exc}. Check the client id, the secret or certificate, and "
@@ -186,12 +183,12 @@ def _resolve_groups(client: GraphClient, name_or_id: str) -> list[dict[str, Any]
     if _GUID.match(name_or_id):
         try:
             group = client.get(f"/groups/{name_or_id}", params={"$select": ",".join(GROUP_FIELDS)})
-            found[group["id"]] = _pick(group, GROUP_FIELDS)
+            found[group["id"]] = pick(group, GROUP_FIELDS)
         except NotFoundError:
             pass
-    params = {"$filter": f"displayName eq {odata_string(name_or_id)}", **_list_params(GROUP_FIELDS)}
+    params = {"$filter": f"displayName eq {odata_string(name_or_id)}", **list_params(GROUP_FIELDS)}
     for group in client.paged("/groups", params=params):
-        found.setdefault(group["id"], _pick(group, GROUP_FIELDS))
+        found.setdefault(group["id"], pick(group, GROUP_FIELDS))
     if not found:
         raise UserError(
             f"No group has the id or display name {name_or_id!r} in this tenant. "
@@ -204,8 +201,8 @@ def _scope_users(client: GraphClient, groups: Sequence[dict[str, Any]]) -> list[
     users: dict[str, dict[str, Any]] = {}
     for group in groups:
         path = f"/groups/{quote(group['id'])}/transitiveMembers/microsoft.graph.user"
-        for user in client.paged(path, params=_list_params(USER_FIELDS), advanced=True):
-            users.setdefault(user["id"], _pick(user, USER_FIELDS))
+        for user in client.paged(path, params=list_params(USER_FIELDS), advanced=True):
+            users.setdefault(user["id"], pick(user, USER_FIELDS))
     return list(users.values())
 
 
@@ -215,62 +212,6 @@ def _set_read_budget(client: GraphClient, read_budget: str | int, user_count: in
     auto = int(tenant_read_quota(user_count) * READ_SHARE)
     per_10s = auto if read_budget == "auto" else int(read_budget)
     client.read_budget = TokenBucket(per_10s, 10.0)
-
-
-# ---------------------------------------------------------------------------------------- groups
-def _collect_groups(
-    client: GraphClient, scope_groups: Sequence[dict[str, Any]], concurrency: int
-) -> list[dict[str, Any]]:
-    """Groups with their direct members: all groups, or the scope groups plus everything nested in them."""
-    if not scope_groups:
-        groups = {
-            g["id"]: _pick(g, GROUP_FIELDS)
-            for g in client.paged("/groups", params=_list_params(GROUP_FIELDS))
-        }
-        _fill_members(client, list(groups.values()), concurrency)
-        return list(groups.values())
-    done: dict[str, dict[str, Any]] = {}
-    todo = [dict(g) for g in scope_groups]
-    while todo:
-        _fill_members(client, todo, concurrency)
-        for group in todo:
-            done[group["id"]] = group
-        nested: dict[str, dict[str, Any]] = {}
-        for group in todo:
-            for member in group["members"]:
-                if member.get("@odata.type") == _GROUP_TYPE and member["id"] not in done:
-                    nested.setdefault(member["id"], {"id": member["id"]})
-        todo = []
-        for group_id in nested:
-            try:
-                group = client.get(f"/groups/{quote(group_id)}", params={"$select": ",".join(GROUP_FIELDS)})
-            except NotFoundError:
-                continue  # removed while we read; its members were already counted transitively
-            todo.append(_pick(group, GROUP_FIELDS))
-    return list(done.values())
-
-
-def _fill_members(client: GraphClient, groups: list[dict[str, Any]], concurrency: int) -> None:
-    params = "?$select=id&$top=999"
-
-    def run(chunk: list[dict[str, Any]]) -> None:
-        requests = [
-            BatchRequest(str(i), "GET", f"/groups/{quote(g['id'])}/members{params}")
-            for i, g in enumerate(chunk)
-        ]
-        for group, answer in zip(chunk, client.batch(requests), strict=True):
-            if answer.status == 404:  # deleted while we read
-                group["members"] = []
-                continue
-            answer.raise_for_status()
-            items = client.rest_of(answer.body or {})
-            group["members"] = [_member(m) for m in items]
-
-    _run_chunks(run, _chunks(groups, 20), concurrency)
-
-
-def _member(item: dict[str, Any]) -> dict[str, Any]:
-    return {"@odata.type": item.get("@odata.type", _USER_TYPE), "id": item["id"]}
 
 
 # ---------------------------------------------------------------------------------------- methods
@@ -303,14 +244,14 @@ def _collect_methods(
             if methods.ok:
                 try:
                     user["authenticationMethods"] = [
-                        _strip_annotations(m) for m in client.rest_of(methods.body or {})
+                        strip_annotations(m) for m in client.rest_of(methods.body or {})
                     ]
                 except GraphClientError as exc:
                     errors.append(f"authentication methods: {exc}")
             else:
                 errors.append(f"authentication methods: {_item_error(methods)}")
             if prefs.ok:
-                user["signInPreferences"] = _pick(prefs.body or {}, PREFERENCE_FIELDS)
+                user["signInPreferences"] = pick(prefs.body or {}, PREFERENCE_FIELDS)
             else:
                 errors.append(f"signInPreferences: {_item_error(prefs)}")
             if errors:
@@ -319,7 +260,7 @@ def _collect_methods(
         return len(chunk)
 
     with console.progress("Reading authentication methods", len(users)) as bar:
-        _run_chunks(run, _chunks(users, USERS_PER_BATCH), concurrency, on_done=bar.advance)
+        run_chunks(run, chunks(users, USERS_PER_BATCH), concurrency, on_done=bar.advance)
     failed = sum(1 for u in users if "methodsError" in u)
     result.methods_errors = failed
     if failed and failed == len(users):
@@ -348,7 +289,7 @@ def _collect_policies(client: GraphClient, console: Console, result: SnapshotRes
     policies: dict[str, Any] = {}
     try:
         policy = client.get("/policies/authenticationMethodsPolicy", version="beta")
-        policies["authenticationMethodsPolicy"] = _strip_context(policy)
+        policies["authenticationMethodsPolicy"] = strip_context(policy)
         result.methods_policy = True
     except (ForbiddenError, NotFoundError) as exc:
         message = f"authentication methods policy not read ({exc}); the snapshot treats it as unknown"
@@ -378,70 +319,13 @@ def _collect_policies(client: GraphClient, console: Console, result: SnapshotRes
 
 def _rollout_policy(policy: dict[str, Any]) -> dict[str, Any]:
     """The policy with ``appliesTo`` reduced to each group's ``@odata.type`` and ``id``."""
-    out = _strip_context(policy)
+    out = strip_context(policy)
     out["appliesTo"] = [
         {k: a[k] for k in ("@odata.type", "id") if k in a}
         for a in policy.get("appliesTo") or []
         if isinstance(a, dict) and a.get("id")
     ]
     return out
-
-
-# ---------------------------------------------------------------------------------------- domains
-def _collect_domains(client: GraphClient) -> list[dict[str, Any]]:
-    domains = [
-        _pick(d, DOMAIN_FIELDS) for d in client.paged("/domains", params={"$select": ",".join(DOMAIN_FIELDS)})
-    ]
-    for chunk in _chunks(domains, 20):
-        requests = [
-            BatchRequest(str(i), "GET", f"/domains/{quote(d['id'])}/federationConfiguration")
-            for i, d in enumerate(chunk)
-        ]
-        for domain, answer in zip(chunk, client.batch(requests), strict=True):
-            if answer.status == 404:
-                domain["federationConfiguration"] = []
-                continue
-            answer.raise_for_status()
-            domain["federationConfiguration"] = [_strip_context(f) for f in client.rest_of(answer.body or {})]
-    return domains
-
-
-# ---------------------------------------------------------------------------------------- helpers
-def _list_params(fields: Sequence[str]) -> dict[str, str]:
-    return {"$select": ",".join(fields), "$top": "999"}
-
-
-def _pick(obj: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
-    """The listed properties, in the listed order (absent ones as null, as Graph returns them)."""
-    return {name: obj.get(name) for name in fields}
-
-
-def _strip_context(obj: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in obj.items() if k != "@odata.context" and not k.startswith("@microsoft.graph.")}
-
-
-def _strip_annotations(obj: dict[str, Any]) -> dict[str, Any]:
-    """Keep ``@odata.type`` (the method's kind); drop context and tips annotations."""
-    return {k: v for k, v in obj.items() if not k.startswith("@") or k == "@odata.type"}
-
-
-def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
-def _run_chunks(fn: Any, chunks: Iterable[Any], concurrency: int, on_done: Any = None) -> None:
-    """Run ``fn`` over chunks on a thread pool; the first exception cancels the rest and propagates."""
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="snapshot") as pool:
-        futures = [pool.submit(fn, chunk) for chunk in chunks]
-        try:
-            for future in as_completed(futures):
-                done = future.result()
-                if on_done is not None and isinstance(done, int):
-                    on_done(done)
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
 
 
 def _prepare_out(out: Path, force: bool) -> None:

@@ -15,17 +15,9 @@ from pathlib import Path
 
 from analysis.console import Console
 from analysis.errors import UserError
-from analysis.graph.auth import (
-    GRAPH_URL,
-    AppOnlyAuth,
-    Certificate,
-    DeviceCodeAuth,
-    build_token_cache,
-    load_certificate,
-    read_secret,
-    scope_for,
-)
+from analysis.graph.auth import GRAPH_URL, AppOnlyAuth, DeviceCodeAuth, scope_for
 from analysis.graph.client import GraphClient
+from analysis.graph.credentials import Certificate, build_token_cache, load_certificate, read_secret
 from analysis.graph.ratelimit import TokenBucket, writes_budget
 from analysis.graph.reachability import Reachability
 

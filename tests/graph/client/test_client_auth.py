@@ -14,7 +14,8 @@ import requests
 from graph_client_helpers import app_auth, make_client, self_signed
 
 from analysis.errors import UserError
-from analysis.graph.auth import AppOnlyAuth, DeviceCodeAuth, build_token_cache, load_certificate
+from analysis.graph.auth import AppOnlyAuth, DeviceCodeAuth
+from analysis.graph.credentials import build_token_cache, load_certificate
 from analysis.graph.emulator.launcher import EmulatorInfo
 from analysis.graph.errors import AuthError
 

@@ -16,7 +16,8 @@ from analysis.console import CaptureConsole
 from analysis.errors import UserError
 from analysis.graph.auth import DeviceCodeAuth
 from analysis.graph.client import GraphClient, RetryPolicy
-from analysis.graph.collect import DOMAIN_FIELDS, GROUP_FIELDS, USER_FIELDS, take_snapshot
+from analysis.graph.collect import USER_FIELDS, take_snapshot
+from analysis.graph.collect_directory import DOMAIN_FIELDS, GROUP_FIELDS
 from analysis.graph.emulator.launcher import EmulatorInfo, start_emulator
 
 pytestmark = pytest.mark.slow  # starts emulators

@@ -10,9 +10,10 @@ import pytest
 from graph_client_helpers import self_signed
 
 from analysis.errors import UserError
-from analysis.graph.auth import load_certificate, read_secret, scope_for
+from analysis.graph.auth import scope_for
 from analysis.graph.client import BatchRequest, RetryPolicy, _pack, odata_string, parse_retry_after, user_path
 from analysis.graph.collect import source_for
+from analysis.graph.credentials import load_certificate, read_secret
 from analysis.graph.errors import ForbiddenError
 from analysis.graph.permissions import permission_in_message, required_permission
 from analysis.graph.ratelimit import TokenBucket, resource_units, tenant_read_quota, writes_budget
