@@ -27,7 +27,7 @@ $(SAMPLE_WS): $(VENV)/.installed $(wildcard sample_data/*) $(wildcard sample_dat
 	$(BIN)/mfa-migrate load --datafile sample_data/PhoneFactor.pfdata --tenant sample_data/tenant --workspace $@
 
 demo: $(SAMPLE_WS)
-	@echo "Dashboard: http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
+	@echo "Dashboard on http://127.0.0.1:$(PORT) (Ctrl+C stops it); to act, open the operator link printed below"
 	MFA_MIGRATE_WORKSPACE=$(SAMPLE_WS) MFA_MIGRATE_SETTINGS=$${MFA_MIGRATE_SETTINGS:-.streamlit/demo-settings.toml} \
 	  $(BIN)/streamlit run app.py --server.address 127.0.0.1 \
 	  --server.port $(PORT) --server.headless true --browser.gatherUsageStats false

@@ -7,6 +7,9 @@ Two modes, chosen by configuration and always shown in the sidebar:
   ``email`` claim (else ``preferred_username``, else ``sub``). Tokens are never read or shown.
 * **Local mode** otherwise: nobody signs in; the identity recorded for approvals and runs is
   ``local:<OS user>``. The banner says so, because that identity is only as trustworthy as the machine.
+  Anyone who can reach the loopback port is that "user", so local mode is read-only unless the session
+  presented the operator token printed at launch (``?token=`` in the link; :mod:`analysis.dashboard.guard`).
+  The session remembers it, so moving between pages keeps the rights; the token leaves the address bar.
 
 Approving and running batches change the tenant, so they are offered only to identities listed in the
 roles file (``MFA_MIGRATE_ROLES``, default ``.streamlit/roles.toml``; see ``docs/dashboard.md``).
@@ -90,6 +93,7 @@ class Identity:
     display: str  # shown in the sidebar
     mode: Literal["oidc", "local"]
     roles: frozenset[str]
+    note: str = ""  # why this identity may not act although the roles file lists it ("" when it may)
 
     @property
     def can_approve(self) -> bool:
@@ -100,10 +104,18 @@ class Identity:
         return OPERATOR in self.roles
 
 
-def local_identity(roles: Roles, os_user: str | None = None) -> Identity:
+def local_identity(roles: Roles, os_user: str | None = None, *, operator: bool, note: str = "") -> Identity:
+    """The local-mode identity; its roles count only for the operator (who holds the launch token)."""
     user = os_user or _os_user()
     name = f"{LOCAL_PREFIX}{user}"
-    return Identity(name, f"{user} (local mode)", "local", roles.roles_of(name))
+    granted = roles.roles_of(name)
+    if operator or not granted:
+        return Identity(name, f"{user} (local mode)", "local", granted if operator else frozenset())
+    note = note or (
+        "Read-only: open the operator link printed when the dashboard started (…/?token=…) to approve, "
+        "run or load."
+    )
+    return Identity(name, f"{user} (local mode)", "local", frozenset(), note)
 
 
 def oidc_identity(claims: Mapping[str, Any], roles: Roles) -> Identity:
@@ -135,11 +147,37 @@ def auth_configured() -> bool:
         return False
 
 
+_OPERATOR_KEY = "_mfa_migrate_operator"
+
+
+def _operator_session() -> tuple[bool, str]:
+    """Whether this session presented the operator token; a token in the URL is taken and removed.
+
+    The fact is kept in the session (not the token), so later pages need no token in their URL; a wrong
+    token is reported, and so is one presented after a restart (every start makes a new one).
+    """
+    from analysis.dashboard.guard import TOKEN_PARAM, token_matches
+
+    note = ""
+    given = st.query_params.get(TOKEN_PARAM)
+    if given is not None:
+        del st.query_params[TOKEN_PARAM]  # not left in the address bar, history or a screenshot
+        if token_matches(given):
+            st.session_state[_OPERATOR_KEY] = True
+        else:
+            note = (
+                "Read-only: the link's token is not this dashboard's (a new one is printed at every start); "
+                "open the operator link from the latest launch to approve, run or load."
+            )
+    return bool(st.session_state.get(_OPERATOR_KEY, False)), note
+
+
 def current_identity() -> Identity | None:
     """The user of this session; ``None`` when sign-in is configured and nobody is signed in."""
     roles = read_roles(roles_path())
     if not auth_configured():
-        return local_identity(roles)
+        operator, note = _operator_session()
+        return local_identity(roles, operator=operator, note=note)
     if not st.user.is_logged_in:
         return None
     return oidc_identity(st.user.to_dict(), roles)

@@ -24,6 +24,8 @@ def _identity(ctx: Context) -> None:
     st.caption(
         "May " + " and ".join(allowed) + " batches." if allowed else "Read-only: may not approve or run."
     )
+    if ident.note:
+        st.info(ident.note, icon=":material/key:")
     if ident.mode == "oidc" and st.button("Sign out", key="logout"):
         st.logout()
 
@@ -56,12 +58,17 @@ def _sources(ctx: Context) -> None:
         st.caption(f"Load `{ws.load_id[:12]}`; every file's full SHA-256 is in the `load_sources` table.")
 
 
+def _may_act(ctx: Context) -> bool:
+    """Opening or loading files is acting: it needs a role (and, in local mode, the operator token)."""
+    return ctx.identity.can_run or ctx.identity.can_approve
+
+
 def _load_form(ctx: Context) -> None:
     ws = ctx.workspace
     with st.expander("Open or load other files", expanded=False):
         with st.form("open-workspace", border=False):
             target = st.text_input("Workspace file", value=ws.path, help="a .duckdb file on this machine")
-            if st.form_submit_button("Open workspace"):
+            if st.form_submit_button("Open workspace", disabled=not _may_act(ctx)) and _may_act(ctx):
                 path = Path(target).expanduser()
                 if not path.exists():
                     st.error(f"{path} does not exist. Load files into it below, or check the path.")
@@ -77,8 +84,8 @@ def _load_form(ctx: Context) -> None:
                 key="sb_datafile",
             )
             tenant = st.text_input("Tenant snapshot directory", placeholder="/path/tenant", key="sb_tenant")
-            go = st.form_submit_button("Load into this workspace", disabled=ws.read_only)
-        if go:
+            go = st.form_submit_button("Load into this workspace", disabled=ws.read_only or not _may_act(ctx))
+        if go and _may_act(ctx):
             _load(ctx, datafile, tenant)
 
 

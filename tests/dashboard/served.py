@@ -8,6 +8,7 @@ hosts, which the closed network refuses).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -30,6 +31,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def operator_token(log: Path) -> str:
+    """The token in the operator link the server printed at launch (read the way an operator reads it)."""
+    found = re.findall(r"/\?token=([A-Za-z0-9_-]+)", log.read_text(errors="replace"))
+    if not found:
+        raise RuntimeError(
+            f"the dashboard printed no operator link:\n{log.read_text(errors='replace')[-3000:]}"
+        )
+    return found[-1]
 
 
 def free_port() -> int:

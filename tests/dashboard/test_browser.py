@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from dashboard_helpers import ROOT, copy_workspace
 from playwright.sync_api import Page
-from served import CHROMIUM, CHROMIUM_ARGS, dashboard
+from served import CHROMIUM, CHROMIUM_ARGS, dashboard, operator_token
 
 from analysis.graph.emulator.launcher import EmulatorInfo
 
@@ -81,9 +81,10 @@ def chosen_users(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="module")
-def app_url(
+def server(
     workspace_copy: Path, emulator: tuple[Path, EmulatorInfo], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+) -> Iterator[tuple[str, str]]:
+    """The dashboard's URL and the operator token its launch line printed."""
     work = tmp_path_factory.mktemp("browser-app")
     (work / "roles.toml").write_text(
         '[roles]\napprovers = ["local:*"]\noperators = ["local:*"]\n', encoding="utf-8"
@@ -97,7 +98,12 @@ def app_url(
         "MFA_MIGRATE_EMULATOR_READY": str(emulator[0]),
     }
     with dashboard(env, work / "streamlit.log") as url:
-        yield url
+        yield url, operator_token(work / "streamlit.log")
+
+
+@pytest.fixture(scope="module")
+def app_url(server: tuple[str, str]) -> str:
+    return server[0]
 
 
 @pytest.fixture(scope="module")
@@ -162,12 +168,13 @@ def test_what_if_compares_and_draws_the_flow(page: Page, app_url: str) -> None:
 
 
 def test_batch_create_approve_run_verify_against_the_emulator(
-    page: Page, app_url: str, chosen_users: list[str], emulator: tuple[Path, EmulatorInfo]
+    page: Page, server: tuple[str, str], chosen_users: list[str], emulator: tuple[Path, EmulatorInfo]
 ) -> None:
     pg = page
+    app_url, token = server
     emu = emulator[1]
     writes_before = sum(1 for e in emu.log() if e.get("method") in ("POST", "PATCH"))
-    pg.goto(f"{app_url}/batches")
+    pg.goto(f"{app_url}/batches?token={token}")  # acting needs the operator link's token
     settle(pg, "Create a batch")
     pg.get_by_label("Batch name").fill("browser-wave")
     pg.get_by_text("Named users", exact=True).click()

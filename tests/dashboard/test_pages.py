@@ -14,6 +14,8 @@ import pytest
 from dashboard_helpers import ROOT, copy_workspace, local_user
 from streamlit.testing.v1 import AppTest
 
+from analysis.dashboard.guard import operator_token
+
 pytestmark = pytest.mark.slow
 
 APP = str(ROOT / "app.py")
@@ -23,6 +25,7 @@ def run(
     page: str | None = None, *, secrets: dict[str, Any] | None = None, user: dict[str, Any] | None = None
 ) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["token"] = operator_token()  # the operator's launch link (local mode acts only with it)
     if secrets:
         for key, value in secrets.items():
             at.secrets[key] = value

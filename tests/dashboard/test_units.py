@@ -34,7 +34,7 @@ def test_local_wildcard_never_matches_a_signed_in_user(tmp_path: Path) -> None:
     f = tmp_path / "roles.toml"
     f.write_text('approvers = ["local:*"]\noperators = ["local:*"]\n')
     roles = identity.read_roles(f)
-    local = identity.local_identity(roles, os_user="carol")
+    local = identity.local_identity(roles, os_user="carol", operator=True)
     assert local.name == "local:carol" and local.can_approve and local.can_run
     signed_in = identity.oidc_identity({"email": "local:carol"}, roles)  # a claim cannot spoof local mode
     assert signed_in.name == "local:carol"

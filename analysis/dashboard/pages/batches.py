@@ -32,7 +32,8 @@ may_create = (ident.can_run or ident.can_approve) and not ws.read_only
 with st.expander("Create a batch", expanded=batches.empty, icon=":material/add_circle:"):
     if not may_create:
         st.info(
-            f"Creating batches is for approvers and operators; you are `{ident.name}`. "
+            ident.note
+            or f"Creating batches is for approvers and operators; you are `{ident.name}`. "
             "Ask an administrator to add you to the roles file (see docs/dashboard.md)."
         )
     else:
