@@ -91,6 +91,8 @@ def workspace_connection(args: argparse.Namespace, console: Console) -> Iterator
     try:
         con = connect(path)
     except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower() and "conflicting" not in str(exc).lower():
+            raise UserError(f"The workspace {path} cannot be opened: {str(exc).splitlines()[0]}.") from None
         raise UserError(
             f"The workspace {path} is open in another process (the dashboard, a running batch or sync?): "
             f"{str(exc).splitlines()[0]}. Close it or wait for it to finish, then try again."

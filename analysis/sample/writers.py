@@ -61,7 +61,9 @@ def _with_order(table: pa.Table) -> pa.Table:
 
 
 def _duckdb() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    from analysis.sources.workspace_file import no_extension_downloads
+
+    con = no_extension_downloads(duckdb.connect())
     con.execute("SET enable_progress_bar = false")
     return con
 

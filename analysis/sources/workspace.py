@@ -29,7 +29,7 @@ from analysis import __version__
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.sources import datafile as pfdata
-from analysis.sources import export_csv, sqlrun
+from analysis.sources import export_csv, sqlrun, workspace_file
 from analysis.sources import tenant as snapshot
 from analysis.sources.files import FactsPool, datafile_kind
 from analysis.sqlfiles import sql
@@ -40,9 +40,10 @@ _REPLACED_TABLE = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TABLE\s+([A-Za-z_][A-
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to the workspace file. Lock conflicts surface as ``duckdb.IOException`` so callers
-    (the dashboard) can fall back to read-only; :func:`load` turns them into a :class:`UserError`."""
-    return duckdb.connect(str(path), read_only=read_only)
+    """A connection to an existing workspace; any other file is refused (:mod:`.workspace_file`). Lock
+    conflicts surface as ``duckdb.IOException`` so callers (the dashboard) can fall back to read-only;
+    :func:`load` turns them into a :class:`UserError`."""
+    return workspace_file.open_workspace(Path(path), read_only=read_only)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -95,7 +96,7 @@ def load(workspace: Path, datafile: Path, tenant: Path, console: Console) -> Loa
         pfdata.connect(datafile).close()  # the layout check, before anything is touched
     warnings = list(snap.warnings) + (export.warnings if export else [])
 
-    existed = workspace.exists()
+    existed = workspace.exists() and workspace.stat().st_size > 0  # an empty file holds nothing to keep
     facts = FactsPool()
     for path in (*snap.files.values(), datafile):
         facts.submit(path)
@@ -148,7 +149,7 @@ def _open_for_load(workspace: Path) -> duckdb.DuckDBPyConnection:
     if not workspace.parent.exists():
         raise UserError(f"The folder {workspace.parent} for the workspace does not exist. Create it first.")
     try:
-        return connect(workspace)
+        return workspace_file.open_workspace(workspace, new_ok=True)
     except duckdb.IOException as exc:
         text = str(exc).lower()
         if "lock" in text or "conflicting" in text:

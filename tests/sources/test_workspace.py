@@ -13,6 +13,7 @@ import pytest
 from analysis.cli.common import add_source_args, open_workspace
 from analysis.console import CaptureConsole
 from analysis.errors import UserError
+from analysis.sources import workspace_file
 from analysis.sources.workspace import connect, ensure_schema, load
 
 from .builders import make_pfdata, rows, user
@@ -94,7 +95,8 @@ def test_ensure_schema_creates_missing_tables_and_never_replaces(
     con.close()
     assert rows(ws, "SELECT count(*) FROM mfa_users") == [(3,)]
     assert rows(ws, "SELECT count(*) FROM mfa_user_extra") == [(0,)]
-    fresh = connect(ws.with_name("fresh.duckdb"))
+    # a new workspace, as a load makes it
+    fresh = workspace_file.open_workspace(ws.with_name("fresh.duckdb"), new_ok=True)
     ensure_schema(fresh)
     assert fresh.execute("SELECT count(*) FROM rejects").fetchall() == [(0,)]
     fresh.close()
