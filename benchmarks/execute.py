@@ -31,8 +31,10 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 
 from analysis.console import CaptureConsole  # noqa: E402
-from analysis.execute.batches import ExecOptions, Selection, approve, create_batch  # noqa: E402
+from analysis.execute.batches import approve  # noqa: E402
+from analysis.execute.options import ExecOptions  # noqa: E402
 from analysis.execute.runner import RunOptions, run_batch  # noqa: E402
+from analysis.execute.selection import Selection, create_batch  # noqa: E402
 from analysis.graph.auth import AppOnlyAuth  # noqa: E402
 from analysis.graph.client import GraphClient  # noqa: E402
 from analysis.graph.emulator.launcher import start_emulator  # noqa: E402

@@ -1,64 +1,58 @@
-"""CLI of execution: ``batch create|list|show|approve|run|verify|rollback``, ``rollout``, ``cutover``,
-``sync``.
+"""CLI of execution: ``batch create|list|show|approve|explain|run|verify|rollback``, ``rollout``,
+``cutover``, ``sync``.
 
 Everything that changes the tenant needs an approved batch or an explicit ``--confirm``. Who did what
-is recorded: ``--as NAME`` names the person, else the operating-system user is recorded.
+is recorded: ``--as NAME`` names the person, else the operating-system user is recorded. Running,
+verifying and rolling back are in :mod:`analysis.cli.execute_run`; Staged Rollout, the cut-over and
+``sync`` in :mod:`analysis.cli.rollout`.
 """
 
 from __future__ import annotations
 
 import argparse
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from analysis.console import Console
-from analysis.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
-    _register_batch(sub)
-    _register_rollout(sub)
-    _register_cutover(sub)
-    _register_sync(sub)
+    from analysis.cli import execute_run, rollout
+
+    batch = sub.add_parser("batch", help="create, approve, run, verify and roll back batches of users")
+    bsub = batch.add_subparsers(dest="batch_command", metavar="ACTION", required=True)
+    _register_batch(bsub)
+    execute_run.register(bsub)
+    rollout.register(sub)
 
 
-def _workspace_arg(parser: argparse.ArgumentParser) -> None:
+def workspace_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workspace", required=True, type=Path, metavar="FILE", help="the workspace (DuckDB file)"
     )
 
 
-def _as_arg(parser: argparse.ArgumentParser) -> None:
+def as_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="actor", metavar="NAME", help="who is doing this (default: the OS user)")
 
 
-def _batch_arg(parser: argparse.ArgumentParser) -> None:
+def batch_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("batch", metavar="N", help="batch number or name")
 
 
-def _concurrency_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--concurrency", type=int, default=4, help="$batch requests in flight (default 4)")
+def open_workspace(path: Path) -> Any:
+    from analysis.execute.store import open_workspace as open_
 
-
-def _open(path: Path) -> Any:
-    from analysis.execute.store import open_workspace
-
-    return open_workspace(path)
+    return open_(path)
 
 
 # ---------------------------------------------------------------------------------------- batch
 
 
-def _register_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.cli.connection import add_connection_arguments
-
-    batch = sub.add_parser("batch", help="create, approve, run, verify and roll back batches of users")
-    bsub = batch.add_subparsers(dest="batch_command", metavar="ACTION", required=True)
-
+def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = bsub.add_parser("create", help="freeze the plan rows of chosen users into a draft batch")
-    _workspace_arg(p)
+    workspace_arg(p)
     p.add_argument("--name", required=True, help="a unique name, e.g. wave-1")
     choose = p.add_mutually_exclusive_group(required=True)
     choose.add_argument("--users", type=Path, metavar="FILE", help="one username or UPN per line (or a CSV)")
@@ -69,76 +63,50 @@ def _register_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--where", metavar="SQL", help="SQL predicate on the plan, e.g. \"item = 'oath_token'\""
     )
     p.add_argument("--settings", type=Path, metavar="TOML", help="simulator settings (+ optional [execute])")
-    _as_arg(p)
+    as_arg(p)
     p.set_defaults(handler=_batch_create)
 
     p = bsub.add_parser("list", help="the batches in the workspace")
-    _workspace_arg(p)
+    workspace_arg(p)
     p.set_defaults(handler=_batch_list)
 
     p = bsub.add_parser("show", help="a batch's summary, rows, events and verification")
-    _workspace_arg(p)
-    _batch_arg(p)
+    workspace_arg(p)
+    batch_arg(p)
     p.add_argument("--rows", action="store_true", help="list every plan row")
     p.add_argument("--journal", action="store_true", help="list the journal")
     p.set_defaults(handler=_batch_show)
 
     p = bsub.add_parser("approve", help="approve a draft batch (binds to its plan hash)")
-    _workspace_arg(p)
-    _batch_arg(p)
+    workspace_arg(p)
+    batch_arg(p)
     p.add_argument("--note", help="approval note (change ticket, ...)")
-    _as_arg(p)
+    as_arg(p)
     p.set_defaults(handler=_batch_approve)
 
-    p = bsub.add_parser("run", help="carry out an approved batch through Graph (resumes an interrupted run)")
-    _workspace_arg(p)
-    _batch_arg(p)
-    add_connection_arguments(p)
-    p.add_argument(
-        "--datafile", type=Path, help="MFA Server datafile for OATH secrets (default: the loaded one)"
-    )
-    p.add_argument(
-        "--tap-out", type=Path, metavar="FILE", help="where Temporary Access Passes go (mode 0600)"
-    )
-    _concurrency_arg(p)
-    p.add_argument(
-        "--settle",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="after an interrupted run, wait this long after its last unanswered write before re-reading "
-        "(default 60: Graph's timeout for these calls)",
-    )
-    _as_arg(p)
-    p.set_defaults(handler=_batch_run)
-
     p = bsub.add_parser(
-        "verify", help="compare predicted with actual for a batch that ran; mark migrated users"
+        "explain", help="the requests a run would send now, in order (secrets redacted); sends nothing"
     )
-    _workspace_arg(p)
-    _batch_arg(p)
-    add_connection_arguments(p)
-    _concurrency_arg(p)
-    _as_arg(p)
-    p.set_defaults(handler=_batch_verify)
-
-    p = bsub.add_parser("rollback", help="undo this batch's own writes from the recorded before-images")
-    _workspace_arg(p)
-    _batch_arg(p)
-    add_connection_arguments(p)
-    p.add_argument("--confirm", action="store_true", help="really change the tenant")
-    _concurrency_arg(p)
-    _as_arg(p)
-    p.set_defaults(handler=_batch_rollback)
+    workspace_arg(p)
+    batch_arg(p)
+    p.add_argument(
+        "--graph-url",
+        default="https://graph.microsoft.com",
+        help="the Graph service root the run will use (it appears in group references)",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per request instead of a table")
+    p.set_defaults(handler=_batch_explain)
 
 
 def _batch_create(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import Selection, create_batch, current_actor, read_settings
+    from analysis.execute.batches import current_actor
+    from analysis.execute.options import read_settings
+    from analysis.execute.selection import Selection, create_batch
     from analysis.simulate.runner import simulate
     from analysis.sqlfiles import sql
 
     settings, options = read_settings(args.settings)
-    con = _open(args.workspace)
+    con = open_workspace(args.workspace)
     try:
         simulate(con, settings, table="plan_batch")
         try:
@@ -177,7 +145,7 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
 def _batch_list(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import list_batches
 
-    con = _open(args.workspace)
+    con = open_workspace(args.workspace)
     try:
         rows = list_batches(con)
     finally:
@@ -197,7 +165,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.journal import entries
     from analysis.sqlfiles import sql
 
-    con = _open(args.workspace)
+    con = open_workspace(args.workspace)
     try:
         b = get_batch(con, args.batch)
         console.table(
@@ -279,7 +247,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
 def _batch_approve(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import approve, current_actor
 
-    con = _open(args.workspace)
+    con = open_workspace(args.workspace)
     try:
         b = approve(con, args.batch, current_actor(args.actor), args.note)
     finally:
@@ -288,226 +256,44 @@ def _batch_approve(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _connect(args: argparse.Namespace, console: Console) -> Any:
-    from analysis.cli.connection import connect_from_args
+def _batch_explain(args: argparse.Namespace, console: Console) -> int:
+    import json
 
-    if getattr(args, "concurrency", 1) < 1:
-        raise UserError("--concurrency must be at least 1")
-    return connect_from_args(args, console, max_connections=getattr(args, "concurrency", 4) + 4)
+    from analysis.execute.explain import explain_batch
 
-
-def _batch_run(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import current_actor
-    from analysis.execute.runner import RunOptions, replan_drifted, replan_hash, run_batch, summary_rows
-
-    with closing(_open(args.workspace)) as con, closing(_connect(args, console)) as connection:
-        result = run_batch(
-            con,
-            connection.client,
-            args.batch,
-            console,
-            actor=current_actor(args.actor),
-            options=RunOptions(
-                concurrency=args.concurrency,
-                tap_out=args.tap_out,
-                datafile=args.datafile,
-                settle_seconds=args.settle,
-            ),
-            replan=lambda b: replan_hash(con, b),
-            replan_users=lambda b, lives: replan_drifted(con, b, lives),
-        )
-    b = result.batch
-    if result.nothing_to_do:
-        console.info(f"Batch {b.batch_id} ({b.name}) is {b.state}: nothing to write.")
+    con = open_workspace(args.workspace)
+    try:
+        ex = explain_batch(con, args.batch, graph_url=args.graph_url)
+    finally:
+        con.close()
+    b = ex.batch
+    if ex.note:
+        console.info(ex.note)
+    if args.json:
+        for p in ex.requests:
+            line = {"round": p.round, "user": p.username, "step": p.step, "method": p.method, "url": p.url}
+            console.info(json.dumps({**line, "body": p.body, "note": p.note or None}, sort_keys=True))
         return 0
-    console.table(["", "count"], summary_rows(result), title=f"Batch {b.batch_id} ({b.name}): {b.state}")
-    if result.pending:
-        console.warn(f"{result.pending} user(s) not finished; run `batch run {b.batch_id}` again to resume")
-        return 1
-    if b.state == "completed":
-        console.info(f"Next: `batch verify {b.batch_id}`.")
-        return 0
-    console.warn(f"batch {b.batch_id} is {b.state}: `batch show {b.batch_id}` lists the users not done")
-    return 1
-
-
-def _batch_verify(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import current_actor
-    from analysis.execute.verify import verify_batch
-
-    with closing(_open(args.workspace)) as con, closing(_connect(args, console)) as connection:
-        v = verify_batch(
-            con,
-            connection.client,
-            args.batch,
-            console,
-            actor=current_actor(args.actor),
-            concurrency=args.concurrency,
-        )
     console.table(
-        ["outcome", "rows"],
+        ["round", "user", "step", "method", "url", "body", "note"],
         [
-            ["agrees", v.agrees],
-            ["differs", v.differs],
-            ["handed to the utility", v.handed_off],
-            ["skipped", v.skipped],
-            ["not applicable", v.not_applicable],
+            [
+                p.round,
+                p.username,
+                p.step,
+                p.method,
+                p.url,
+                "" if p.body is None else json.dumps(p.body),
+                p.note,
+            ]
+            for p in ex.requests
         ],
-        title=f"Verification of batch {v.batch.batch_id} ({v.batch.name}): "
-        f"{100 * v.agreement:.1f}% agreement",
+        title=f"Batch {b.batch_id} ({b.name}): {len(ex.requests)} request(s), {ex.users} user(s) to do",
     )
-    if v.differences:
-        console.table(
-            ["user", "item", "action", "predicted", "actual"], v.differences[:50], title="Differences"
-        )
-    console.info(f"{v.marked} user(s) marked migrated; batch is {v.batch.state}.")
-    return 0 if v.differs == 0 else 1
-
-
-def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import current_actor
-    from analysis.execute.rollback import rollback_batch
-
-    with closing(_open(args.workspace)) as con:
-        if not args.confirm:
-            rollback_batch(con, None, args.batch, console, actor=current_actor(args.actor), confirm=False)  # type: ignore[arg-type]
-        with closing(_connect(args, console)) as connection:
-            r = rollback_batch(
-                con,
-                connection.client,
-                args.batch,
-                console,
-                actor=current_actor(args.actor),
-                confirm=True,
-                concurrency=args.concurrency,
-            )
+    if ex.not_sent:
+        console.table(["user", "step", "not sent because"], ex.not_sent, title="Steps a run would not send")
     console.info(
-        f"Batch {r.batch.batch_id} ({r.batch.name}) is {r.batch.state}: {r.users} user(s), {r.restored} "
-        "write(s) undone, "
-        f"{r.already} already as before."
+        "A run re-reads every user first: a user whose state drifted is skipped, and a step already in "
+        "place is not sent, so it can only send less than this. Rounds go out in $batch envelopes of 20."
     )
-    for line in r.changed_since[:50]:
-        console.warn(f"left as it is: {line}")
-    if len(r.changed_since) > 50:
-        console.warn(f"... and {len(r.changed_since) - 50} more: `batch show {r.batch.batch_id}` lists them")
-    for line in r.failed[:50]:
-        console.warn(f"not rolled back: {line}")
-    return 0 if not r.failed else 1
-
-
-# ------------------------------------------------------------------------------- rollout / cutover / sync
-
-
-def _register_rollout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.cli.connection import add_connection_arguments
-
-    rollout = sub.add_parser("rollout", help="Staged Rollout of cloud MFA (delegated sign-in)")
-    rsub = rollout.add_subparsers(dest="rollout_command", metavar="ACTION", required=True)
-    for name, help_text in (
-        ("status", "the MFA staged rollout policy and its groups"),
-        ("add-group", "add a group to MFA staged rollout"),
-        ("remove-group", "remove a group from MFA staged rollout"),
-    ):
-        p = rsub.add_parser(name, help=help_text)
-        _workspace_arg(p)
-        if name != "status":
-            p.add_argument("group", metavar="GROUP", help="group display name or id")
-        add_connection_arguments(p)
-        _as_arg(p)
-        p.set_defaults(handler=_rollout, rollout_action=name)
-
-
-def _rollout(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import current_actor
-    from analysis.execute.rollout import add_group, remove_group, status
-
-    with closing(_open(args.workspace)) as con, closing(_connect(args, console)) as connection:
-        actor = current_actor(args.actor)
-        if args.rollout_action == "status":
-            return status(con, connection.client, console)
-        if args.rollout_action == "add-group":
-            return add_group(con, connection.client, console, args.group, actor=actor)
-        return remove_group(con, connection.client, console, args.group, actor=actor)
-
-
-def _register_cutover(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.cli.connection import add_connection_arguments
-
-    p = sub.add_parser(
-        "cutover", help="set a federated domain's federatedIdpMfaBehavior (reject = Entra does MFA)"
-    )
-    _workspace_arg(p)
-    p.add_argument("--domain", required=True, help="the federated domain, e.g. contoso.com")
-    p.add_argument("--to", required=True, choices=("reject", "enforce", "accept"), help="the new behaviour")
-    p.add_argument("--confirm", action="store_true", help="really change the tenant")
-    p.add_argument("--force", action="store_true", help="reject even though readiness has open blockers")
-    p.add_argument("--settings", type=Path, metavar="TOML", help="settings for the readiness check")
-    add_connection_arguments(p)
-    _as_arg(p)
-    p.set_defaults(handler=_cutover)
-
-
-def _cutover(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import current_actor, read_settings
-    from analysis.execute.rollout import cutover
-
-    settings, _ = read_settings(args.settings)
-    with closing(_open(args.workspace)) as con, closing(_connect(args, console)) as connection:
-        return cutover(
-            con,
-            connection.client,
-            console,
-            args.domain,
-            args.to,
-            settings=settings,
-            confirm=args.confirm,
-            force=args.force,
-            actor=current_actor(args.actor),
-        )
-
-
-def _register_sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.cli.connection import add_connection_arguments
-
-    p = sub.add_parser(
-        "sync", help="reload, re-plan and migrate changed users on an interval (stops on SIGTERM)"
-    )
-    p.add_argument("--datafile", required=True, type=Path, help="MFA Server datafile (or Export Users CSV)")
-    p.add_argument(
-        "--tenant", required=True, type=Path, help="tenant snapshot directory, reloaded each round"
-    )
-    _workspace_arg(p)
-    p.add_argument("--interval", default="15m", help="time between rounds: 90s, 15m, 1h (default 15m)")
-    p.add_argument(
-        "--auto-approve", choices=("changed-only",), help="approve batches of changed users automatically"
-    )
-    p.add_argument("--settings", type=Path, metavar="TOML")
-    p.add_argument("--once", action="store_true", help="one round, then exit")
-    p.add_argument(
-        "--snapshot", action="store_true", help="take a fresh --tenant snapshot from Graph each round"
-    )
-    add_connection_arguments(p)
-    p.add_argument("--tap-out", type=Path, metavar="FILE")
-    _concurrency_arg(p)
-    _as_arg(p)
-    p.set_defaults(handler=_sync)
-
-
-def _sync(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.autorun import AutorunOptions, parse_interval, run_sync
-
-    options = AutorunOptions(
-        workspace=args.workspace,
-        datafile=args.datafile,
-        tenant=args.tenant,
-        settings=args.settings,
-        actor=args.actor,
-        auto_approve=args.auto_approve,
-        snapshot=args.snapshot,
-        once=args.once,
-        concurrency=args.concurrency,
-        tap_out=args.tap_out,
-    )
-    return run_sync(
-        options, console, interval=parse_interval(args.interval), connect=lambda: _connect(args, console)
-    )
+    return 0

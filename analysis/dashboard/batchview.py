@@ -69,7 +69,7 @@ def create_form(ctx: Context, plan: plans.Plan) -> None:
     ws, ident = ctx.workspace, ctx.identity
     name = st.text_input("Batch name", placeholder="e.g. wave-1-helpdesk", key="b_name")
     how = st.radio("Choose the users by", SELECT_BY, horizontal=True, key="b_how")
-    from analysis.execute.batches import Selection, create_batch
+    from analysis.execute.selection import Selection, create_batch
 
     selection: Selection | None = None
     problem = ""

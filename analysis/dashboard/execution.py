@@ -247,8 +247,8 @@ def start(
 
 
 def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
+    from analysis.execute import replan, verify
     from analysis.execute import runner as execute
-    from analysis.execute import verify
 
     cur = con.cursor()
     console = JobConsole(job)
@@ -264,8 +264,8 @@ def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
                 console,
                 actor=job.actor,
                 options=execute.RunOptions(),
-                replan=lambda b: execute.replan_hash(cur, b),
-                replan_users=lambda b, lives: execute.replan_drifted(cur, b, lives),
+                replan=lambda b: replan.replan_hash(cur, b),
+                replan_users=lambda b, lives: replan.replan_drifted(cur, b, lives),
             )
         else:
             job.result = verify.verify_batch(cur, client, job.batch_id, console, actor=job.actor)

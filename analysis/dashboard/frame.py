@@ -73,7 +73,7 @@ def _settings() -> tuple[Any, Any, str]:
     Every page and every session uses the same settings (the ``plan`` table is shared); the What-if page
     compares other settings without changing these.
     """
-    from analysis.execute.batches import read_settings
+    from analysis.execute.options import read_settings
 
     path = os.environ.get(SETTINGS_ENV) or None
     settings, options = read_settings(path)

@@ -13,14 +13,13 @@ Each round:
 5. every approved (or interrupted) ``sync-`` batch is run and verified, through the same code as
    ``batch run`` and ``batch verify``.
 
-SIGTERM or SIGINT stops cleanly: the running batch finishes its requests in flight, its journal is
-complete, and the next round (or ``batch run``) resumes it.
+SIGTERM or SIGINT stops cleanly (the command line sets the stop event): the running batch stops within
+seconds with its journal intact, and the next round (or ``batch run``) resumes it.
 """
 
 from __future__ import annotations
 
 import re
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -68,35 +67,20 @@ def run_sync(
     *,
     interval: float,
     connect: Callable[[], Any],
-    stop: threading.Event | None = None,
+    stop: threading.Event,
 ) -> int:
-    stop = stop or threading.Event()
-    previous: dict[signal.Signals, Any] = {}
-
-    def _stop(signum: int, _frame: Any) -> None:
-        console.info(
-            f"received {signal.Signals(signum).name}: finishing the requests in flight, then stopping"
-        )
-        stop.set()
-
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            previous[sig] = signal.signal(sig, _stop)
-    try:
-        rounds = 0
-        while not stop.is_set():
-            rounds += 1
-            started = time.monotonic()
-            sync_round(args, console, connect=connect, stop=stop, round_no=rounds)
-            if args.once or stop.is_set():
-                break
-            console.info(f"round {rounds} took {time.monotonic() - started:.1f}s; next in {interval:g}s")
-            stop.wait(interval)
-        console.info("sync stopped")
-        return 0
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    """Rounds until ``stop`` is set (the command line sets it on SIGINT/SIGTERM) or ``--once``."""
+    rounds = 0
+    while not stop.is_set():
+        rounds += 1
+        started = time.monotonic()
+        sync_round(args, console, connect=connect, stop=stop, round_no=rounds)
+        if args.once or stop.is_set():
+            break
+        console.info(f"round {rounds} took {time.monotonic() - started:.1f}s; next in {interval:g}s")
+        stop.wait(interval)
+    console.info("sync stopped")
+    return 0
 
 
 def sync_round(
@@ -107,7 +91,9 @@ def sync_round(
     stop: threading.Event,
     round_no: int,
 ) -> None:
-    from analysis.execute.batches import Selection, approve, create_batch, current_actor, read_settings
+    from analysis.execute.batches import approve, current_actor
+    from analysis.execute.options import read_settings
+    from analysis.execute.selection import Selection, create_batch
     from analysis.execute.store import open_workspace
     from analysis.simulate.runner import simulate
     from analysis.sources.workspace import load
@@ -188,7 +174,8 @@ def _run_and_verify(
     round_no: int,
 ) -> None:
     """Run one sync batch (resuming it if interrupted) and verify it, as ``batch run`` + ``batch verify``."""
-    from analysis.execute.runner import RunOptions, replan_drifted, replan_hash, run_batch
+    from analysis.execute.replan import replan_drifted, replan_hash
+    from analysis.execute.runner import RunOptions, run_batch
     from analysis.execute.verify import verify_batch
 
     result = run_batch(

@@ -8,6 +8,12 @@ whose outcome is unknown; the executor resolves it by re-reading the user's stat
 Each write carries an idempotency key ``<batch>:<user_id>:<step>`` naming one plan step; a key with an
 ``ok``/``applied``/``already`` outcome is done and is never sent again by this batch.
 
+The journal is the single source of truth for a resumed run: every id a later step needs (the
+inventory id of a token ``hw_create`` made, the method id ``hw_assign`` got, the group a user was added
+to) is stored in the ``ids`` column of the row that learnt it (the response, or the resolution that
+found it by re-reading) and read back with :func:`step_ids`; nothing a resumed run needs lives only in
+memory.
+
 Nothing secret is stored: request and response bodies pass through :func:`redact`, which replaces the
 values of known secret fields (OATH secret keys, activation codes, Temporary Access Passes, tokens)
 with ``<redacted>``.
@@ -45,6 +51,9 @@ SECRET_FIELDS = frozenset(
 )
 #: Outcomes that mean a step's write is in place (never to be sent again by the same batch).
 DONE_OUTCOMES = frozenset({"ok", "applied", "already"})
+#: Outcomes of steps deliberately left as they are (rollback: changed by someone else since; a default
+#: Graph cannot unset). They are settled: not sent again, and reported.
+LEFT_OUTCOMES = frozenset({"changed_since", "left_unset", "left_default"})
 
 
 def redact(value: Any) -> Any:
@@ -84,12 +93,14 @@ class Entry:
 
 @dataclass(frozen=True)
 class Answer:
-    """What came back for one :class:`Entry`: ``outcome`` is ok | error | unknown."""
+    """What came back for one :class:`Entry`: ``outcome`` is the journal outcome (ok, applied, retry,
+    unknown, error, not_sent); ``ids`` what later steps need from it (e.g. ``{"device": "..."}``)."""
 
     entry: Entry
     status: int | None
     outcome: str
     response: Any = None
+    ids: dict[str, str] | None = None
 
 
 _COLUMNS = (
@@ -108,6 +119,7 @@ _COLUMNS = (
     "outcome",
     "response",
     "actor",
+    "ids",
 )
 
 
@@ -128,6 +140,7 @@ def _kinds() -> tuple[Any, ...]:
         text,
         text,
         pa.int32(),
+        text,
         text,
         text,
         text,
@@ -187,6 +200,7 @@ class Journal:
         outcome: str | None = None,
         response: Any = None,
         body: Any = None,
+        ids: dict[str, str] | None = None,
     ) -> tuple[Any, ...]:
         return (
             datetime.now(UTC),
@@ -204,6 +218,7 @@ class Journal:
             outcome,
             _dump(response),
             self.actor,
+            json.dumps(ids, sort_keys=True) if ids else None,
         )
 
     def intents(self, entries: Iterable[Entry]) -> None:
@@ -214,14 +229,17 @@ class Journal:
         """Record the answers (status, ok/error/unknown and the redacted body)."""
         self._tx(
             [
-                self._row("response", a.entry, status=a.status, outcome=a.outcome, response=a.response)
+                self._row(
+                    "response", a.entry, status=a.status, outcome=a.outcome, response=a.response, ids=a.ids
+                )
                 for a in answers
             ]
         )
 
-    def resolved(self, entry: Entry, outcome: str, detail: Any = None) -> None:
-        """An unknown outcome settled by re-reading: ``applied`` or ``not_applied``."""
-        self._tx([self._row("resolved", entry, outcome=outcome, response=detail)])
+    def resolved(self, items: Iterable[tuple[Entry, str, dict[str, str] | None]]) -> None:
+        """Unknown outcomes settled by re-reading: (entry, ``applied`` | ``not_applied`` | ``lost``, the
+        ids the read found), one transaction."""
+        self._tx([self._row("resolved", e, outcome=o, ids=ids) for e, o, ids in items])
 
     def notes(self, entries: Iterable[tuple[Entry, str, Any]]) -> None:
         """Steps decided without a request: (entry, outcome, detail), e.g. ``already`` in place."""
@@ -253,6 +271,7 @@ class StepStatus:
 
 def step_statuses(con: duckdb.DuckDBPyConnection, batch_id: int, prefix: str = "") -> dict[str, StepStatus]:
     """The journal's view of every idempotency key of a batch (optionally only keys starting ``prefix``)."""
+    con.execute(sql("execute/settle")).fetchall()
     out: dict[str, StepStatus] = {}
     for key, kind, outcome, done, attempts in con.execute(
         sql("execute/journal_step_status"), [batch_id, prefix]
@@ -260,6 +279,14 @@ def step_statuses(con: duckdb.DuckDBPyConnection, batch_id: int, prefix: str = "
         open_intent = kind == "intent" or (kind == "response" and outcome == "unknown")
         out[key] = StepStatus(key, kind, outcome, bool(done), open_intent and not done, int(attempts))
     return out
+
+
+def step_ids(con: duckdb.DuckDBPyConnection, batch_id: int, prefix: str) -> dict[str, dict[str, str]]:
+    """The ids journaled for each idempotency key starting ``prefix`` (the latest row that had any)."""
+    return {
+        str(key): json.loads(ids)
+        for key, ids in con.execute(sql("execute/journal_ids"), [batch_id, prefix]).fetchall()
+    }
 
 
 def entries(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[tuple[Any, ...]]:

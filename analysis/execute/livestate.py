@@ -87,6 +87,15 @@ class LiveState:
         state.preferred = value if isinstance(value, str) and value.strip() else None
         return state
 
+    @classmethod
+    def from_canonical(cls, state: dict[str, Any]) -> LiveState:
+        """The state :meth:`canonical` describes (what a plan assumed): to decide steps without a read."""
+        live = cls(preferred=state.get("preferred"))
+        for ptype in PHONE_TYPES:
+            live.phones[ptype] = state.get(ptype)
+        live.methods = [{"kind": m["kind"], "id": m["id"]} for m in state.get("methods") or []]
+        return live
+
     def canonical(self) -> dict[str, Any]:
         """The shape stored as a before-image and compared with ``batch_users.assumed``."""
         return {
@@ -159,102 +168,3 @@ def drift(assumed: dict[str, Any], live: LiveState, expect: Expectations) -> lis
     if unexplained:
         reasons.append(f"{len(unexplained)} authenticator/OATH method(s) were added since the plan was made")
     return reasons
-
-
-# ---------------------------------------------------------------------------------------- bulk reads
-
-
-@dataclass
-class ReadResult:
-    """One user's read: the state, the inventory devices found for the serials asked about, or an error."""
-
-    live: LiveState | None = None
-    devices: dict[str, dict[str, Any]] = field(default_factory=dict)  # serial -> inventory device
-    error: str | None = None
-    missing: bool = False  # the user does not exist (404)
-
-
-def read_users(
-    client: Any, targets: list[tuple[str, list[str]]], *, concurrency: int = 4
-) -> dict[str, ReadResult]:
-    """Read many users' methods and sign-in preferences (and their hardware tokens) via ``$batch``.
-
-    ``targets`` is ``[(entra_id, [serials]), ...]``. Reads are idempotent: the client retries them.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-    from urllib.parse import quote
-
-    from analysis.graph.client import BatchRequest
-    from analysis.graph.errors import GraphClientError
-
-    chunks: list[list[tuple[str, list[str]]]] = []
-    current: list[tuple[str, list[str]]] = []
-    size = 0
-    for target in targets:
-        need = 3 if target[1] else 2
-        if current and size + need > 20:
-            chunks.append(current)
-            current, size = [], 0
-        current.append(target)
-        size += need
-    if current:
-        chunks.append(current)
-
-    def one(chunk: list[tuple[str, list[str]]]) -> dict[str, ReadResult]:
-        reqs = []
-        for i, (entra_id, serials) in enumerate(chunk):
-            base = f"/users/{quote(entra_id)}/authentication"
-            reqs.append(BatchRequest(f"m{i}", "GET", f"{base}/methods"))
-            reqs.append(BatchRequest(f"p{i}", "GET", f"{base}/signInPreferences"))
-            if serials:
-                reqs.append(BatchRequest(f"h{i}", "GET", f"{base}/hardwareOathMethods?$expand=device"))
-        out: dict[str, ReadResult] = {}
-        try:
-            answers = {a.id: a for a in client.batch(reqs, version="beta")}
-        except GraphClientError as exc:
-            return {entra_id: ReadResult(error=str(exc)[:300]) for entra_id, _ in chunk}
-        for i, (entra_id, serials) in enumerate(chunk):
-            methods, prefs = answers[f"m{i}"], answers[f"p{i}"]
-            if methods.status == 404:
-                out[entra_id] = ReadResult(missing=True, error="the Entra user no longer exists")
-                continue
-            if not methods.ok or not prefs.ok:
-                bad = methods if not methods.ok else prefs
-                out[entra_id] = ReadResult(error=f"status {bad.status}: {json.dumps(bad.body)[:200]}")
-                continue
-            try:
-                items = client.rest_of(methods.body or {})
-            except GraphClientError as exc:
-                out[entra_id] = ReadResult(error=str(exc)[:300])
-                continue
-            hw = answers.get(f"h{i}")
-            hardware = list((hw.body or {}).get("value", [])) if hw is not None and hw.ok else []
-            result = ReadResult(live=LiveState.from_graph(items, prefs.body or {}, hardware))
-            for method in hardware:
-                device = method.get("device") or {}
-                if str(device.get("serialNumber")) in serials:
-                    result.devices[str(device["serialNumber"])] = device
-            out[entra_id] = result
-        return out
-
-    results: dict[str, ReadResult] = {}
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="graph-read") as pool:
-        for part in pool.map(one, chunks):
-            results.update(part)
-    return results
-
-
-def find_device(client: Any, serial: str) -> dict[str, Any] | None:
-    """The hardware OATH inventory device with this serial number, or None.
-
-    Sends a ``$filter`` (Graph may honour it) and still checks every item of every page, so the answer
-    is right whether or not the service filtered. Used only on rare paths (an unknown create outcome,
-    a conflict, a rollback), never once per user.
-    """
-    params = {"$filter": "serialNumber eq '" + serial.replace("'", "''") + "'"}
-    for device in client.paged(
-        "/directory/authenticationMethodDevices/hardwareOathDevices", version="beta", params=params
-    ):
-        if str(device.get("serialNumber")) == serial:
-            return dict(device)
-    return None

@@ -1,50 +1,50 @@
-"""Rollback: undo this tool's own writes of one batch from the before-images it recorded.
+"""``batch rollback``: undo this tool's own writes of one batch, from its journal and before-images.
 
-Only writes the journal shows *this batch* made (``ok`` or resolved ``applied``) are undone; a value
-that was already in place (``already``) was not ours to undo. For each such user, in reverse order:
-
-1. default method → the before-image's value (PATCH ``signInPreferences``; ``null`` when it was unset);
-2. hardware OATH token → unassign it from the user, then delete it from the inventory if we created it;
-3. office, alternate, mobile phone → PATCH back to the before-image's number, or DELETE when the slot
-   was empty (alternate before mobile: Graph refuses to delete a mobile while an alternate exists);
-4. migration-group membership → removed.
+Only writes the journal shows *this batch* made (``ok``, or an unknown outcome resolved ``applied``)
+are undone; a value that was already in place (``already``) was not ours to undo. It works on a batch
+in any state that may have written, ``running`` included (a run that crashed): the crashed run's writes
+without an answer are first settled by re-reading, exactly as a resumed run would, so nothing the run
+may have done is missed. For each user, in reverse order (:func:`analysis.execute.steps.plan_undo`):
+the default method, the hardware token (unassigned, then deleted from the inventory), the phones
+(PATCHed back, or deleted; alternate before mobile), the migration-group membership.
 
 A value someone changed after the batch wrote it is left alone and reported (``changed_since``):
 rollback restores our writes, it never overwrites someone else's. Rollback is journaled like a run
-(idempotency keys ``rb:<batch>:<user>:<step>``), so a killed rollback resumes the same way: open
-intents are resolved by re-reading. Migration marks this batch set for those users are removed.
+(idempotency keys ``rb:<batch>:<user>:<step>``), goes through the same pipeline and protocol, and
+resumes the same way. Migration marks this batch set for those users are removed.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import duckdb
 
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.execute import batches as batches_mod
-from analysis.execute.journal import Answer, Entry, Journal, new_run_id, step_statuses
-from analysis.execute.livestate import PHONE_IDS, ReadResult, find_device, norm_phone, read_users
-from analysis.execute.runner import INVENTORY, PHONE_ACTIONS
-from analysis.graph.client import GraphClient
-from analysis.graph.errors import (
-    AuthError,
-    ForbiddenError,
-    GraphClientError,
-    GraphError,
-    UnauthorizedError,
-    UnknownOutcome,
+from analysis.execute.journal import (
+    DONE_OUTCOMES,
+    LEFT_OUTCOMES,
+    Journal,
+    new_run_id,
+    step_ids,
+    step_statuses,
 )
+from analysis.execute.kinds import KINDS
+from analysis.execute.pipeline import Mode, Pipeline
+from analysis.execute.runner import load_works
+from analysis.execute.runprep import settle
+from analysis.execute.steps import Step, plan_undo, written_values
+from analysis.execute.undo import UNDO_KINDS, UNSETTABLE, holds_unsettable_default
+from analysis.execute.work import Context, GroupMembers, Work
+from analysis.graph.client import GraphClient
 from analysis.sqlfiles import sql
 
-UNSETTABLE = "it carries the default method this batch set, and Graph cannot unset a default method"
-ROLLBACK_FROM = ("completed", "partial", "failed", "verified", "rolling_back")
+ROLLBACK_FROM = ("running", "completed", "partial", "failed", "verified", "rolling_back")
 
 
 @dataclass
@@ -56,243 +56,110 @@ class RollbackResult:
     changed_since: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     left: dict[str, list[str]] = field(default_factory=dict)  # username -> what was left as it is
+    settled: int = 0  # writes of a crashed run settled by re-reading first
+    stopped: str | None = None
 
 
-@dataclass
-class _Undo:
-    name: str  # rb step name
-    slot: str | None = None  # phone type
-    wrote: str | None = None  # what the batch wrote
-    before: str | None = None  # what was there before
-    serial: str | None = None
-    group_id: str | None = None
+class SettleMode(Mode):
+    """Settle a crashed run's open writes by re-reading (the pipeline journals the resolutions)."""
+
+    def __init__(self, batch_id: int) -> None:
+        self.prefix, self.kinds = f"{batch_id}:", KINDS
+
+    def accept(self, work: Work, pipe: Pipeline) -> bool:
+        pipe.finish(work, "settled")
+        return False
 
 
-def _plan_undo(
-    applied: set[str], values: dict[str, str], before: dict[str, Any], group_id: str | None
-) -> list[_Undo]:
-    undo: list[_Undo] = []
-    unset_default = "default" in applied and before.get("preferred") is None
-    if "default" in applied and not unset_default:
-        undo.append(_Undo("rb_default", wrote=values.get("default"), before=before.get("preferred")))
-    if "hw_assign" in applied or "hw_activate" in applied:
-        undo.append(_Undo("rb_hw_unassign", serial=values.get("hw")))
-    if "hw_create" in applied:
-        undo.append(_Undo("rb_hw_delete", serial=values.get("hw")))
-    for slot in ("office", "alternateMobile", "mobile"):
-        if slot in applied:
-            undo.append(_Undo(f"rb_{slot}", slot=slot, wrote=values.get(slot), before=before.get(slot)))
-    if "handoff_group" in applied and group_id:
-        undo.append(_Undo("rb_handoff_group", group_id=group_id))
-    if unset_default:
-        # Graph has no way to unset a default method: it clears itself when its last method is deleted
-        # (above). Checked last, after a fresh read; if it is still ours it is reported, not forced.
-        undo.append(_Undo("rb_default", wrote=values.get("default"), before=None))
-    return undo
+class RollbackMode(Mode):
+    def __init__(self, con: duckdb.DuckDBPyConnection, batch: batches_mod.Batch) -> None:
+        self.con, self.batch = con, batch
+        self.prefix, self.kinds = f"rb:{batch.batch_id}:", UNDO_KINDS
 
+    def missing(self, work: Work, pipe: Pipeline) -> None:
+        pipe.finish(work, "failed", "cannot read the user (the Entra user no longer exists)")
 
-class _Rollback:
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        client: GraphClient,
-        batch: batches_mod.Batch,
-        actor: str,
-        concurrency: int,
-    ) -> None:
-        self.con, self.client, self.batch, self.actor = con, client, batch, actor
-        self.concurrency = concurrency
-        self.journal = Journal(con, batch_id=batch.batch_id, run_id=new_run_id(), actor=actor)
-        self.db = threading.Lock()
-        self.result = RollbackResult(batch)
-        self._members: set[str] | None = None
-        self._members_lock = threading.Lock()
+    def blocked(self, work: Work, step: Step, outcome: str, reason: str, pipe: Pipeline) -> None:
+        work.progress[step.name].left = reason
+        pipe.tally.left += 1
+        pipe.note(work, step, outcome, {"reason": reason})
 
-    # Graph state -----------------------------------------------------------------
-    def _read(self, entra_id: str, serial: str | None) -> ReadResult:
-        return read_users(self.client, [(entra_id, [serial] if serial else [])], concurrency=1)[entra_id]
+    def refused(self, work: Work, step: Step, reason: str, pipe: Pipeline) -> None:
+        if work.progress[step.name].refused == 400 and holds_unsettable_default(step, work):
+            # The default this batch set (none was set before) rests on this method, and Graph will not
+            # delete a default method while the user has others; it cannot be unset either.
+            self.blocked(work, step, "left_default", UNSETTABLE, pipe)
+            return
+        pipe.finish(work, "failed", reason)
 
-    def _is_member(self, group_id: str, entra_id: str, fresh: bool = False) -> bool:
-        """Membership from one listing of the group per rollback (listed again to settle an unknown "
-        "outcome)."""
-        with self._members_lock:
-            if fresh or self._members is None:
-                listing = self.client.paged(f"/groups/{group_id}/members", params={"$select": "id"})
-                self._members = {str(m.get("id")) for m in listing}
-            return entra_id in self._members
+    def completed(self, work: Work, pipe: Pipeline) -> None:
+        left = [
+            f"{s.name[3:]} ({work.progress[s.name].left})" for s in work.steps if work.progress[s.name].left
+        ]
+        pipe.finish(work, "partly_rolled_back" if left else "rolled_back", "; ".join(left) or None)
 
-    def _hw_method(self, read: ReadResult, entra_id: str, serial: str) -> str | None:
-        live = read.live
-        assert live is not None
-        method = live.hardware(serial)
-        if method is not None:
-            return str(method["id"])
-        device = read.devices.get(serial)
-        if device is not None and (device.get("assignedTo") or {}).get("id") == entra_id:
-            return str(device.get("id"))
-        return None
-
-    def _state(self, undo: _Undo, read: ReadResult, entra_id: str) -> str:
-        """'restored' (nothing to do), 'ours' (our value is there: undo it), or 'changed'."""
-        live = read.live
-        assert live is not None
-        if undo.slot is not None:
-            now = norm_phone(live.phones.get(undo.slot))
-            if now == norm_phone(undo.before):
-                return "restored"
-            return "ours" if now == norm_phone(undo.wrote) else "changed"
-        if undo.name == "rb_default":
-            if live.preferred == undo.before:
-                return "restored"
-            return "ours" if live.preferred == undo.wrote else "changed"
-        if undo.name == "rb_hw_unassign":
-            return "ours" if self._hw_method(read, entra_id, str(undo.serial)) else "restored"
-        if undo.name == "rb_hw_delete":
-            device = find_device(self.client, str(undo.serial))
-            if device is not None:
-                read.devices[str(undo.serial)] = device
-            if device is None:
-                return "restored"
-            assigned = (device.get("assignedTo") or {}).get("id")
-            return "ours" if not assigned else "changed"
-        # group membership
-        return "ours" if self._is_member(str(undo.group_id), entra_id) else "restored"
-
-    def _request(self, undo: _Undo, read: ReadResult, entra_id: str) -> tuple[str, str, str, Any]:
-        user = f"/users/{quote(entra_id)}/authentication"
-        if undo.slot is not None:
-            path = f"{user}/phoneMethods/{PHONE_IDS[undo.slot]}"
-            if undo.before:
-                return "PATCH", "v1.0", path, {"phoneNumber": undo.before, "phoneType": undo.slot}
-            return "DELETE", "v1.0", path, None
-        if undo.name == "rb_default":
-            return (
-                "PATCH",
-                "beta",
-                f"{user}/signInPreferences",
-                {"userPreferredMethodForSecondaryAuthentication": undo.before},
+    def flush(self, pipe: Pipeline, final: bool = False) -> None:
+        done = [w for w in pipe.finished if w.status in ("rolled_back", "partly_rolled_back")]
+        if not done or not (final or len(done) >= 200):
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.executemany(
+                sql("execute/rollback_user_done"),
+                [(w.status, w.detail, self.batch.batch_id, w.user_id) for w in done],
             )
-        if undo.name == "rb_hw_unassign":
-            return (
-                "DELETE",
-                "beta",
-                f"{user}/hardwareOathMethods/{self._hw_method(read, entra_id, str(undo.serial))}",
-                None,
+            self.con.executemany(
+                sql("execute/rollback_unmark"),
+                [(self.batch.name, self.batch.batch_id, w.user_id) for w in done],
             )
-        if undo.name == "rb_hw_delete":
-            device = read.devices[str(undo.serial)]
-            return "DELETE", "beta", f"{INVENTORY}/{device.get('id')}", None
-        return "DELETE", "v1.0", f"/groups/{undo.group_id}/members/{quote(entra_id)}/$ref", None
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        pipe.finished = [w for w in pipe.finished if w not in done]
 
-    def _holds_our_default(self, undo: _Undo, undos: list[_Undo], read: ReadResult) -> bool:
-        """True when ``undo`` deletes the method behind a default this batch set over an unset one."""
-        ours = next((u for u in undos if u.name == "rb_default" and u.before is None), None)
-        if ours is None or read.live is None or read.live.preferred != ours.wrote:
-            return False
-        provides = {
-            "rb_mobile": {"sms", "voiceMobile"},
-            "rb_alternateMobile": {"voiceAlternateMobile"},
-            "rb_office": {"voiceOffice"},
-            "rb_hw_unassign": {"oath"},
-        }
-        return read.live.preferred in provides.get(undo.name, set())
 
-    # one user ---------------------------------------------------------------------
-    def user(
-        self, user_id: int, username: str, entra_id: str, undos: list[_Undo], done: set[str], open_: set[str]
-    ) -> str:
-        serial = next((u.serial for u in undos if u.serial), None)
-        read = self._read(entra_id, serial)
-        if read.live is None:
-            return f"{username}: cannot read the user ({read.error})"
-        status = "rolled_back"
-        for undo in undos:
-            key = f"rb:{self.batch.batch_id}:{user_id}:{undo.name}"
-            entry = Entry(key, user_id, entra_id, undo.name, "", "")
-            if key in done:
-                continue
-            if undo.name == "rb_default" and undo.before is None:
-                read = self._read(entra_id, serial)
-                if read.live is None:
-                    return f"{username}: cannot read the user ({read.error})"
-            state = self._state(undo, read, entra_id)
-            if state == "ours" and undo.name == "rb_default" and undo.before is None:
-                state = "changed"  # cannot be unset through Graph: report it
-            if key in open_:
-                with self.db:
-                    self.journal.resolved(entry, "applied" if state == "restored" else "not_applied")
-            if state == "restored":
-                with self.db:
-                    if key not in open_:
-                        self.journal.notes([(entry, "already", None)])
-                    self.result.already += 1
-                continue
-            if state == "changed":
-                with self.db:
-                    unsettable = undo.name == "rb_default" and undo.before is None
-                    self.journal.notes([(entry, "left_unset" if unsettable else "changed_since", None)])
-                    why = "Graph cannot unset a default method" if unsettable else "changed since"
-                    self.result.changed_since.append(f"{username}: {undo.name[3:]} ({why})")
-                    self.result.left.setdefault(username, []).append(f"{undo.name[3:]} ({why})")
-                status = "partly_rolled_back"
-                continue
-            method, version, path, body = self._request(undo, read, entra_id)
-            entry = Entry(key, user_id, entra_id, undo.name, method, f"/{version}{path}", body)
-            with self.db:
-                self.journal.intents([entry])
-            try:
-                response = self.client.request(method, path, version=version, json=body)
-                answer = Answer(entry, response.status, "ok", response.body)
-            except UnknownOutcome as exc:
-                with self.db:
-                    self.journal.responses([Answer(entry, None, "unknown", {"error": str(exc)[:300]})])
-                read = self._read(entra_id, serial)
-                if undo.name == "rb_handoff_group":
-                    self._is_member(str(undo.group_id), entra_id, fresh=True)
-                if read.live is not None and self._state(undo, read, entra_id) == "restored":
-                    with self.db:
-                        self.journal.resolved(entry, "applied")
-                        self.result.restored += 1
-                    continue
-                with self.db:
-                    self.journal.resolved(entry, "not_applied")
-                return (
-                    f"{username}: {undo.name[3:]}: no answer from Graph and not applied; run rollback again"
-                )
-            except (AuthError, UnauthorizedError, ForbiddenError):
-                raise
-            except GraphError as exc:
-                with self.db:
-                    self.journal.responses([Answer(entry, exc.status, "error", exc.body)])
-                    if exc.status == 400 and self._holds_our_default(undo, undos, read):
-                        # The default this batch set (none was set before) rests on this method, and Graph
-                        # will not delete a default method while the user has others; it cannot be unset.
-                        self.journal.notes([(entry, "left_default", None)])
-                        why = UNSETTABLE
-                        self.result.changed_since.append(f"{username}: {undo.name[3:]} ({why})")
-                        self.result.left.setdefault(username, []).append(f"{undo.name[3:]} ({why})")
-                        status = "partly_rolled_back"
-                        continue
-                return f"{username}: {undo.name[3:]}: {exc}"
-            except GraphClientError as exc:
-                with self.db:
-                    self.journal.responses([Answer(entry, None, "not_sent", {"error": str(exc)[:300]})])
-                return f"{username}: {undo.name[3:]}: {exc}"
-            with self.db:
-                self.journal.responses([answer])
-                self.result.restored += 1
-            if undo.name == "rb_handoff_group":
-                with self._members_lock:
-                    if self._members is not None:
-                        self._members.discard(entra_id)
-            if undo.slot is not None and read.live is not None:
-                read.live.phones[undo.slot] = undo.before
-            if undo.name == "rb_hw_unassign" and serial and read.live is not None:
-                read.live.methods = [m for m in read.live.methods if m.get("serial") != serial]
-                dev = read.devices.get(serial)
-                if dev is not None:
-                    dev["assignedTo"] = None
-        return status
+def _group_id(con: duckdb.DuckDBPyConnection, batch_id: int) -> str | None:
+    """The migration group the batch added users to (journaled with the answers; else the intent URL)."""
+    for ids in step_ids(con, batch_id, f"{batch_id}:").values():
+        if ids.get("group"):
+            return str(ids["group"])
+    row = con.execute(sql("execute/rollback_group"), [batch_id]).fetchone()
+    parts = str(row[0]).split("/") if row and row[0] else []
+    return parts[parts.index("groups") + 1] if "groups" in parts else None
+
+
+def _undo_works(con: duckdb.DuckDBPyConnection, batch: batches_mod.Batch) -> list[Work]:
+    batch_id = batch.batch_id
+    forward = step_statuses(con, batch_id, f"{batch_id}:")
+    back = step_statuses(con, batch_id, f"rb:{batch_id}:")
+    ours = {k for (k,) in con.execute(sql("execute/rollback_ours"), [batch_id, f"{batch_id}:"]).fetchall()}
+    ours |= {k for k, s in forward.items() if s.done and s.last_outcome in ("ok", "applied")}
+    ids = step_ids(con, batch_id, f"{batch_id}:") | step_ids(con, batch_id, f"rb:{batch_id}:")
+    rows: dict[int, list[tuple[Any, ...]]] = {}
+    for user_id, action, ref, value in con.execute(sql("execute/rollback_values"), [batch_id]).fetchall():
+        rows.setdefault(int(user_id), []).append((action, ref, value))
+    works = []
+    for user_id, username, entra_id, before, status in con.execute(
+        sql("execute/rollback_users"), [batch_id]
+    ).fetchall():
+        applied = {k.rsplit(":", 1)[1] for k in ours if k.startswith(f"{batch_id}:{user_id}:")}
+        if status == "rolled_back" or before is None or not applied:
+            continue
+        steps = plan_undo(applied, written_values(rows.get(int(user_id), [])), json.loads(before))
+        work = Work(int(user_id), username, entra_id, steps, before)
+        for name in ("hw_create", "hw_assign"):
+            if f"{batch_id}:{user_id}:{name}" in ids:
+                work.ids[name] = ids[f"{batch_id}:{user_id}:{name}"]
+        for step in steps:
+            st = back.get(f"rb:{batch_id}:{user_id}:{step.name}")
+            if st is not None:
+                p = work.progress[step.name]
+                p.done = st.done or st.last_outcome in DONE_OUTCOMES
+                p.left = st.last_outcome if st.last_outcome in LEFT_OUTCOMES else None
+                p.open = st.open_intent
+        works.append(work)
+    return works
 
 
 def rollback_batch(
@@ -304,6 +171,8 @@ def rollback_batch(
     actor: str,
     confirm: bool,
     concurrency: int = 4,
+    stop: threading.Event | None = None,
+    settle_seconds: float = 60.0,
 ) -> RollbackResult:
     """Undo the batch's own writes (needs ``confirm``); resumable like a run."""
     batches_mod.ensure_schema(con)
@@ -317,96 +186,59 @@ def rollback_batch(
         return RollbackResult(batch)
     if batch.state not in ROLLBACK_FROM:
         raise UserError(f"{batch.label} is {batch.state}; it has written nothing to roll back")
-    work = _Rollback(con, client, batch, actor, concurrency)
+    stop = stop or threading.Event()
+    journal = Journal(con, batch_id=batch.batch_id, run_id=new_run_id(), actor=actor)
+    group = _group_id(con, batch.batch_id)
+    members = GroupMembers(group) if group else None
+    settle(con, batch, [f"{batch.batch_id}:", f"rb:{batch.batch_id}:"], console, settle_seconds, stop)
+    result = RollbackResult(batch)
+    open_forward = [w for w in load_works(con, batch) if any(p.open for p in w.progress.values())]
+    if open_forward:
+        console.info(
+            f"Settling {len(open_forward)} user(s) whose writes got no answer before undoing anything"
+        )
+        ctx = Context(batch.options, client.root, members=members)
+        pipe = Pipeline(
+            con, client, journal, ctx, SettleMode(batch.batch_id), console, concurrency=concurrency, stop=stop
+        )
+        pipe.run(open_forward, f"settling {batch.label}")
+        result.settled = pipe.tally.resolved_applied + pipe.tally.resolved_not_applied
+        if pipe.stopped is not None:
+            result.stopped = pipe.stopped
+            return result
     if batch.state != "rolling_back":
         batch = batches_mod.transition(con, batch, "rolling_back", actor, "rollback_started")
     else:
         batches_mod.record_event(con, batch.batch_id, actor, "rollback_resumed", batch.state, batch.state)
-    work.batch = batch
-    forward = step_statuses(con, batch.batch_id, f"{batch.batch_id}:")
-    back = step_statuses(con, batch.batch_id, f"rb:{batch.batch_id}:")
-    done = {
-        k
-        for k, s in back.items()
-        if s.done or s.last_outcome in ("changed_since", "left_unset", "left_default")
-    }
-    open_ = {k for k, s in back.items() if s.open_intent}
-    ours = {k for k, s in forward.items() if s.done and s.last_outcome in ("ok", "applied")}
-    ours |= {
-        k
-        for (k,) in con.execute(
-            sql("execute/rollback_ours"), [batch.batch_id, f"{batch.batch_id}:"]
-        ).fetchall()
-    }
-    values: dict[int, dict[str, str]] = {}
-    for user_id, action, ref_, value in con.execute(
-        sql("execute/rollback_values"), [batch.batch_id]
-    ).fetchall():
-        v = values.setdefault(int(user_id), {})
-        if action in PHONE_ACTIONS:
-            v[PHONE_ACTIONS[action]] = value
-        elif action == "create_hardware_oath":
-            v["hw"] = str(ref_)
-        else:
-            v["default"] = value
-    group_id = None
-    row = con.execute(sql("execute/rollback_group"), [batch.batch_id]).fetchone()
-    if row and row[0]:
-        parts = str(row[0]).split("/")
-        group_id = parts[parts.index("groups") + 1] if "groups" in parts else None
-    jobs = []
-    for user_id, username, entra_id, before, status in con.execute(
-        sql("execute/rollback_users"), [batch.batch_id]
-    ).fetchall():
-        if status == "rolled_back" or before is None:
-            continue
-        applied = {k.rsplit(":", 1)[1] for k in ours if k.startswith(f"{batch.batch_id}:{user_id}:")}
-        if not applied:
-            continue
-        undos = _plan_undo(applied, values.get(int(user_id), {}), json.loads(before), group_id)
-        jobs.append((int(user_id), username, entra_id, undos))
-    work.result.users = len(jobs)
-    outcomes: list[tuple[int, str]] = []
-    with (
-        console.progress(f"rolling back {batch.label}", len(jobs)) as bar,
-        ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool,
-    ):
-        futures = {
-            pool.submit(work.user, uid, name, eid, undos, done, open_): uid for uid, name, eid, undos in jobs
-        }
-        for fut, uid in futures.items():
-            outcome = fut.result()
-            bar.advance()
-            if outcome in ("rolled_back", "partly_rolled_back"):
-                outcomes.append((uid, outcome))
-            else:
-                work.result.failed.append(outcome)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        names = {uid: name for uid, name, _e, _u in jobs}
-        con.executemany(
-            sql("execute/rollback_user_done"),
-            [
-                (s, "; ".join(work.result.left.get(names[uid], [])) or None, batch.batch_id, uid)
-                for uid, s in outcomes
-            ],
-        )
-        con.executemany(
-            sql("execute/rollback_unmark"), [(batch.name, batch.batch_id, uid) for uid, _ in outcomes]
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    detail = (
-        f"users {len(jobs)}, writes undone {work.result.restored}, already restored {work.result.already}, "
-        f"changed since {len(work.result.changed_since)}, failed {len(work.result.failed)}"
+    result.batch = batch
+    works = _undo_works(con, batch)
+    result.users = len(works)
+    ctx = Context(batch.options, client.root, members=members)
+    pipe = Pipeline(
+        con, client, journal, ctx, RollbackMode(con, batch), console, concurrency=concurrency, stop=stop
     )
-    if work.result.failed:
+    pipe.run(works, f"rolling back {batch.label}")
+    result.restored, result.already, result.stopped = pipe.tally.writes_ok, pipe.tally.already, pipe.stopped
+    for work in works:
+        for step in work.steps:
+            why = work.progress[step.name].left
+            if why:
+                result.changed_since.append(f"{work.username}: {step.name[3:]} ({why})")
+                result.left.setdefault(work.username, []).append(f"{step.name[3:]} ({why})")
+        if work.status == "failed":
+            result.failed.append(f"{work.username}: {work.detail}")
+        elif work.status == "pending":
+            result.failed.append(f"{work.username}: not finished ({pipe.stopped or 'stopped'})")
+    detail = (
+        f"users {len(works)}, writes undone {result.restored}, already restored {result.already}, "
+        f"left as they are {len(result.changed_since)}, failed {len(result.failed)}"
+    )
+    if result.failed or result.stopped:
+        why = f"{result.stopped}; {detail}" if result.stopped else detail
         batches_mod.record_event(
-            con, batch.batch_id, actor, "rollback_incomplete", batch.state, batch.state, detail
+            con, batch.batch_id, actor, "rollback_incomplete", batch.state, batch.state, why
         )
-        work.result.batch = batches_mod.get_batch(con, batch.batch_id)
+        result.batch = batches_mod.get_batch(con, batch.batch_id)
     else:
-        work.result.batch = batches_mod.transition(con, batch, "rolled_back", actor, "rolled_back", detail)
-    return work.result
+        result.batch = batches_mod.transition(con, batch, "rolled_back", actor, "rolled_back", detail)
+    return result

@@ -17,6 +17,7 @@ rollback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -24,9 +25,12 @@ import duckdb
 
 from analysis.console import Console
 from analysis.errors import UserError
-from analysis.execute.journal import Answer, Entry, Journal, new_run_id
+from analysis.execute.journal import Journal, new_run_id
+from analysis.execute.protocol import Write, send_journaled
+from analysis.execute.work import Request
 from analysis.graph.client import GraphClient, odata_string
-from analysis.graph.errors import GraphError, UnknownOutcome
+from analysis.graph.errors import GraphError
+from analysis.graph.outcomes import Verdict
 from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 
@@ -47,28 +51,28 @@ def _journaled(
     client: GraphClient,
     actor: str,
     step: str,
-    method: str,
-    path: str,
-    body: Any = None,
-    headers: dict[str, str] | None = None,
+    request: Request,
+    headers: dict[str, str] | None,
+    in_place: Callable[[], bool],
 ) -> Any:
-    """Send one tenant-level write with an intent before and a response after (no batch)."""
+    """One tenant-level write through the journaled-write protocol; ``in_place()`` re-reads whether it
+    took effect when Graph's answer was lost."""
     journal = Journal(con, batch_id=None, run_id=new_run_id(), actor=actor)
-    entry = Entry(f"{step}:{journal.run_id}", None, None, step, method, f"/v1.0{path}", body)
-    journal.intents([entry])
-    try:
-        response = client.request(method, path, json=body, headers=headers)
-    except UnknownOutcome as exc:
-        journal.responses([Answer(entry, None, "unknown", {"error": str(exc)[:300]})])
-        raise UserError(
-            f"{method} {path}: Graph's answer was lost, so whether it applied is unknown; check with "
-            "`mfa-migrate rollout status` (or the portal) before trying again"
-        ) from None
-    except GraphError as exc:
-        journal.responses([Answer(entry, exc.status, "error", exc.body)])
-        raise UserError(f"Graph refused {method} {path}: {exc}") from None
-    journal.responses([Answer(entry, response.status, "ok", response.body)])
-    return response.body
+    write = Write(f"{step}:{journal.run_id}", step, request, headers=headers)
+    reply = send_journaled(journal, client, write, reread=in_place)
+    if reply.verdict in (Verdict.OK, Verdict.GONE):
+        return reply.body
+    what = f"{request.method} {request.path}"
+    if reply.outcome == "not_sent" or reply.verdict is Verdict.RETRY:
+        raise UserError(f"{what} was not applied ({_error(reply.body)}); run the command again")
+    raise UserError(f"Graph refused {what}: {reply.status} {_error(reply.body)}")
+
+
+def _error(body: Any) -> str:
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        return f"{error.get('code', '')}: {error.get('message', '')}".strip(": ")
+    return str(error or "no answer")[:300]
 
 
 def find_policy(client: GraphClient) -> dict[str, Any] | None:
@@ -82,6 +86,10 @@ def find_policy(client: GraphClient) -> dict[str, Any] | None:
             )
             return dict(full)
     return None
+
+
+def _applied_groups(client: GraphClient) -> set[str]:
+    return {str(r.get("id")) for r in (find_policy(client) or {}).get("appliesTo") or []}
 
 
 def resolve_group(client: GraphClient, name_or_id: str) -> dict[str, Any]:
@@ -191,8 +199,17 @@ def add_group(
             "isAppliedToOrganization": False,
         }
         policy = _journaled(
-            con, client, actor, "rollout_create", "POST", "/policies/featureRolloutPolicies", body, PREFER
+            con,
+            client,
+            actor,
+            "rollout_create",
+            Request("POST", "v1.0", "/policies/featureRolloutPolicies", body),
+            PREFER,
+            lambda: find_policy(client) is not None,
         )
+        if policy is None:  # created, but the answer was lost: read it back
+            policy = find_policy(client)
+        assert policy is not None
         console.info(f"Created the MFA staged rollout policy {policy.get('id')}.")
     ref = {"@odata.id": f"{client.root}/v1.0/directoryObjects/{gid}"}
     _journaled(
@@ -200,10 +217,9 @@ def add_group(
         client,
         actor,
         "rollout_add_group",
-        "POST",
-        f"/policies/featureRolloutPolicies/{policy['id']}/appliesTo/$ref",
-        ref,
+        Request("POST", "v1.0", f"/policies/featureRolloutPolicies/{policy['id']}/appliesTo/$ref", ref),
         PREFER,
+        lambda: gid in _applied_groups(client),
     )
     console.info(
         f"Added {label} to MFA staged rollout ({len(applied) + 1}/{MAX_GROUPS} groups). Changes can take "
@@ -221,15 +237,15 @@ def remove_group(
     if policy is None or str(group["id"]) not in applied:
         console.info(f"group {group.get('displayName')!r} is not in MFA staged rollout; nothing to do.")
         return 0
+    path = f"/policies/featureRolloutPolicies/{policy['id']}/appliesTo/{group['id']}/$ref"
     _journaled(
         con,
         client,
         actor,
         "rollout_remove_group",
-        "DELETE",
-        f"/policies/featureRolloutPolicies/{policy['id']}/appliesTo/{group['id']}/$ref",
-        None,
+        Request("DELETE", "v1.0", path),
         PREFER,
+        lambda: str(group["id"]) not in _applied_groups(client),
     )
     console.info(f"Removed group {group.get('displayName')!r} from MFA staged rollout.")
     return 0
@@ -288,14 +304,20 @@ def cutover(
     if config.get("federatedIdpMfaBehavior") == value:
         console.info(f"{domain} already has federatedIdpMfaBehavior = {value}; nothing to do.")
         return 0
+    path = f"/domains/{quote(domain)}/federationConfiguration/{config['id']}"
+
+    def in_place() -> bool:
+        configs = client.get(f"/domains/{quote(domain)}/federationConfiguration").get("value", [])
+        return any(c.get("federatedIdpMfaBehavior") == value for c in configs)
+
     _journaled(
         con,
         client,
         actor,
         "cutover",
-        "PATCH",
-        f"/domains/{quote(domain)}/federationConfiguration/{config['id']}",
-        {"federatedIdpMfaBehavior": value},
+        Request("PATCH", "v1.0", path, {"federatedIdpMfaBehavior": value}),
+        None,
+        in_place,
     )
     console.info(
         f"{domain}: federatedIdpMfaBehavior {config.get('federatedIdpMfaBehavior') or '(unset)'} -> {value}. "

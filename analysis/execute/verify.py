@@ -26,8 +26,9 @@ import duckdb
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.execute import batches as batches_mod
-from analysis.execute.livestate import PHONE_TYPES, LiveState, ReadResult, norm_phone, read_users
-from analysis.execute.runner import DEFAULT_ACTIONS, PHONE_ACTIONS, UTILITY_ACTIONS
+from analysis.execute.livestate import PHONE_TYPES, LiveState, norm_phone
+from analysis.execute.reads import ReadResult, Target, read_users
+from analysis.execute.steps import DEFAULT_ACTIONS, PHONE_ACTIONS, UTILITY_ACTIONS
 from analysis.graph.client import GraphClient
 from analysis.sqlfiles import sql
 
@@ -133,7 +134,8 @@ def verify_batch(
     }
     done_users = [(uid, entra_id) for uid, _name, entra_id, status in users if status == "done"]
     console.info(f"Reading {len(done_users)} user(s) of {batch.label} from Graph ...")
-    reads = read_users(client, [(e, serials.get(e, [])) for _, e in done_users], concurrency=concurrency)
+    targets = [Target(e, hardware=bool(serials.get(e))) for _, e in done_users]
+    reads = read_users(client, targets, concurrency=concurrency)
     status_of = {int(uid): (status, entra_id) for uid, _n, entra_id, status in users}
     rows = con.execute(sql("execute/verify_rows"), [batch.batch_id]).fetchall()
     at = datetime.now(UTC)

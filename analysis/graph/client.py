@@ -537,6 +537,7 @@ class GraphClient:
 
     def _batch_envelope(self, chunk: list[BatchRequest], version: str) -> dict[str, BatchResponse]:
         final: dict[str, BatchResponse] = {}
+        last: dict[str, BatchResponse] = {}  # the previous answer of each item being resent
         pending = list(chunk)
         by_id = {r.id: r for r in chunk}
         attempt = 0
@@ -547,16 +548,30 @@ class GraphClient:
             writes = sum(1 for r in pending if r.method.upper() != "GET")
             units = sum(resource_units(r.method, r.url, _query_of(r.url)) for r in pending)
             all_idempotent = all(r.method.upper() in IDEMPOTENT for r in pending)
-            response = self._send(
-                "POST",
-                "/$batch",
-                version=version,
-                json=payload,
-                idempotent=all_idempotent,
-                writes=writes,
-                read_units=units,
-                batch_ids=tuple(r.id for r in pending),
-            )
+            try:
+                response = self._send(
+                    "POST",
+                    "/$batch",
+                    version=version,
+                    json=payload,
+                    idempotent=all_idempotent,
+                    writes=writes,
+                    read_units=units,
+                    batch_ids=tuple(r.id for r in pending),
+                )
+            except GraphClientError as exc:
+                if attempt == 1:
+                    raise
+                # A resend failed: the answers of the first envelope(s) stand. A resend whose answer was
+                # lost may have applied its items (no answer: re-read); one that never left did not.
+                lost = isinstance(exc, UnknownOutcome)
+                for r in pending:
+                    final[r.id] = (
+                        BatchResponse(r.id, r.method.upper(), r.url, NO_ANSWER, {}, None)
+                        if lost
+                        else last[r.id]
+                    )
+                return final
             self.counters.add(batch_items=len(pending))
             answers: dict[str, BatchResponse] = {}
             for item in (response.body or {}).get("responses", []):
@@ -610,7 +625,12 @@ class GraphClient:
                 self._pause(wait)
             log.info("$batch: %d item(s) throttled or unavailable; resending in %.2fs", len(retry), wait)
             self.counters.add(retries=len(retry))
-            self._sleep(wait)
+            last = answers
+            try:
+                self._sleep(wait)
+            except Stopped:  # stopping: what was answered stands, the rest was not applied
+                final.update({rid: answers[rid] for rid in retry})
+                return final
             pending = [r for r in pending if r.id in retry]
         return final
 

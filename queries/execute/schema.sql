@@ -87,10 +87,14 @@ CREATE TABLE IF NOT EXISTS journal (
   url         VARCHAR,
   body        VARCHAR,                    -- JSON, secrets redacted
   status      INTEGER,                    -- HTTP status (response rows)
-  outcome     VARCHAR,                    -- ok | error | unknown | applied | not_applied | already
+  outcome     VARCHAR,                    -- ok | applied | already | not_applied | lost | unknown | retry |
+                                          -- error | not_sent | handed_off | drifted | changed_since | ...
   response    VARCHAR,                    -- JSON, secrets redacted
-  actor       VARCHAR
+  actor       VARCHAR,
+  ids         VARCHAR                     -- JSON: ids a later step needs ({"device": ...}), no secrets
 );
+-- Workspaces made before the ids column existed get it (no-op otherwise).
+ALTER TABLE journal ADD COLUMN IF NOT EXISTS ids VARCHAR;
 
 -- Verification results: per plan row, predicted against what Graph shows after the run.
 CREATE TABLE IF NOT EXISTS verifications (

@@ -272,13 +272,15 @@ def create_and_approve(workspace: Path, settings_text: str = SETTINGS, name: str
     """``batch create --where true`` + ``batch approve`` in-process (the CLI path is tested elsewhere)."""
     import duckdb
 
-    from analysis.execute.batches import Selection, approve, create_batch
+    from analysis.execute.batches import approve
+    from analysis.execute.options import read_settings
+    from analysis.execute.selection import Selection, create_batch
     from analysis.simulate.runner import simulate
     from analysis.simulate.settings import Settings
 
     settings_path = workspace.parent / "s.toml"
     settings_path.write_text(settings_text)
-    settings, options = batches.read_settings(settings_path)
+    settings, options = read_settings(settings_path)
     assert isinstance(settings, Settings)
     con = duckdb.connect(str(workspace))
     try:

@@ -11,10 +11,14 @@ from simulate.builders import Workspace
 
 from analysis.errors import UserError
 from analysis.execute import batches
-from analysis.execute.batches import ExecOptions, Selection, approve, create_batch, get_batch
+from analysis.execute.batches import approve, get_batch
 from analysis.execute.journal import REDACTED, Answer, Entry, Journal, redact, step_statuses
 from analysis.execute.livestate import Expectations, LiveState, drift
-from analysis.execute.runner import check_runnable, replan_hash, totp
+from analysis.execute.oath import totp
+from analysis.execute.options import ExecOptions, read_settings
+from analysis.execute.replan import replan_hash
+from analysis.execute.runner import check_runnable
+from analysis.execute.selection import Created, Selection, create_batch
 from analysis.simulate.runner import simulate
 from analysis.simulate.settings import Settings
 
@@ -42,7 +46,7 @@ def _workspace(tmp_path: Path) -> Workspace:
 
 def _create(
     ws: Workspace, name: str = "wave-1", options: ExecOptions | None = None, **selection: object
-) -> batches.Created:
+) -> Created:
     settings = Settings.default()
     simulate(ws.con, settings, table="plan_batch")
     sel = Selection(**selection) if selection else Selection(group="Wave 1")  # type: ignore[arg-type]
@@ -116,7 +120,7 @@ def test_changed_plan_voids_the_approval(tmp_path: Path) -> None:
     b = _create(ws).batch
     approve(ws.con, b.batch_id, "approver")
     b = get_batch(ws.con, b.batch_id)
-    assert check_runnable(ws.con, b, "runner", lambda batch: replan_hash(ws.con, batch)) is True
+    assert check_runnable(ws.con, b, "runner", lambda batch: replan_hash(ws.con, batch)) == b
     # The tenant snapshot changes: alice now has that mobile number already -> the plan says noop.
     ws.phone("e1", "mobile", "+44 7700900123")
     ws.fill_phones()
@@ -133,7 +137,7 @@ def test_completed_batch_has_nothing_to_do(tmp_path: Path) -> None:
     approve(ws.con, b.batch_id, "approver")
     b = batches.transition(ws.con, get_batch(ws.con, b.batch_id), "running", "runner", "run_started")
     b = batches.transition(ws.con, b, "completed", "runner", "run_finished")
-    assert check_runnable(ws.con, b, "runner", None) is False
+    assert check_runnable(ws.con, b, "runner", None) is None
     with pytest.raises(UserError, match="cannot become"):
         batches.transition(ws.con, b, "approved", "x", "nope")
 
@@ -170,14 +174,14 @@ def test_settings_file_execute_section(tmp_path: Path) -> None:
         '[migrate]\ndefault_method = "never"\n[execute]\nhandoff = "group"\n'
         'migration_group = "MFA Migration"\n'
     )
-    settings, options = batches.read_settings(path)
+    settings, options = read_settings(path)
     assert settings.default_method == "never" and options.migration_group == "MFA Migration"
     path.write_text('[execute]\nhandof = "group"\n')
     with pytest.raises(UserError, match=r"execute\.handof"):
-        batches.read_settings(path)
+        read_settings(path)
     path.write_text('[execute]\nhandoff = "group"\n')
     with pytest.raises(UserError, match="migration_group"):
-        batches.read_settings(path)
+        read_settings(path)
 
 
 def test_journal_keeps_no_secrets_and_tracks_steps(tmp_path: Path) -> None:
@@ -202,7 +206,7 @@ def test_journal_keeps_no_secrets_and_tracks_steps(tmp_path: Path) -> None:
     status = step_statuses(con, 7)
     assert status["7:1:hw_create"].done and not status["7:1:hw_create"].open_intent
     assert status["7:1:mobile"].open_intent and not status["7:1:mobile"].done  # sent, no answer yet
-    journal.resolved(phone, "applied")
+    journal.resolved([(phone, "applied", None)])
     assert step_statuses(con, 7)["7:1:mobile"].done
     assert redact({"secretKey": None}) == {"secretKey": None}
 

@@ -1,0 +1,117 @@
+"""The ``[execute]`` section of a settings file: how a batch is carried out and approved.
+
+The options are frozen into a batch when it is created and are part of what its approval covers
+(:func:`approval_fingerprint`): changing how devices are handed off, or whether Temporary Access Passes
+are issued, after a change board approved a batch voids the approval like a change of plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import UserError
+from analysis.simulate.settings import Settings
+
+HANDOFFS = ("group", "reregister", "none")
+
+
+@dataclass(frozen=True)
+class ExecOptions:
+    """The ``[execute]`` section: how a batch is carried out and approved.
+
+    ``handoff``: what to do for users with devices / software OATH that only Microsoft's utility can
+    create: ``group`` adds them to ``migration_group`` (the utility's migration group, by id or
+    display name), ``reregister`` flags them for re-registration (optionally issuing a Temporary
+    Access Pass), ``none`` only reports them.
+    """
+
+    handoff: str = "none"
+    migration_group: str = ""
+    tap: bool = False
+    tap_lifetime_minutes: int = 480
+    require_distinct_approver: bool = True
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str) -> ExecOptions:
+        known = {f for f in cls.__dataclass_fields__}
+        for key in data:
+            if key not in known:
+                raise UserError(
+                    f"unknown settings key 'execute.{key}' in {source}; known keys in [execute]: "
+                    + ", ".join(sorted(known))
+                )
+        d = cls()
+        handoff = data.get("handoff", d.handoff)
+        if handoff not in HANDOFFS:
+            raise UserError(
+                f"settings key 'execute.handoff' in {source} has {handoff!r}; allowed: {', '.join(HANDOFFS)}"
+            )
+        group = data.get("migration_group", d.migration_group)
+        if not isinstance(group, str):
+            raise UserError(f"settings key 'execute.migration_group' in {source} must be a group name or id")
+        if handoff == "group" and not group.strip():
+            raise UserError(
+                f"settings key 'execute.handoff' in {source} is \"group\" but 'execute.migration_group' "
+                "is empty; name the Migration Utility's migration group (display name or id)"
+            )
+        for key in ("tap", "require_distinct_approver"):
+            if not isinstance(data.get(key, getattr(d, key)), bool):
+                raise UserError(f"settings key 'execute.{key}' in {source} must be true or false")
+        lifetime = data.get("tap_lifetime_minutes", d.tap_lifetime_minutes)
+        if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 10 <= lifetime <= 43200:
+            raise UserError(
+                f"settings key 'execute.tap_lifetime_minutes' in {source} must be a whole number of "
+                "minutes from 10 to 43200 (Graph's range)"
+            )
+        return cls(
+            handoff=handoff,
+            migration_group=group.strip(),
+            tap=data.get("tap", d.tap),
+            tap_lifetime_minutes=lifetime,
+            require_distinct_approver=data.get("require_distinct_approver", d.require_distinct_approver),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ExecOptions:
+        return cls(**json.loads(text))
+
+
+def read_settings(path: str | Path | None) -> tuple[Settings, ExecOptions]:
+    """Simulator settings and execution options from one TOML file (or the defaults).
+
+    The ``[execute]`` section is taken out before the rest goes to :class:`Settings`, which rejects
+    sections it does not know.
+    """
+    if path is None:
+        return Settings.default(), ExecOptions()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(
+            f"settings file {p} does not exist; give an existing TOML file or leave it out"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read settings file {p}: {exc}. Give a readable UTF-8 TOML file.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"settings file {p} is not valid TOML ({exc}); fix the syntax") from None
+    execute = data.pop("execute", {})
+    if not isinstance(execute, dict):
+        raise UserError(f"settings 'execute' in {p} must be a table ([execute])")
+    return Settings.from_dict(data, source=str(p)), ExecOptions.from_dict(execute, str(p))
+
+
+def approval_fingerprint(settings: Settings, options: ExecOptions) -> str:
+    """Lower-case hex SHA-256 of everything besides the rows that changes what a batch writes: the
+    simulator settings (canonical TOML) and the execution options (canonical JSON). Part of the plan
+    hash an approval binds to."""
+    text = settings.to_toml() + "\n[execute]\n" + options.to_json()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

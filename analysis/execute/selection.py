@@ -1,0 +1,235 @@
+"""Creating a batch: choose users (a users file, an Entra group, or a predicate on the plan) and freeze
+their plan rows under a hash, as a draft for a change board to approve (:mod:`analysis.execute.batches`).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from analysis.errors import UserError
+from analysis.execute.batches import (
+    PLAN_TABLES,
+    Batch,
+    ensure_schema,
+    get_batch,
+    hash_rows,
+    now,
+    record_event,
+)
+from analysis.execute.options import ExecOptions, approval_fingerprint
+from analysis.simulate.settings import Settings
+from analysis.sqlfiles import sql
+
+
+@dataclass
+class Selection:
+    """How the users were chosen: exactly one of ``users_file``, ``group``, ``where``, ``user_ids``."""
+
+    users_file: Path | None = None
+    group: str | None = None
+    where: str | None = None
+    user_ids: list[int] | None = None  # programmatic (sync): MFA Server user ids
+
+    def describe(self) -> str:
+        if self.users_file is not None:
+            return f"users:{self.users_file}"
+        if self.group is not None:
+            return f"group:{self.group}"
+        if self.where is not None:
+            return f"where:{self.where}"
+        return f"user_ids:{len(self.user_ids or [])}"
+
+
+@dataclass
+class Created:
+    batch: Batch
+    users: int
+    rows: int
+    excluded: list[tuple[str, int]]  # (user action, count) of selected users with nothing to migrate
+    overlapping: int  # users already in another open batch
+
+
+def _read_users_file(path: Path) -> list[tuple[int, str]]:
+    """(line, name) pairs: one username or UPN per line, or a CSV with a ``username`` (or ``upn``) column."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"users file {path} does not exist; give a file with one username per line") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read users file {path}: {exc}. Give a UTF-8 text file.") from None
+    lines = text.splitlines()
+    out: list[tuple[int, str]] = []
+    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+    header = [h.strip().lower() for h in next(csv.reader([first]))] if first else []
+    column = next((c for c in ("username", "upn", "userprincipalname") if c in header), None)
+    if column is not None:
+        reader = csv.DictReader(lines)
+        index = header.index(column)
+        for number, record in enumerate(reader, start=2):
+            values = list(record.values())
+            name = (values[index] or "").strip() if index < len(values) and values[index] else ""
+            if name:
+                out.append((number, name))
+    else:
+        for number, line in enumerate(lines, start=1):
+            name = line.strip()
+            if name and not name.startswith("#"):
+                out.append((number, name))
+    if not out:
+        raise UserError(f"users file {path} names no users; put one username or UPN per line")
+    return out
+
+
+def _selected_user_ids(con: duckdb.DuckDBPyConnection, plan_table: str, selection: Selection) -> list[int]:
+    """The MFA Server user ids the selection names (validated; errors name the file line or group)."""
+    import pyarrow as pa
+
+    con.execute(f"CREATE OR REPLACE TEMP VIEW exec_plan_source AS SELECT * FROM {plan_table}")
+    if selection.users_file is not None:
+        wanted = _read_users_file(selection.users_file)
+        table = pa.table({"line": [n for n, _ in wanted], "name": [s for _, s in wanted]})
+        con.register("exec_wanted_users", table)
+        try:
+            missing = con.execute(sql("execute/select_users_missing")).fetchall()
+            if missing:
+                shown = "; ".join(f"line {line}: {name!r}" for line, name in missing[:5])
+                more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+                raise UserError(
+                    f"users file {selection.users_file}: {len(missing)} name(s) match no MFA Server user "
+                    f"(by username or UPN) in this workspace: {shown}{more}. Fix or remove those lines."
+                )
+            ids = [r[0] for r in con.execute(sql("execute/select_users_file")).fetchall()]
+        finally:
+            con.unregister("exec_wanted_users")
+        return ids
+    if selection.group is not None:
+        found = con.execute(sql("execute/group_lookup"), [selection.group]).fetchall()
+        if not found:
+            raise UserError(
+                f"there is no Entra group {selection.group!r} (by id or display name) in the workspace's "
+                "tenant snapshot; check the name, or reload a newer snapshot"
+            )
+        return [r[0] for r in con.execute(sql("execute/select_group"), [selection.group]).fetchall()]
+    if selection.where is not None:
+        return _select_where(con, selection.where)
+    return list(selection.user_ids or [])
+
+
+def _select_where(con: duckdb.DuckDBPyConnection, predicate: str) -> list[int]:
+    """Users with any plan row matching an operator-written SQL predicate.
+
+    The predicate is the one piece of SQL an operator writes, so it runs in a separate in-memory
+    database that holds nothing but a copy of the plan rows: it cannot read or change the workspace.
+    It must be a single expression (no statement separators).
+    """
+    text = predicate.strip()
+    if not text:
+        raise UserError("--where is empty; give a predicate on the plan, e.g. \"item = 'oath_token'\"")
+    rows = con.sql(sql("execute/plan_for_where")).to_arrow_table()
+    sandbox = duckdb.connect(":memory:", config={"enable_external_access": False})
+    try:
+        sandbox.register("plan_rows", rows)
+        sandbox.execute("CREATE TABLE plan AS SELECT * FROM plan_rows")
+        sandbox.unregister("plan_rows")
+        query = f"SELECT DISTINCT user_id FROM plan WHERE ({text})"  # the documented operator predicate
+        statements = duckdb.extract_statements(query)
+        if len(statements) != 1:
+            raise UserError(
+                f"--where must be one SQL expression on the plan's columns, not several statements: {text!r}"
+            )
+        return [int(r[0]) for r in sandbox.execute(query).fetchall()]
+    except duckdb.Error as exc:
+        raise UserError(
+            f"--where {text!r} is not a valid predicate on the plan ({str(exc).splitlines()[0]}). Columns: "
+            "username, upn, item, ref, action, value, reason, writable, entra_id."
+        ) from None
+    finally:
+        sandbox.close()
+
+
+def create_batch(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    name: str,
+    plan_table: str,
+    selection: Selection,
+    settings: Settings,
+    options: ExecOptions,
+    actor: str,
+) -> Created:
+    """Freeze the plan rows of the selected users into a new draft batch.
+
+    ``plan_table`` must hold the simulator's plan made with ``settings`` on this workspace. Only users
+    whose ``user`` row says ``migrate`` are taken; the others are counted in :attr:`Created.excluded`.
+    """
+    if plan_table not in PLAN_TABLES:
+        raise ValueError(f"plan table must be one of {PLAN_TABLES}")
+    ensure_schema(con)
+    name = name.strip()
+    if not name:
+        raise UserError("a batch needs a name (--name), e.g. --name wave-1")
+    if con.execute(sql("execute/batch_by_name"), [name]).fetchone():
+        raise UserError(f"a batch named {name!r} already exists; choose another --name")
+    ids = _selected_user_ids(con, plan_table, selection)
+    if not ids:
+        raise UserError(f"the selection ({selection.describe()}) contains no MFA Server users")
+    import pyarrow as pa
+
+    con.register("exec_selected_ids", pa.table({"user_id": pa.array(ids, pa.int64())}))
+    try:
+        excluded = [(str(a), int(n)) for a, n in con.execute(sql("execute/selection_excluded")).fetchall()]
+        fingerprint = approval_fingerprint(settings, options)
+        row = con.execute(sql("execute/load_latest")).fetchone()
+        load_id = row[0] if row else None
+        con.execute("BEGIN TRANSACTION")
+        try:
+            batch_id = int(con.execute(sql("execute/batch_next_id")).fetchone()[0])  # type: ignore[index]
+            con.execute(sql("execute/freeze_users"), [batch_id])
+            users = int(con.execute(sql("execute/batch_user_count"), [batch_id]).fetchone()[0])  # type: ignore[index]
+            if users == 0:
+                raise UserError(
+                    f"none of the {len(ids)} selected user(s) has anything to migrate ("
+                    + ", ".join(f"{a}: {n}" for a, n in excluded)
+                    + "); nothing to put in a batch"
+                )
+            con.execute(sql("execute/freeze_rows"), [batch_id])
+            rows = int(con.execute(sql("execute/batch_row_count"), [batch_id]).fetchone()[0])  # type: ignore[index]
+            plan_hash = hash_rows(con, "batch", batch_id, fingerprint)
+            con.execute(
+                sql("execute/batch_insert"),
+                [
+                    batch_id,
+                    name,
+                    "draft",
+                    selection.describe(),
+                    settings.to_toml(),
+                    fingerprint,
+                    settings.signature(),
+                    options.to_json(),
+                    plan_hash,
+                    load_id,
+                    actor,
+                    now(),
+                ],
+            )
+            record_event(
+                con,
+                batch_id,
+                actor,
+                "created",
+                None,
+                "draft",
+                f"{users} users, {rows} rows, hash {plan_hash[:12]}",
+            )
+            overlapping = int(con.execute(sql("execute/batch_overlap"), [batch_id]).fetchone()[0])  # type: ignore[index]
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.unregister("exec_selected_ids")
+    return Created(get_batch(con, batch_id), users, rows, excluded, overlapping)

@@ -1,0 +1,145 @@
+"""Steps as data: what a batch writes for one user, derived by pure functions from its frozen rows.
+
+A *step* is one write of one user, named as the journal names it (the idempotency key is
+``<batch>:<user>:<step>``, rollback's ``rb:<batch>:<user>:<step>``). Its *kind* selects the handler
+(:mod:`analysis.execute.kinds`, :mod:`analysis.execute.undo`) that builds its request, tests whether it
+is already in place against live state, and applies its effect. Nothing here talks to Graph or the
+workspace: the same rows always give the same steps, which is what lets ``batch explain`` show exactly
+what a run sends.
+
+Per user, a run writes in this order (Graph requires a mobile before an alternate): mobile, alternate
+and office phone; a hardware OATH token (create in the inventory, assign, activate); the default
+method; then the hand-off of what only Microsoft's utility can create (the migration group, or a
+Temporary Access Pass for re-registration). Rollback undoes them in reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from analysis.execute.livestate import PHONE_TYPES, Expectations
+from analysis.execute.options import ExecOptions
+
+#: Plan actions that write a phone, and the Graph phone type they write.
+PHONE_ACTIONS = {
+    "write_mobile": "mobile",
+    "write_mobile_drop_extension": "mobile",
+    "write_alternate": "alternateMobile",
+    "write_office": "office",
+}
+DEFAULT_ACTIONS = frozenset({"set_default", "set_default_fallback"})
+HARDWARE_ACTION = "create_hardware_oath"
+#: Plan actions only Microsoft's utility can carry out (devices, software OATH).
+UTILITY_ACTIONS = frozenset({"create_device", "create_software_oath", "update_device", "update_oath"})
+HW_STEPS = ("hw_create", "hw_assign", "hw_activate")
+#: Journal step names of a run, in the order a user's steps go.
+RUN_STEPS = (*PHONE_TYPES, *HW_STEPS, "default", "handoff_group", "tap")
+#: Rollback step names, in the order a user's undo goes.
+UNDO_STEPS = (
+    "rb_default",
+    "rb_hw_unassign",
+    "rb_hw_delete",
+    "rb_office",
+    "rb_alternateMobile",
+    "rb_mobile",
+    "rb_handoff_group",
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One write of one user. ``kind`` selects the handler; ``name`` is the journal's step name.
+
+    ``value`` is what the step writes (a phone number, a default method, a token serial, a group);
+    ``before`` what rollback restores (None: delete, or for ``rb_default``: Graph cannot unset it).
+    """
+
+    name: str
+    kind: str
+    row_no: int | None = None
+    value: str | None = None
+    before: str | None = None
+
+
+@dataclass(frozen=True)
+class UserPlan:
+    """A user's steps, and what the batch itself may change (so its own writes are not drift)."""
+
+    steps: tuple[Step, ...]
+    expect: Expectations
+    utility: bool  # the user has devices / software OATH only Microsoft's utility can create
+
+
+def plan_user(rows: Iterable[Sequence[Any]], options: ExecOptions) -> UserPlan:
+    """The run steps of one user from the batch's frozen rows ``(row_no, item, ref, action, value,
+    writable)``, in write order."""
+    phones: dict[str, Step] = {}
+    hardware: list[Step] = []
+    default: Step | None = None
+    utility = False
+    for row_no, _item, ref, action, value, writable in rows:
+        if action in PHONE_ACTIONS and writable == "graph":
+            slot = PHONE_ACTIONS[action]
+            phones[slot] = Step(slot, "phone", row_no, value)
+        elif action == HARDWARE_ACTION and writable == "graph":
+            hardware = [Step(name, name, row_no, str(ref)) for name in HW_STEPS]
+        elif action in DEFAULT_ACTIONS and writable == "graph":
+            default = Step("default", "default", row_no, value)
+        elif action in UTILITY_ACTIONS or writable == "utility":
+            utility = True
+    steps = [phones[slot] for slot in PHONE_TYPES if slot in phones] + hardware
+    if default is not None:
+        steps.append(default)
+    if utility and options.handoff == "group":
+        steps.append(Step("handoff_group", "handoff_group", None, options.migration_group))
+    elif utility and options.handoff == "reregister" and options.tap:
+        steps.append(Step("tap", "tap"))
+    expect = Expectations(
+        phones={s.name: str(s.value) for s in phones.values()},
+        preferred=default.value if default else None,
+        hardware_serials=frozenset(str(s.value) for s in hardware[:1]),
+        utility=utility,
+    )
+    return UserPlan(tuple(steps), expect, utility)
+
+
+def plan_undo(applied: set[str], wrote: dict[str, str], before: dict[str, Any]) -> tuple[Step, ...]:
+    """The rollback steps of one user: undo each run step in ``applied`` (the journal says this batch
+    wrote it), restoring ``before`` (the before-image). ``wrote`` maps step names to what the batch
+    wrote there (``hw``: the token serial).
+
+    Graph cannot unset a default method: where the batch set one over none, the default clears by
+    itself when its method is deleted, so that check comes last (on a fresh read) and is reported if
+    the default is still the batch's.
+    """
+    steps: list[Step] = []
+    unset_default = "default" in applied and before.get("preferred") is None
+    if "default" in applied and not unset_default:
+        steps.append(Step("rb_default", "rb_default", None, wrote.get("default"), before.get("preferred")))
+    if "hw_assign" in applied or "hw_activate" in applied:
+        steps.append(Step("rb_hw_unassign", "rb_hw_unassign", None, wrote.get("hw")))
+    if "hw_create" in applied:
+        steps.append(Step("rb_hw_delete", "rb_hw_delete", None, wrote.get("hw")))
+    for slot in reversed(PHONE_TYPES):  # office, alternate, then mobile: Graph wants the mobile last
+        if slot in applied:
+            steps.append(Step(f"rb_{slot}", "rb_phone", None, wrote.get(slot), before.get(slot)))
+    if "handoff_group" in applied:
+        steps.append(Step("rb_handoff_group", "rb_handoff_group"))
+    if unset_default:
+        steps.append(Step("rb_default", "rb_default_unset", None, wrote.get("default"), None))
+    return tuple(steps)
+
+
+def written_values(rows: Iterable[Sequence[Any]]) -> dict[str, str]:
+    """What one user's frozen rows ``(action, ref, value)`` write, by run step name (``hw``: serial)."""
+    out: dict[str, str] = {}
+    for action, ref, value in rows:
+        if action in PHONE_ACTIONS:
+            out[PHONE_ACTIONS[action]] = value
+        elif action == HARDWARE_ACTION:
+            out["hw"] = str(ref)
+        elif action in DEFAULT_ACTIONS:
+            out["default"] = value
+    return out
