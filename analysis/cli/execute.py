@@ -187,6 +187,10 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
                     b.options.handoff
                     + (f" ({b.options.migration_group})" if b.options.migration_group else ""),
                 ],
+                [
+                    "temporary access passes",
+                    f"yes, {b.options.tap_lifetime_minutes} min" if b.options.tap else "no",
+                ],
                 ["approver must differ", "yes" if b.options.require_distinct_approver else "no"],
                 ["agreement", "" if b.agreement is None else f"{100 * b.agreement:.1f}%"],
             ],

@@ -36,6 +36,7 @@ def register(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--tap-out", type=Path, metavar="FILE", help="where Temporary Access Passes go (mode 0600)"
     )
     concurrency_arg(p)
+    active_users_arg(p)
     settle_arg(p)
     as_arg(p)
     p.set_defaults(handler=_batch_run)
@@ -59,6 +60,7 @@ def register(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_connection_arguments(p)
     p.add_argument("--confirm", action="store_true", help="really change the tenant")
     concurrency_arg(p)
+    active_users_arg(p)
     settle_arg(p)
     as_arg(p)
     p.set_defaults(handler=_batch_rollback)
@@ -66,6 +68,16 @@ def register(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def concurrency_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="$batch requests in flight (default 4)")
+
+
+def active_users_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--active-users",
+        type=int,
+        default=400,
+        metavar="N",
+        help="users worked on at once (default 400); fewer spreads a batch's writes over time",
+    )
 
 
 def settle_arg(parser: argparse.ArgumentParser) -> None:
@@ -110,6 +122,8 @@ def connect(args: argparse.Namespace, console: Console, stop: threading.Event | 
 
     if getattr(args, "concurrency", 1) < 1:
         raise UserError("--concurrency must be at least 1")
+    if getattr(args, "active_users", 1) < 1:
+        raise UserError("--active-users must be at least 1")
     return connect_from_args(
         args,
         console,
@@ -136,6 +150,7 @@ def _batch_run(args: argparse.Namespace, console: Console) -> int:
             actor=current_actor(args.actor),
             options=RunOptions(
                 concurrency=args.concurrency,
+                active_users=args.active_users,
                 tap_out=args.tap_out,
                 datafile=args.datafile,
                 settle_seconds=args.settle,
@@ -211,6 +226,7 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
                 actor=current_actor(args.actor),
                 confirm=True,
                 concurrency=args.concurrency,
+                active_users=args.active_users,
                 stop=stop,
                 settle_seconds=args.settle,
             )

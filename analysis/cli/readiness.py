@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.cli.common import add_source_args, workspace_connection
 from analysis.console import Console
-from analysis.readiness import checks as readiness
-from analysis.readiness import report as export
-from analysis.readiness.report import baseline
-from analysis.simulate.settings import Settings
+
+if TYPE_CHECKING:  # imported when the command runs: pandas would slow every other command's start
+    from analysis.readiness import checks as readiness
 
 #: Exit code when ``--fail-on`` finds findings of that severity (2 is a usage error, 1 a bug).
 EXIT_FINDINGS = 3
@@ -64,6 +64,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    from analysis.readiness import checks as readiness
+    from analysis.readiness import report as export
+    from analysis.readiness.report import baseline
+    from analysis.simulate.settings import Settings
+
     settings = Settings.from_toml(args.settings) if args.settings else Settings.default()
     outs = [export.check_path(p) for p in args.out]  # fail before the long part, not after
     old = baseline.load(args.baseline) if args.baseline else None

@@ -3,20 +3,20 @@
 Every button that changes something re-checks the role here (not only by hiding the button), records
 the signed-in identity as the actor, and goes through :mod:`analysis.execute.batches`,
 :mod:`analysis.execute.runner` and :mod:`analysis.execute.verify`, the same code as the CLI, so the
-rules (four eyes, frozen hash, drift, journal) are enforced once.
+rules (four eyes, frozen hash, drift, journal) are enforced once. Running and verifying are
+:mod:`analysis.dashboard.batchrun`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import components, data, execution, exports, outcomes, plans
+from analysis.dashboard import components, data, exports, outcomes, plans
 from analysis.dashboard.context import Context
-from analysis.dashboard.session import Handle, cursor
+from analysis.dashboard.session import cursor
 from analysis.errors import UserError
 
 STATE_COLOURS = {
@@ -222,155 +222,6 @@ def approve_panel(ctx: Context, batch: pd.Series) -> None:
             return
         flash(f"Approved {approved.label} as {ident.name}.")
         st.rerun()
-
-
-# ---------------------------------------------------------------- run / verify
-def _target_picker(key: str) -> execution.Target | None:
-    configured = execution.configured_targets()
-    options = [t.label for t in configured] + ["Emulator ready file …", "Graph connection file …"]
-    choice = st.selectbox("Send the writes to", options, key=f"{key}_target")
-    if choice in [t.label for t in configured]:
-        return configured[[t.label for t in configured].index(choice)]
-    env = execution.EMULATOR_ENV if choice.startswith("Emulator") else execution.GRAPH_ENV
-    path = st.text_input("Path of the file on this machine", value=os.environ.get(env, ""), key=f"{key}_path")
-    if not path.strip():
-        return None
-    try:
-        if choice.startswith("Emulator"):
-            return execution.emulator_target(path.strip())
-        return execution.graph_target(path.strip())
-    except UserError as exc:
-        st.error(str(exc))
-        return None
-
-
-def _start(ctx: Context, batch: pd.Series, handle: Handle, kind: str, target: execution.Target) -> None:
-    ident = ctx.identity
-    if not ident.can_run:
-        st.error("Only operators may run or verify batches.")
-        return
-    try:
-        execution.start(handle.con, ctx.workspace.path, int(batch["batch_id"]), kind, ident.name, target)
-    except UserError as exc:
-        st.error(str(exc))
-        return
-    st.rerun()
-
-
-def _operator_gate(ctx: Context) -> bool:
-    if not ctx.identity.can_run:
-        st.info(
-            f"Only operators may run and verify batches; you are `{ctx.identity.name}`.",
-            icon=":material/lock:",
-        )
-        return False
-    if ctx.workspace.read_only:
-        st.info("The workspace is read-only here.", icon=":material/lock:")
-        return False
-    return True
-
-
-def run_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
-    state = str(batch["state"])
-    if state == "approved":
-        st.markdown(
-            f"**Next step: run.** Approved by `{batch['approved_by']}`. Each user is re-read first; "
-            "users whose Entra state drifted from the plan are skipped and re-planned, never overwritten."
-        )
-    else:
-        st.markdown(
-            f"**This batch is {state}.** Running it again resumes: steps the journal shows as done are "
-            "never sent again, unknown outcomes are settled by re-reading."
-        )
-    if not _operator_gate(ctx):
-        return
-    target = _target_picker(f"run{batch['batch_id']}")
-    confirmed = True
-    if target is not None and target.kind == "graph":
-        confirmed = st.checkbox(
-            f"I understand this writes to the real tenant ({target.label}).",
-            key=f"b_confirm_{batch['batch_id']}",
-        )
-    if (
-        st.button(
-            f"Run batch {batch['batch_id']}" + (f" against {target.label}" if target else ""),
-            type="primary",
-            disabled=target is None or not confirmed,
-            key=f"b_run_{batch['batch_id']}",
-        )
-        and target
-    ):
-        _start(ctx, batch, handle, "run", target)
-
-
-def verify_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
-    verified = str(batch["state"]) == "verified"
-    st.markdown(
-        "**Verified.** Every Graph-writable row was read back as predicted."
-        if verified
-        else "**Next step: verify.** Read the users back and compare what Graph shows with what the "
-        "plan predicted; "
-        "users whose every Graph row agrees are marked migrated."
-    )
-    if not _operator_gate(ctx):
-        return
-    target = _target_picker(f"verify{batch['batch_id']}")
-    label = "Verify again" if verified else f"Verify batch {batch['batch_id']}"
-    if (
-        st.button(
-            label,
-            type="secondary" if verified else "primary",
-            disabled=target is None,
-            key=f"b_verify_{batch['batch_id']}",
-        )
-        and target
-    ):
-        _start(ctx, batch, handle, "verify", target)
-
-
-def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
-    """Live progress while the job runs (a fragment polls every second), then its outcome."""
-
-    was_running = job.running
-
-    @st.fragment(run_every=1.0 if was_running else None)
-    def panel() -> None:
-        j = execution.job_for(path, batch_id)
-        if j is None:
-            return
-        verb = "Running" if j.kind == "run" else "Verifying"
-        if j.running:
-            st.markdown(f"**{verb} batch {batch_id}** against {j.target} — started by `{j.actor}`")
-            text = f"{j.done:,} of {j.total:,} users" if j.total else "reading users …"
-            st.progress(j.fraction, text=text)
-            st.caption("You can leave this page: the run carries on and this bar picks it up again.")
-            return
-        if was_running:  # it finished while we polled: redraw the whole page with the new state
-            st.rerun(scope="app")
-        if j.error:
-            st.error(j.error, icon=":material/error:")
-        elif j.kind == "run":
-            from analysis.execute.runner import summary_rows
-
-            st.success(f"Run of batch {batch_id} finished.", icon=":material/check_circle:")
-            if getattr(j.result, "nothing_to_do", False):
-                st.info("Nothing to do: the batch had already completed.")
-            else:
-                st.dataframe(pd.DataFrame(summary_rows(j.result), columns=["", "count"]), hide_index=True)
-        else:
-            v = j.result
-            st.success(
-                f"Verification of batch {batch_id}: agreement {v.agreement:.1%} ({v.agrees:,} agree, "
-                f"{v.differs:,} differ, {v.handed_off:,} handed to the utility, {v.skipped:,} skipped); "
-                f"{v.marked:,} users marked migrated.",
-                icon=":material/check_circle:",
-            )
-        if st.button("OK", key=f"b_seen_btn_{batch_id}"):
-            st.session_state[f"b_seen_{batch_id}_{j.started}"] = True
-            execution.forget(path, batch_id)
-            st.rerun(scope="app")
-
-    panel()
 
 
 # ---------------------------------------------------------------- detail tabs

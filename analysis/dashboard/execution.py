@@ -161,6 +161,13 @@ class Job:
     messages: list[str] = field(default_factory=list)
     result: Any = None
     error: str = ""
+    stop: threading.Event = field(default_factory=threading.Event)  # the page's Stop button sets it
+    reachability: Any = None  # analysis.graph.reachability.Reachability of the job's connection
+
+    def outage(self) -> str | None:
+        """What is unreachable, since when and when the next try is; None while Graph answers."""
+        outage = self.reachability.outage if self.reachability is not None else None
+        return outage.describe() if outage is not None else None
 
     @property
     def running(self) -> bool:
@@ -249,12 +256,14 @@ def start(
 def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
     from analysis.execute import replan, verify
     from analysis.execute import runner as execute
+    from analysis.graph.reachability import Reachability
 
     cur = con.cursor()
     console = JobConsole(job)
     connection = None
+    job.reachability = Reachability(report=console.warn, stop=job.stop)
     try:
-        connection = open_connection(target)
+        connection = open_connection(target, job.reachability)
         client = connection.client
         if job.kind == "run":
             job.result = execute.run_batch(
@@ -263,7 +272,7 @@ def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
                 job.batch_id,
                 console,
                 actor=job.actor,
-                options=execute.RunOptions(),
+                options=execute.RunOptions(stop=job.stop),
                 replan=lambda b: replan.replan_hash(cur, b),
                 replan_users=lambda b, lives: replan.replan_drifted(cur, b, lives),
             )

@@ -13,8 +13,8 @@ repeating a write. A boundary is ``<where>:<step>``:
 and ``<step>`` is a journal step name (``mobile``, ``hw_assign``, ``rb_mobile``, ...) or ``*``.
 
 ``MFA_MIGRATE_TEST_KILL_AT`` holds a comma-separated set of boundaries; the process dies at the first
-one it reaches, after appending the boundary to the file named by ``MFA_MIGRATE_TEST_KILL_LOG`` (so the
-test knows which one fired). Unset (always, outside tests), :func:`reached` does nothing.
+moment it reaches one, after appending every asked-for boundary of that moment to the file named by
+``MFA_MIGRATE_TEST_KILL_LOG`` (so the test knows which ones fired). Unset (always, outside tests), :func:`reached` does nothing.
 """
 
 from __future__ import annotations
@@ -31,16 +31,22 @@ _points = frozenset(p.strip() for p in os.environ.get(KILL_AT, "").split(",") if
 
 
 def reached(where: str, steps: Iterable[str | None] = ("*",)) -> None:
-    """Die here if the test asked for ``where`` at one of ``steps`` (no-op otherwise)."""
+    """Die here if the test asked for ``where`` at one of ``steps`` (no-op otherwise).
+
+    Every asked-for boundary this moment is (one per step of a ``$batch`` envelope) is logged: the
+    kill happened after the intents of all of them, not only the first.
+    """
     if not _points:
         return
-    for step in steps:
-        point = f"{where}:{step}"
-        if point in _points or f"{where}:*" in _points:
-            log = os.environ.get(KILL_LOG)
-            if log:
-                with open(log, "a", encoding="utf-8") as handle:
-                    handle.write(point + "\n")
-                    handle.flush()
-                    os.fsync(handle.fileno())
-            os.kill(os.getpid(), signal.SIGKILL)
+    hits = sorted({f"{where}:{step}" for step in steps if f"{where}:{step}" in _points})
+    if not hits and f"{where}:*" in _points:
+        hits = [f"{where}:*"]
+    if not hits:
+        return
+    log = os.environ.get(KILL_LOG)
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write("".join(f"{hit}\n" for hit in hits))
+            handle.flush()
+            os.fsync(handle.fileno())
+    os.kill(os.getpid(), signal.SIGKILL)

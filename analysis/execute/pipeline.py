@@ -130,9 +130,10 @@ class Pipeline:
                 if not futures:
                     if self.stopped is not None or (not queue and not active):
                         break
-                    if not any(w.needs_read or self._ready(w) for w in active):
-                        raise AssertionError("the pipeline stalled: no user can move (a bug)")
-                    continue
+                    if active and not any(w.needs_read or self._ready(w) for w in active):
+                        stuck = [(w.username, w.next_step()) for w in active[:3]]
+                        raise AssertionError(f"the pipeline stalled: no user can move (a bug): {stuck}")
+                    continue  # users finished: admit the next ones
                 if grace_until is not None and time.monotonic() > grace_until:
                     break  # answers still missing: their intents stay open for the next run
                 done, _ = wait(list(futures), timeout=0.25, return_when=FIRST_COMPLETED)

@@ -171,6 +171,7 @@ def rollback_batch(
     actor: str,
     confirm: bool,
     concurrency: int = 4,
+    active_users: int = 400,
     stop: threading.Event | None = None,
     settle_seconds: float = 60.0,
 ) -> RollbackResult:
@@ -214,8 +215,17 @@ def rollback_batch(
     works = _undo_works(con, batch)
     result.users = len(works)
     ctx = Context(batch.options, client.root, members=members)
+    mode = RollbackMode(con, batch)
     pipe = Pipeline(
-        con, client, journal, ctx, RollbackMode(con, batch), console, concurrency=concurrency, stop=stop
+        con,
+        client,
+        journal,
+        ctx,
+        mode,
+        console,
+        concurrency=concurrency,
+        active_users=active_users,
+        stop=stop,
     )
     pipe.run(works, f"rolling back {batch.label}")
     result.restored, result.already, result.stopped = pipe.tally.writes_ok, pipe.tally.already, pipe.stopped

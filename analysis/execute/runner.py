@@ -40,7 +40,7 @@ from analysis.execute.journal import Journal, new_run_id, step_ids, step_statuse
 from analysis.execute.kinds import KINDS
 from analysis.execute.livestate import LiveState, drift
 from analysis.execute.pipeline import Mode, Pipeline, Tally
-from analysis.execute.runprep import prepare, set_based
+from analysis.execute.runprep import outage_is_a_user_error, prepare, set_based
 from analysis.execute.steps import plan_user
 from analysis.execute.work import Work
 from analysis.graph.client import GraphClient
@@ -229,7 +229,8 @@ def run_batch(
     run_id = new_run_id()
     journal = Journal(con, batch_id=batch.batch_id, run_id=run_id, actor=actor)
     stop = options.stop or threading.Event()
-    ctx = prepare(con, client, batch, works, console, options, result.resumed_after_crash, stop)
+    with outage_is_a_user_error(f"{batch.label} was not started"):
+        ctx = prepare(con, client, batch, works, console, options, result.resumed_after_crash, stop)
     resumed = batch.state in batches_mod.RESUMABLE
     batch = batches_mod.transition(
         con,

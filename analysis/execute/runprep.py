@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +32,7 @@ from analysis.execute.journal import register
 from analysis.execute.oath import Secrets
 from analysis.execute.work import Context, GroupMembers, Work
 from analysis.graph.client import GraphClient, odata_string
-from analysis.graph.errors import GraphError
+from analysis.graph.errors import GraphError, GraphUnreachable, Stopped
 from analysis.sqlfiles import sql
 
 if TYPE_CHECKING:
@@ -100,6 +102,16 @@ def settle(
             "before reading the users back (never re-sending blindly)"
         )
         stop.wait(wait_for)
+
+
+@contextmanager
+def outage_is_a_user_error(what: str) -> Iterator[None]:
+    """Graph unreachable (or a stop) outside the pipeline, e.g. while resolving the migration group or
+    reading users to verify: a clear one-line error, nothing half done."""
+    try:
+        yield
+    except (GraphUnreachable, Stopped) as exc:
+        raise UserError(f"{what}: {exc}; nothing was written, run it again when Graph answers") from None
 
 
 def resolve_group(client: GraphClient, name_or_id: str) -> str:

@@ -28,6 +28,7 @@ from analysis.errors import UserError
 from analysis.execute import batches as batches_mod
 from analysis.execute.livestate import PHONE_TYPES, LiveState, norm_phone
 from analysis.execute.reads import ReadResult, Target, read_users
+from analysis.execute.runprep import outage_is_a_user_error
 from analysis.execute.steps import DEFAULT_ACTIONS, PHONE_ACTIONS, UTILITY_ACTIONS
 from analysis.graph.client import GraphClient
 from analysis.sqlfiles import sql
@@ -135,7 +136,8 @@ def verify_batch(
     done_users = [(uid, entra_id) for uid, _name, entra_id, status in users if status == "done"]
     console.info(f"Reading {len(done_users)} user(s) of {batch.label} from Graph ...")
     targets = [Target(e, hardware=bool(serials.get(e))) for _, e in done_users]
-    reads = read_users(client, targets, concurrency=concurrency)
+    with outage_is_a_user_error(f"{batch.label} was not verified"):
+        reads = read_users(client, targets, concurrency=concurrency)
     status_of = {int(uid): (status, entra_id) for uid, _n, entra_id, status in users}
     rows = con.execute(sql("execute/verify_rows"), [batch.batch_id]).fetchall()
     at = datetime.now(UTC)

@@ -6,13 +6,19 @@ Users cycle through four shapes so every write path is used:
 
 * ``k % 4 == 0``: phone without extension → POST mobile; backup → POST alternate; default voiceMobile
 * ``k % 4 == 1``: phone with extension → POST office; default voiceOffice
-* ``k % 4 == 2``: text message, Entra already holds another mobile → PATCH mobile; default sms
+* ``k % 4 == 2``: text message, Entra already holds another mobile and the default voiceMobile → PATCH
+  mobile; default sms (over voiceMobile)
 * ``k % 4 == 3``: mobile app with a device (→ migration group) and a phone → POST mobile; default push is
   left to the utility (no Authenticator in Entra yet)
+
+``build(..., tokens=N)`` adds N users with a hardware OATH token (create, assign, activate; default
+oath), whose secrets are in a small MFA Server datafile (:func:`datafile_of`), as the executor reads them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -21,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from simulate.builders import Workspace
+from sources.builders import make_pfdata
+from sources.builders import user as pf_user
 
 from analysis.execute import batches
 from analysis.graph.emulator.launcher import REPO_ROOT, EmulatorInfo
@@ -40,8 +48,17 @@ def upn(k: int) -> str:
     return f"user{k:04d}@contoso.com"
 
 
-def build(directory: Path, users: int) -> tuple[Path, Path]:
-    """(workspace file, tenant snapshot dir) for ``users`` crafted users."""
+def token_secret(k: int) -> str:
+    """The (test) Base32 OATH secret of token user ``k``."""
+    return base64.b32encode(f"mfa-migrate-test-{k:04d}".encode()).decode().rstrip("=")
+
+
+def datafile_of(workspace: Path) -> Path:
+    return workspace.parent / "PhoneFactor.pfdata"
+
+
+def build(directory: Path, users: int, tokens: int = 0) -> tuple[Path, Path]:
+    """(workspace file, tenant snapshot dir) for ``users`` crafted users and ``tokens`` token users."""
     directory.mkdir(parents=True, exist_ok=True)
     ws = Workspace(directory, "ws.duckdb")
     tenant = directory / "tenant"
@@ -58,6 +75,7 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
             }
         ]
         number = f"7911{100000 + k:06d}"  # valid UK mobiles
+        preferred = None
         fields: dict[str, Any] = {
             "country_code": "44",
             "phone": number,
@@ -71,6 +89,7 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
             fields.update(method="text_message")
             old = f"+44 7911{500000 + k:06d}"
             ws.phone(eid, "mobile", old)
+            preferred = "voiceMobile"  # a default before: rollback PATCHes it back
             methods.append(
                 {
                     "@odata.type": PHONE_TYPE,
@@ -92,7 +111,7 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
                 secret=f"s{k}",
                 token=f"t{k}",
             )
-        ws.entra(eid, name, display_name=f"User {k}")
+        ws.entra(eid, name, display_name=f"User {k}", preferred_method=preferred)
         lines.append(
             {
                 "id": eid,
@@ -102,12 +121,60 @@ def build(directory: Path, users: int) -> tuple[Path, Path]:
                 "userType": "Member",
                 "authenticationMethods": methods,
                 "signInPreferences": {
+                    "userPreferredMethodForSecondaryAuthentication": preferred,
+                    "isSystemPreferredAuthenticationMethodEnabled": False,
+                },
+            }
+        )
+    pf_users = []
+    for k in range(users, users + tokens):
+        eid, name, serial = entra_id(k), upn(k), f"TOK{k:05d}"
+        ws.user(
+            k + 1,
+            name,
+            method="oath_token",
+            oath_serial=serial,
+            oath_secret_sha256=hashlib.sha256(token_secret(k).encode()).hexdigest(),
+            oath_kind="totp",
+            oath_time_step=30,
+        )
+        ws.entra(eid, name, display_name=f"User {k}")
+        pf_users.append(
+            pf_user(
+                k + 1,
+                name,
+                method="oath_token",
+                phone=None,
+                country_code=None,
+                oath_serial=serial,
+                oath_secret=token_secret(k),
+                oath_kind="totp",
+                oath_time_step=30,
+            )
+        )
+        lines.append(
+            {
+                "id": eid,
+                "userPrincipalName": name,
+                "displayName": f"User {k}",
+                "accountEnabled": True,
+                "userType": "Member",
+                "authenticationMethods": [
+                    {
+                        "@odata.type": "#microsoft.graph.passwordAuthenticationMethod",
+                        "id": "28c10230-6103-485e-b985-444c60001490",
+                    }
+                ],
+                "signInPreferences": {
                     "userPreferredMethodForSecondaryAuthentication": None,
                     "isSystemPreferredAuthenticationMethodEnabled": False,
                 },
             }
         )
     ws.con.execute("COMMIT")
+    if pf_users:
+        assert ws.path is not None
+        make_pfdata(datafile_of(ws.path), pf_users)
     ws.group(GROUP_ID, GROUP_NAME, [])
     ws.fill_phones()
     batches.ensure_schema(ws.con)
@@ -229,17 +296,24 @@ def connection(emu: EmulatorInfo) -> list[str]:
     ]
 
 
-def popen_run(workspace: Path, batch: str, emu: EmulatorInfo, *extra: str) -> subprocess.Popen[str]:
-    """``batch run`` in a subprocess that the test may kill."""
-    env = dict(os.environ)
+def popen_run(
+    workspace: Path,
+    batch: str,
+    emu: EmulatorInfo,
+    *extra: str,
+    command: str = "run",
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """``batch run`` (or ``command``, e.g. ``rollback``) in a subprocess that the test may kill."""
+    env = {**os.environ, **(env or {})}
     env["PYTHONPATH"] = str(REPO_ROOT)
     env["MFA_MIGRATE_CLIENT_SECRET"] = emu.client_secret
-    command = [
+    command_line = [
         sys.executable,
         "-m",
         "analysis",
         "batch",
-        "run",
+        command,
         batch,
         "--workspace",
         str(workspace),
@@ -249,7 +323,7 @@ def popen_run(workspace: Path, batch: str, emu: EmulatorInfo, *extra: str) -> su
         *extra,
     ]
     return subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT
+        command_line, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT
     )
 
 
@@ -268,8 +342,10 @@ def phones(user: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def create_and_approve(workspace: Path, settings_text: str = SETTINGS, name: str = "w") -> None:
-    """``batch create --where true`` + ``batch approve`` in-process (the CLI path is tested elsewhere)."""
+def create_and_approve(
+    workspace: Path, settings_text: str = SETTINGS, name: str = "w", where: str = "true"
+) -> None:
+    """``batch create --where W`` + ``batch approve`` in-process (the CLI path is tested elsewhere)."""
     import duckdb
 
     from analysis.execute.batches import approve
@@ -278,7 +354,7 @@ def create_and_approve(workspace: Path, settings_text: str = SETTINGS, name: str
     from analysis.simulate.runner import simulate
     from analysis.simulate.settings import Settings
 
-    settings_path = workspace.parent / "s.toml"
+    settings_path = workspace.parent / f"{name}.toml"
     settings_path.write_text(settings_text)
     settings, options = read_settings(settings_path)
     assert isinstance(settings, Settings)
@@ -289,7 +365,7 @@ def create_and_approve(workspace: Path, settings_text: str = SETTINGS, name: str
             con,
             name=name,
             plan_table="plan_batch",
-            selection=Selection(where="true"),
+            selection=Selection(where=where),
             settings=settings,
             options=options,
             actor="alice",

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import batchview, components, context, data, execution, plans, session
+from analysis.dashboard import batchrun, batchview, components, context, data, execution, plans, session
 
 ctx = context.get()
 ws = ctx.workspace
@@ -121,16 +121,16 @@ job = execution.job_for(ws.path, chosen_id)
 state = str(batch["state"])
 with st.container(border=True):
     if job is not None and (job.running or not st.session_state.get(f"b_seen_{chosen_id}_{job.started}")):
-        batchview.job_panel(ws.path, chosen_id, job)
+        batchrun.job_panel(ws.path, chosen_id, job)
     elif state == "draft":
         batchview.approve_panel(ctx, batch)
     elif state in ("approved", "running", "partial", "failed"):
-        batchview.run_panel(ctx, batch, handle)
+        batchrun.run_panel(ctx, batch, handle)
         if state in ("partial", "failed"):
             st.divider()
-            batchview.verify_panel(ctx, batch, handle)
+            batchrun.verify_panel(ctx, batch, handle)
     elif state in ("completed", "verified"):
-        batchview.verify_panel(ctx, batch, handle)
+        batchrun.verify_panel(ctx, batch, handle)
     else:
         st.info(f"This batch is {state}.")
 
