@@ -14,7 +14,8 @@ and ``<step>`` is a journal step name (``mobile``, ``hw_assign``, ``rb_mobile``,
 
 ``MFA_MIGRATE_TEST_KILL_AT`` holds a comma-separated set of boundaries; the process dies at the first
 moment it reaches one, after appending every asked-for boundary of that moment to the file named by
-``MFA_MIGRATE_TEST_KILL_LOG`` (so the test knows which ones fired). Unset (always, outside tests), :func:`reached` does nothing.
+``MFA_MIGRATE_TEST_KILL_LOG`` (so the test knows which ones fired). Unset (always, outside tests),
+:func:`reached` does nothing.
 """
 
 from __future__ import annotations

@@ -89,19 +89,8 @@ def _chain(
     resumed: list[str] = []
     for attempt in range(len(points) + 4):
         env = {KILL_AT: ",".join(sorted(remaining)), KILL_LOG: str(log)}
-        import time as _t
-
-        _t0 = _t.monotonic()
         proc = popen_run(ws, batch, emu, *args, "--settle", "0.3", command=command, env=env)
         out, err = proc.communicate(timeout=180)
-        print(
-            "DEBUG",
-            batch,
-            attempt,
-            round(_t.monotonic() - _t0, 2),
-            proc.returncode,
-            file=open("/tmp/exec/chain.log", "a"),
-        )
         if attempt:
             resumed.append(err)
         if proc.returncode == -signal.SIGKILL:
