@@ -50,7 +50,7 @@ def describe_failure(exc: BaseException) -> tuple[str, bool]:
         current = current.__cause__ or current.__context__
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError):
-            return f"TLS certificate not trusted: {item.verify_message or item}"[:200], True
+            return f"TLS certificate not trusted: {getattr(item, 'verify_message', None) or item}"[:200], True
     text = " ".join(str(item) for item in chain)
     if "CERTIFICATE_VERIFY_FAILED" in text:
         return "TLS certificate not trusted (CERTIFICATE_VERIFY_FAILED)", True
@@ -117,7 +117,7 @@ class Reachability:
             since = self._since
             if certificate:
                 self.report(
-                    f"cannot reach Graph: {cause} ({method} {url}). Not retried: check --ca-file and the "
+                    f"cannot reach Graph: {cause} ({method} {url}); not retried: check --ca-file and the "
                     "server's certificate"
                 )
                 raise GraphUnreachable(method, url, cause, since=since, certificate=True)

@@ -21,6 +21,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -374,3 +375,38 @@ def create_and_approve(
         approve(con, created.batch.batch_id, "bob")
     finally:
         con.close()
+
+
+def writes(log: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Writes Graph received (batch items and plain requests; not the envelopes)."""
+    return [e for e in log if e["method"] != "GET" and not e["path"].endswith("/$batch")]
+
+
+def status_of(entry: dict[str, Any]) -> int:
+    return entry["status"] if isinstance(entry["status"], int) else 0
+
+
+def pattern_of(url: str) -> re.Pattern[str]:
+    parts = re.split(r"<[^>]*>", url)  # placeholders stand for ids only Graph gives
+    return re.compile("[^/]+".join(re.escape(p) for p in parts))
+
+
+def match_writes(
+    expected: list[tuple[str, str]], applied: list[tuple[str, str]]
+) -> tuple[list[Any], list[Any]]:
+    """(expected writes nothing applied, applied writes nothing expected): both must be empty."""
+    left = list(applied)
+    missing = []
+    for method, url in expected:
+        pattern = pattern_of(url)
+        hit = next((a for a in left if a[0] == method and pattern.fullmatch(a[1])), None)
+        if hit is None:
+            missing.append((method, url))
+        else:
+            left.remove(hit)
+    return missing, left
+
+
+def explain(ws: Path, batch: str, emu: EmulatorInfo) -> list[dict[str, Any]]:
+    out = cli("batch", "explain", batch, "--workspace", str(ws), "--json", "--graph-url", emu.graph_url)
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]

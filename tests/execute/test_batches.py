@@ -259,3 +259,31 @@ def test_drift_ignores_the_batch_own_writes_only() -> None:
     assert drift(assumed, live(extra=[sw]), expect)
     gone = LiveState.from_graph([], {})
     assert any("removed" in r for r in drift(assumed, gone, expect))
+
+
+def test_changing_the_execute_options_after_approval_voids_it(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    b = _create(ws, options=ExecOptions(handoff="none")).batch
+    approve(ws.con, b.batch_id, "approver")
+    # Someone switches on Temporary Access Passes after the change board approved the batch.
+    changed = ExecOptions(handoff="reregister", tap=True).to_json()
+    ws.con.execute("UPDATE batches SET options_json = ? WHERE batch_id = ?", [changed, b.batch_id])
+    b = get_batch(ws.con, b.batch_id)
+    with pytest.raises(UserError, match=r"\[execute\] options .* approval is void"):
+        check_runnable(ws.con, b, "runner", lambda batch: replan_hash(ws.con, batch))
+    after = get_batch(ws.con, b.batch_id)
+    assert (after.state, after.approved_hash) == ("draft", None)
+    assert after.plan_hash != b.plan_hash  # re-hashed over what it now holds
+    assert [e[2] for e in batches.events(ws.con, b.batch_id)][-1] == "approval_voided"
+    # A person approves what it now holds; then it runs.
+    approved = approve(ws.con, b.batch_id, "approver")
+    assert approved.options.tap and approved.approved_hash == approved.plan_hash
+    assert check_runnable(ws.con, approved, "runner", lambda batch: replan_hash(ws.con, batch)) == approved
+    # Once it has started writing, a change is refused outright.
+    running = batches.transition(ws.con, approved, "running", "runner", "run_started")
+    running = batches.transition(ws.con, running, "partial", "runner", "run_stopped")
+    ws.con.execute(
+        "UPDATE batches SET options_json = ? WHERE batch_id = ?", [ExecOptions().to_json(), b.batch_id]
+    )
+    with pytest.raises(UserError, match="must not write any more"):
+        check_runnable(ws.con, get_batch(ws.con, b.batch_id), "runner", None)

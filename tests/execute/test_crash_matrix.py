@@ -34,7 +34,19 @@ from typing import Any
 
 import duckdb
 import pytest
-from exec_tenant import GROUP_NAME, build, cli, create_and_approve, datafile_of, entra_id, popen_run
+from exec_tenant import (
+    GROUP_NAME,
+    build,
+    cli,
+    create_and_approve,
+    datafile_of,
+    entra_id,
+    explain,
+    match_writes,
+    popen_run,
+    status_of,
+    writes,
+)
 
 from analysis.execute.crashpoints import KILL_AT, KILL_LOG
 from analysis.graph.emulator.launcher import EmulatorInfo, start_emulator
@@ -104,39 +116,6 @@ def _chain(
     raise AssertionError(f"no finish after {len(points) + 4} processes; not reached: {sorted(remaining)}")
 
 
-def _writes(log: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Writes Graph received (batch items and plain requests; not the envelopes)."""
-    return [e for e in log if e["method"] != "GET" and not e["path"].endswith("/$batch")]
-
-
-def _status(entry: dict[str, Any]) -> int:
-    return entry["status"] if isinstance(entry["status"], int) else 0
-
-
-def _pattern(url: str) -> re.Pattern[str]:
-    parts = re.split(r"<[^>]*>", url)  # placeholders stand for ids only Graph gives
-    return re.compile("[^/]+".join(re.escape(p) for p in parts))
-
-
-def _match(expected: list[tuple[str, str]], applied: list[tuple[str, str]]) -> tuple[list[Any], list[Any]]:
-    """(expected writes nothing applied, applied writes nothing expected): both must be empty."""
-    left = list(applied)
-    missing = []
-    for method, url in expected:
-        pattern = _pattern(url)
-        hit = next((a for a in left if a[0] == method and pattern.fullmatch(a[1])), None)
-        if hit is None:
-            missing.append((method, url))
-        else:
-            left.remove(hit)
-    return missing, left
-
-
-def _explain(ws: Path, batch: str, emu: EmulatorInfo) -> list[dict[str, Any]]:
-    out = cli("batch", "explain", batch, "--workspace", str(ws), "--json", "--graph-url", emu.graph_url)
-    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-
-
 def _journal(ws: Path, query: str) -> list[tuple[Any, ...]]:
     con = duckdb.connect(str(ws), read_only=True)
     try:
@@ -150,7 +129,7 @@ def test_a_run_killed_at_every_boundary_of_every_step_kind_resumes_exactly(tmp_p
     ws, tenant = _prepare(tmp_path)
     datafile = ["--datafile", str(datafile_of(ws))]
     with start_emulator(tenant, "--faults", FAULTS.format(seed=seed)) as emu:
-        expected = _explain(ws, "w", emu) + _explain(ws, "t", emu)
+        expected = explain(ws, "w", emu) + explain(ws, "t", emu)
         assert {e["step"] for e in expected} == {*RUN_STEPS, "tap"}
         _out, resumed = _chain(
             ws, emu, "w", RUN_POINTS, tmp_path / "w.kills", *datafile, "--active-users", "3"
@@ -160,7 +139,7 @@ def test_a_run_killed_at_every_boundary_of_every_step_kind_resumes_exactly(tmp_p
         _chain(ws, emu, "t", TAP_POINTS, tmp_path / "t.kills", "--tap-out", str(taps), "--active-users", "1")
         log = emu.log()
         faults = Counter(
-            str(e["status"]) for e in log if _status(e) in (429, 503) or "dropped" in str(e["status"])
+            str(e["status"]) for e in log if status_of(e) in (429, 503) or "dropped" in str(e["status"])
         )
         assert faults, f"no fault was injected: the test would prove nothing ({emu.stats()})"
         emu.set_faults("")
@@ -173,11 +152,11 @@ def test_a_run_killed_at_every_boundary_of_every_step_kind_resumes_exactly(tmp_p
         expected.append(
             {"method": "POST", "url": f"/v1.0/users/{user}/authentication/temporaryAccessPassMethods"}
         )
-    applied = [(e["method"], e["path"]) for e in _writes(log) if 200 <= _status(e) < 300]
-    missing, unexpected = _match([(e["method"], e["url"]) for e in expected], applied)
+    applied = [(e["method"], e["path"]) for e in writes(log) if 200 <= status_of(e) < 300]
+    missing, unexpected = match_writes([(e["method"], e["url"]) for e in expected], applied)
     assert missing == [], f"writes lost: {missing}"
     assert unexpected == [], f"writes made twice or never planned: {unexpected}"
-    refused = [e for e in _writes(log) if 400 <= _status(e) < 500 and _status(e) != 429]
+    refused = [e for e in writes(log) if 400 <= status_of(e) < 500 and status_of(e) != 429]
     assert refused == [], f"Graph refused writes: {refused}"
     states = _journal(ws, "SELECT name, state FROM batches ORDER BY name")
     assert states == [("t", "verified"), ("w", "verified")]
@@ -226,7 +205,7 @@ def test_a_rollback_killed_at_every_boundary_of_every_undo_kind_ends_as_an_undis
         cli("batch", "run", "w", "--workspace", str(twin), *fast, emu=emu)
         seq = max((e["seq"] for e in emu.log()), default=0)
         cli("batch", "rollback", "w", "--workspace", str(twin), "--confirm", emu=emu)
-        reference = [e for e in _writes(emu.log(since=seq)) if 200 <= _status(e) < 300]
+        reference = [e for e in writes(emu.log(since=seq)) if 200 <= status_of(e) < 300]
         reference_state = _tenant_view(emu.state())
         assert reference
     with start_emulator(tenant, "--faults", FAULTS.format(seed=11)) as emu:
@@ -243,15 +222,15 @@ def test_a_rollback_killed_at_every_boundary_of_every_undo_kind_ends_as_an_undis
             "3",
             command="rollback",
         )
-        undo = _writes(emu.log(since=seq))
+        undo = writes(emu.log(since=seq))
         emu.set_faults("")
         state = _tenant_view(emu.state())
-    applied = [e for e in undo if 200 <= _status(e) < 300]
+    applied = [e for e in undo if 200 <= status_of(e) < 300]
     # The same multiset: nothing undone twice, nothing left undone, nothing unexpected.
     assert _normalised(applied) == _normalised(reference), "rollback applied other writes than the reference"
     assert state == reference_state
     # Refusals: only Graph keeping a default method this batch set over none (also in the reference),
     # and deletes of what an earlier, unanswered delete had already removed.
-    odd = [e for e in undo if 400 <= _status(e) < 500 and _status(e) not in (400, 404, 429)]
+    odd = [e for e in undo if 400 <= status_of(e) < 500 and status_of(e) not in (400, 404, 429)]
     assert odd == [], odd
     assert _journal(ws, "SELECT state FROM batches WHERE name = 'w'") == [("rolled_back",)]
