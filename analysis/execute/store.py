@@ -9,6 +9,7 @@ import duckdb
 
 from analysis.errors import UserError
 from analysis.execute.batches import ensure_schema
+from analysis.sources.workspace import connect
 
 
 def open_workspace(path: Path) -> duckdb.DuckDBPyConnection:
@@ -18,7 +19,7 @@ def open_workspace(path: Path) -> duckdb.DuckDBPyConnection:
             f"workspace {path} does not exist; create it with `mfa-migrate load ... --workspace {path}`"
         )
     try:
-        con = duckdb.connect(str(path))
+        con = connect(path)  # only a workspace: another program's database is refused untouched
     except duckdb.IOException as exc:
         raise UserError(
             f"cannot open workspace {path}: {str(exc).splitlines()[0]}. Another mfa-migrate process (a "
