@@ -50,10 +50,10 @@ def baseline(ws: Path) -> dict[str, float]:
     try:
         settings = Settings.default()
         start = time.perf_counter()
-        simulate(con, settings, table="plan")
+        plan = simulate(con, settings, table="plan")
         sim = time.perf_counter() - start
         start = time.perf_counter()
-        readiness.run(con, settings, simulate=False)
+        readiness.run(con, plan)
         ready = time.perf_counter() - start
     finally:
         con.close()

@@ -44,7 +44,7 @@ def main() -> int:
     con = workspace.connect(ws)
     try:
         start = time.perf_counter()
-        simulate(con, settings, table="plan")
+        plan = simulate(con, settings, table="plan")
         stage["simulate"] = time.perf_counter() - start
         plan_rows = con.execute("SELECT count(*) FROM plan").fetchone()[0]  # type: ignore[index]
     finally:
@@ -55,7 +55,7 @@ def main() -> int:
     try:
         for _ in range(args.repeat):
             cpu = time.process_time()
-            report = readiness.run(con, settings, simulate=False)
+            report = readiness.run(con, plan)
             runs.append((report.timings["readiness"], time.process_time() - cpu, report))
     finally:
         con.close()

@@ -26,11 +26,31 @@ def build_parser() -> argparse.ArgumentParser:
         description="Audit, simulate and execute an Azure MFA Server to Microsoft Entra MFA migration.",
     )
     parser.add_argument("--version", action="version", version=f"mfa-migrate {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for area in AREAS:
         area.register(sub)
+    _debug_everywhere(parser)
     return parser
+
+
+DEBUG_HELP = "show tracebacks for internal errors (accepted anywhere on the command line)"
+
+
+def _debug_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let every subcommand take ``--debug`` too, so it works wherever it is typed.
+
+    The subcommands' copy defaults to "not given" (SUPPRESS), so it never resets a ``--debug`` given
+    before the subcommand.
+    """
+    for action in parser._actions:  # argparse keeps its subparsers only here
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if not any("--debug" in a.option_strings for a in child._actions):
+                    child.add_argument(
+                        "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
+                    )
+                _debug_everywhere(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

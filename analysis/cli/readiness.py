@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis import settingsfile
 from analysis.cli.common import add_source_args, workspace_connection
 from analysis.console import Console
 
@@ -67,13 +68,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from analysis.readiness import checks as readiness
     from analysis.readiness import report as export
     from analysis.readiness.report import baseline
-    from analysis.simulate.settings import Settings
+    from analysis.simulate.runner import simulate
 
-    settings = Settings.from_toml(args.settings) if args.settings else Settings.default()
+    settings = settingsfile.read(args.settings).whatif
     outs = [export.check_path(p) for p in args.out]  # fail before the long part, not after
     old = baseline.load(args.baseline) if args.baseline else None
     with workspace_connection(args, console) as con:
-        rep = readiness.run(con, settings)  # simulates into the workspace's `plan` table first
+        rep = readiness.run(con, simulate(con, settings))
     if old is not None:
         rep.baseline = baseline.compare(rep, old, str(args.baseline))
     for path in outs:

@@ -13,7 +13,6 @@ from typing import Any
 
 from analysis.console import Console
 from analysis.errors import UserError
-from analysis.sqlfiles import sql
 
 #: Rows of per-user differences the what-if prints before pointing at --out.
 SHOWN_CHANGES = 20
@@ -27,8 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "simulate",
         help="predict what the Migration Utility would do for every user (the plan)",
         description=(
-            "Run the Migration Utility's sync rules (DESIGN §4) over the workspace and write the plan: one "
-            "row per user and per phone, backup phone, device, OATH token and default-method outcome."
+            "Run the Migration Utility's sync rules (docs/simulate.md) over the workspace and write the "
+            "plan: one row per user and per phone, backup phone, device, OATH token and default-method "
+            "outcome."
         ),
     )
     common.add_source_args(p)
@@ -87,9 +87,9 @@ def _wrote(console: Console, n: int, what: str, path: Path, reveal: bool) -> Non
 
 
 def _settings(path: Path | None) -> Any:
-    from analysis.simulate.settings import Settings
+    from analysis import settingsfile
 
-    return Settings.from_toml(path) if path else Settings.default()
+    return settingsfile.read(path).whatif
 
 
 def _check_out(path: Path | None) -> None:
@@ -106,11 +106,11 @@ def run_simulate(args: argparse.Namespace, console: Console) -> int:
     settings = _settings(args.settings)
     _check_out(args.out)
     with common.workspace_connection(args, console) as con:
-        sim.simulate(con, settings, "plan")
-        counts = sim.summary(con, "plan")
+        plan = sim.simulate(con, settings, "plan")
+        counts = sim.summary(con, plan)
         print_summary(console, counts, settings.describe())
         if args.out:
-            n = sim.export(con, "plan", str(args.out), reveal_phones=args.reveal_phones)
+            n = sim.export(con, plan, str(args.out), reveal_phones=args.reveal_phones)
             _wrote(console, n, "plan rows", args.out, args.reveal_phones)
     return 0
 
@@ -153,9 +153,7 @@ def run_whatif(args: argparse.Namespace, console: Console) -> int:
     a, b = (_settings(p) for p in args.settings)
     _check_out(args.out)
     with common.workspace_connection(args, console) as con:
-        sim.simulate(con, a, "plan_a")
-        sim.simulate(con, b, "plan_b")
-        result = sim.compare(con, "plan_a", "plan_b")
+        result = sim.compare(con, sim.simulate(con, a, "plan_a"), sim.simulate(con, b, "plan_b"))
         console.info(f"A: {args.settings[0]}  ({a.describe()})")
         console.info(f"B: {args.settings[1]}  ({b.describe()})")
         console.table(
@@ -168,14 +166,14 @@ def run_whatif(args: argparse.Namespace, console: Console) -> int:
             f"({result['changed_outcomes']:,} outcomes differ)"
         )
         if result["changed_outcomes"]:
-            shown = con.execute(sql("simulate/diff_head"), {"limit": SHOWN_CHANGES}).fetchall()
+            shown = sim.diff_head(con, SHOWN_CHANGES)
             console.table(
                 ["username", "item", "ref", "A action", "A value", "B action", "B value"],
                 shown,
                 title=f"Changed outcomes (first {min(SHOWN_CHANGES, result['changed_outcomes'])})",
             )
         if args.out:
-            n = sim.export(con, "plan_diff", str(args.out), sim.DIFF_COLUMNS, args.reveal_phones)
+            n = sim.export_diff(con, str(args.out), reveal_phones=args.reveal_phones)
             _wrote(console, n, "changed outcomes", args.out, args.reveal_phones)
         elif result["changed_outcomes"] > SHOWN_CHANGES:
             console.info("Give --out DIFF.csv to write all of them.")

@@ -18,6 +18,7 @@ from analysis.dashboard import components, data, exports, outcomes, plans
 from analysis.dashboard.context import Context
 from analysis.dashboard.session import cursor
 from analysis.errors import UserError
+from analysis.simulate.plan import Plan
 
 STATE_COLOURS = {
     "draft": "#5c6bc0",
@@ -65,7 +66,7 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def create_form(ctx: Context, plan: plans.Plan) -> None:
+def create_form(ctx: Context, plan: Plan) -> None:
     ws, ident = ctx.workspace, ctx.identity
     name = st.text_input("Batch name", placeholder="e.g. wave-1-helpdesk", key="b_name")
     how = st.radio("Choose the users by", SELECT_BY, horizontal=True, key="b_how")

@@ -7,12 +7,11 @@ Rules that keep the dashboard fast on a 1,000,000-user workspace:
 * each runs on this thread's cursor (``session.cursor``), never on a shared connection object;
 * results are small (aggregates, one user, one page of rows); anything that grows with the tenant is
   aggregated in SQL or limited, never pulled into Python whole;
-* SQL lives in ``queries/dashboard/*.sql``, loaded by name, with ``$name`` parameters.
+* SQL lives in ``queries/dashboard/data.sql``, one named block per query, with ``$name`` parameters.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
@@ -23,47 +22,34 @@ from analysis.sqlfiles import sql
 
 
 def frame(path: str, name: str, **params: Any) -> pd.DataFrame:
-    """Run ``queries/dashboard/<name>.sql`` on this thread's cursor (uncached)."""
-    return cursor(path).execute(sql(f"dashboard/{name}"), params or None).df()
-
-
-_PLAN_TABLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-
-
-def plan_sql(name: str, plan: str) -> str:
-    """A dashboard query over a plan table; ``{plan}`` in the file becomes the (validated) table name.
-
-    The name is never user input: it comes from :mod:`analysis.dashboard.plans` (a fixed prefix and a
-    hash) or is a fixed table name; the check keeps it that way.
-    """
-    if not _PLAN_TABLE.match(plan):
-        raise ValueError(f"not a plan table name: {plan!r}")
-    return sql(f"dashboard/{name}").replace("{plan}", plan)
+    """Run query ``name`` (e.g. ``"dashboard/data.load_info"``) on this thread's cursor (uncached)."""
+    return cursor(path).execute(sql(name), params or None).df()
 
 
 def plan_frame(path: str, name: str, plan: str, **params: Any) -> pd.DataFrame:
-    return cursor(path).execute(plan_sql(name, plan), params or None).df()
+    """Run a query over a plan table: ``__plan__`` in it becomes ``plan`` (a table name, never user input)."""
+    return cursor(path).execute(sql(name, plan=plan), params or None).df()
 
 
 def scalar(path: str, name: str, **params: Any) -> Any:
-    row = cursor(path).execute(sql(f"dashboard/{name}"), params or None).fetchone()
+    row = cursor(path).execute(sql(name), params or None).fetchone()
     return row[0] if row else None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def load_info(path: str, load_id: str) -> pd.DataFrame:
-    return frame(path, "load_info", load_id=load_id)
+    return frame(path, "dashboard/data.load_info", load_id=load_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def load_sources(path: str, load_id: str) -> pd.DataFrame:
-    return frame(path, "load_sources", load_id=load_id)
+    return frame(path, "dashboard/data.load_sources", load_id=load_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def workspace_counts(path: str, load_id: str) -> dict[str, int]:
     """Headline counts straight from the loaded tables (independent of any settings)."""
-    df = frame(path, "workspace_counts")
+    df = frame(path, "dashboard/data.workspace_counts")
     return {str(k): int(v) for k, v in df.iloc[0].items()}
 
 
@@ -75,40 +61,40 @@ def forget_workspace() -> None:
 # ---------------------------------------------------------------- Users page
 @st.cache_data(show_spinner=False, max_entries=64)
 def search_users(path: str, key: str, plan: str, text: str, limit: int = 200) -> pd.DataFrame:
-    return plan_frame(path, "user_search", plan, text=text.strip(), limit=limit)
+    return plan_frame(path, "dashboard/data.user_search", plan, text=text.strip(), limit=limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def user_detail(path: str, key: str, plan: str, user_id: int) -> dict[str, pd.DataFrame]:
     """Everything the per-user view shows, in one cached bundle."""
-    entra = plan_frame(path, "user_entra", plan, user_id=user_id)
+    entra = plan_frame(path, "dashboard/data.user_entra", plan, user_id=user_id)
     entra_id = str(entra.loc[0, "id"]) if not entra.empty else ""
     return {
-        "mfa": frame(path, "user_mfa", user_id=user_id),
-        "devices": plan_frame(path, "user_devices", plan, user_id=user_id),
+        "mfa": frame(path, "dashboard/data.user_mfa", user_id=user_id),
+        "devices": plan_frame(path, "dashboard/data.user_devices", plan, user_id=user_id),
         "entra": entra,
-        "methods": frame(path, "user_entra_methods", entra_id=entra_id),
-        "plan": plan_frame(path, "user_plan", plan, user_id=user_id),
+        "methods": frame(path, "dashboard/data.user_entra_methods", entra_id=entra_id),
+        "plan": plan_frame(path, "dashboard/data.user_plan", plan, user_id=user_id),
     }
 
 
 # ------------------------------------------ execution tables (never cached: they change during runs)
 def has_table(path: str, name: str) -> bool:
-    return bool(scalar(path, "table_exists", table_name=name))
+    return bool(scalar(path, "dashboard/data.table_exists", table_name=name))
 
 
 def batch_list(path: str) -> pd.DataFrame:
     if not has_table(path, "batches"):
         return pd.DataFrame(columns=["batch_id", "name", "state"])
-    return frame(path, "batch_list")
+    return frame(path, "dashboard/data.batch_list")
 
 
 def journal_facets(path: str) -> pd.DataFrame:
-    return frame(path, "journal_facets")
+    return frame(path, "dashboard/data.journal_facets")
 
 
 def _journal(path: str, limit: int | None, reveal_phones: bool = False, **filters: Any) -> pd.DataFrame:
-    df = frame(path, "journal_filtered", limit=limit, **filters)
+    df = frame(path, "dashboard/data.journal_filtered", limit=limit, **filters)
     for col in ("body", "response"):
         df[col] = [_redacted_json(v, reveal_phones) for v in df[col]]
     return df
@@ -136,7 +122,7 @@ def journal_rows(path: str, limit: int, reveal_phones: bool = False, **filters: 
 
 
 def journal_count(path: str, **filters: Any) -> int:
-    df = frame(path, "journal_filtered", limit=1, **filters)
+    df = frame(path, "dashboard/data.journal_filtered", limit=1, **filters)
     return int(df.loc[0, "total"]) if not df.empty else 0
 
 
@@ -154,66 +140,66 @@ def batch_events(path: str, batch_id: int | None) -> pd.DataFrame:
         return pd.DataFrame(
             columns=["at", "batch_id", "batch", "actor", "event", "from_state", "to_state", "detail"]
         )
-    return frame(path, "batch_events_all", batch_id=batch_id)
+    return frame(path, "dashboard/data.batch_events_all", batch_id=batch_id)
 
 
 # ---------------------------------------------------------------- plan aggregates (keyed on the plan's key)
 @st.cache_data(show_spinner=False, max_entries=32)
 def user_outcomes(path: str, key: str, table: str) -> pd.DataFrame:
-    return plan_frame(path, "user_outcomes", table)
+    return plan_frame(path, "dashboard/data.user_outcomes", table)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def item_outcomes(path: str, key: str, table: str) -> pd.DataFrame:
-    return plan_frame(path, "item_outcomes", table)
+    return plan_frame(path, "dashboard/data.item_outcomes", table)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def method_counts(path: str, key: str, table: str) -> pd.DataFrame:
-    return plan_frame(path, "method_counts", table)
+    return plan_frame(path, "dashboard/data.method_counts", table)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def devices_per_user(path: str, load_id: str) -> pd.DataFrame:
-    return frame(path, "devices_per_user")
+    return frame(path, "dashboard/data.devices_per_user")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def group_names(path: str, load_id: str) -> list[str]:
-    return [str(n) for n in frame(path, "group_names")["name"]]
+    return [str(n) for n in frame(path, "dashboard/data.group_names")["name"]]
 
 
 # ---------------------------------------------------------------- Rollout page
 @st.cache_data(show_spinner=False, max_entries=8)
 def rollout_groups(path: str, load_id: str) -> pd.DataFrame:
-    return frame(path, "rollout_groups")
+    return frame(path, "dashboard/data.rollout_groups")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def rollout_routed(path: str, key: str, table: str) -> pd.DataFrame:
-    return plan_frame(path, "rollout_routed", table)
+    return plan_frame(path, "dashboard/data.rollout_routed", table)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def domains(path: str, load_id: str) -> pd.DataFrame:
-    return frame(path, "domains")
+    return frame(path, "dashboard/data.domains")
 
 
 # ---------------------------------------------------------------- Batches page (uncached: batches change)
 def batch_rows_summary(path: str, batch_id: int) -> pd.DataFrame:
-    return frame(path, "batch_rows_summary", batch_id=batch_id)
+    return frame(path, "dashboard/data.batch_rows_summary", batch_id=batch_id)
 
 
 def batch_rows_page(path: str, batch_id: int, text: str, limit: int | None) -> pd.DataFrame:
-    return frame(path, "batch_rows_page", batch_id=batch_id, text=text.strip(), limit=limit)
+    return frame(path, "dashboard/data.batch_rows_page", batch_id=batch_id, text=text.strip(), limit=limit)
 
 
 def batch_user_status(path: str, batch_id: int) -> pd.DataFrame:
-    return frame(path, "batch_user_status", batch_id=batch_id)
+    return frame(path, "dashboard/data.batch_user_status", batch_id=batch_id)
 
 
 def batch_user_problems(path: str, batch_id: int) -> pd.DataFrame:
-    return frame(path, "batch_user_problems", batch_id=batch_id)
+    return frame(path, "dashboard/data.batch_user_problems", batch_id=batch_id)
 
 
 def batch_verification(path: str, batch_id: int) -> pd.DataFrame:
@@ -221,25 +207,25 @@ def batch_verification(path: str, batch_id: int) -> pd.DataFrame:
         return pd.DataFrame(
             columns=["username", "item", "ref", "action", "writable", "predicted", "actual", "outcome"]
         )
-    return frame(path, "batch_verification", batch_id=batch_id)
+    return frame(path, "dashboard/data.batch_verification", batch_id=batch_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def mfa_user_groups(path: str, load_id: str) -> pd.DataFrame:
-    return frame(path, "mfa_user_groups")
+    return frame(path, "dashboard/data.mfa_user_groups")
 
 
 def select_mfa_group(path: str, groups: list[str]) -> list[int]:
-    return [int(v) for v in frame(path, "select_mfa_group", groups=groups)["user_id"]]
+    return [int(v) for v in frame(path, "dashboard/data.select_mfa_group", groups=groups)["user_id"]]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def plan_actions(path: str, key: str, table: str) -> pd.DataFrame:
-    return plan_frame(path, "plan_actions", table)
+    return plan_frame(path, "dashboard/data.plan_actions", table)
 
 
 def resolve_users(path: str, table: str, names: list[str]) -> pd.DataFrame:
-    return plan_frame(path, "resolve_users", table, names=names)
+    return plan_frame(path, "dashboard/data.resolve_users", table, names=names)
 
 
 # ---------------------------------------------------------------- figures (built once per plan)

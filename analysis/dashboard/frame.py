@@ -73,11 +73,10 @@ def _settings() -> tuple[Any, Any, str]:
     Every page and every session uses the same settings (the ``plan`` table is shared); the What-if page
     compares other settings without changing these.
     """
-    from analysis.execute.options import read_settings
+    from analysis import settingsfile
 
-    path = os.environ.get(SETTINGS_ENV) or None
-    settings, options = read_settings(path)
-    return settings, options, path or "the defaults (no settings file)"
+    loaded = settingsfile.read(os.environ.get(SETTINGS_ENV) or None)
+    return loaded.whatif, loaded.execute, loaded.source
 
 
 def _open_workspace() -> session.Workspace:

@@ -1,22 +1,24 @@
 """The simulator's plan and the readiness report, computed once per load and settings, then reused.
 
-``analysis.simulate.runner.simulate`` writes a plan table into the workspace; readiness, batches and the CLI
-all read the canonical ``plan`` table, so the dashboard's *current* settings are simulated into
+``analysis.simulate.runner.simulate`` writes a plan table and returns an
+:class:`analysis.simulate.plan.Plan`, stamped in the workspace's ``plan_meta``; readiness, batches and
+the CLI all read the canonical ``plan`` table, so the dashboard's *current* settings are simulated into
 ``plan``; a what-if goes to ``plan_b`` and is compared into ``plan_diff`` (the simulator's fixed names).
 Those two tables are shared by every session, so a what-if's results are read out into memory under
 the lock and cached; only the full-diff download goes back to the tables (recomputing if another
 what-if replaced them).
 
-"Already computed" is memoised with ``st.cache_resource`` keyed on the workspace load id, the migration
-marks and the full settings. So a rerun, another page or another session reuses the table; a new load,
-a verified batch (which adds migration marks and so changes who is 'unchanged') or other settings
-compute afresh. One lock per process serialises computations, so two sessions asking for the same plan
-wait for one simulation instead of running it twice, and nobody reads ``plan`` half-replaced.
+"Already computed" is the plan's own stamp: a plan in the workspace is reused, even one another process
+(or the CLI) made, when ``plan_meta`` says it is current for these settings. ``st.cache_resource`` keys
+on the workspace load id, the migration marks and the full settings, so a rerun, another page or another
+session does not even ask; a new load, a verified batch (which adds migration marks and so changes who
+is 'unchanged') or other settings compute afresh. One lock per process serialises computations, so two
+sessions asking for the same plan wait for one simulation instead of running it twice, and nobody reads
+``plan`` half-replaced.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -29,26 +31,12 @@ import streamlit as st
 from analysis.dashboard import reportcache
 from analysis.dashboard.session import Workspace, cursor, handle
 from analysis.errors import UserError
+from analysis.simulate.plan import Plan, workspace_state
 from analysis.sqlfiles import sql
 
 _lock = threading.RLock()
 CURRENT = "plan"
 WHATIF_TABLE = "plan_b"  # simulate's fixed list of plan tables; compare() writes plan_diff
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A computed plan table and the settings it was computed with."""
-
-    table: str
-    settings_doc: str
-    signature: str  # selection signature (DESIGN 4.7)
-    stamp: str  # load id + migration marks the table was computed on
-
-    @property
-    def key(self) -> str:
-        """Cache key for anything derived from this plan table."""
-        return hashlib.sha256(f"{self.table}|{self.stamp}|{self.settings_doc}".encode()).hexdigest()
 
 
 def settings_doc(settings: Any) -> str:
@@ -80,8 +68,8 @@ def settings_changes(a: Any, b: Any) -> list[tuple[str, str, str]]:
 
 
 def marks_stamp(ws: Workspace) -> str:
-    row = cursor(ws.path).execute(sql("dashboard/marks_stamp")).fetchone()
-    return "|".join("" if v is None else str(v) for v in (row or ()))
+    """The migration marks' fingerprint (part of every cache key: a verified batch changes plans)."""
+    return workspace_state(cursor(ws.path))[1]
 
 
 def _settings(doc: str) -> Any:
@@ -90,32 +78,28 @@ def _settings(doc: str) -> Any:
     return Settings.from_dict(json.loads(doc), source="dashboard")
 
 
-def _key(*parts: str) -> str:
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
 @st.cache_resource(show_spinner=False, max_entries=1)
 def _current(path: str, load_id: str, marks: str, doc: str) -> Plan:
     """Only one current plan per process: the table is shared, so the cache holds one entry.
 
-    A plan this dashboard computed earlier (even in another process) is reused when the workspace says
-    it was made for the same load, marks and settings and the table still has that fingerprint.
+    A plan already in the workspace (made by this dashboard, another process or the CLI) is reused when
+    its stamp says it is current for these settings.
     """
+    from analysis.simulate.plan import current
     from analysis.simulate.runner import simulate
 
     settings = _settings(doc)
-    key = _key(load_id, marks, doc)
     with _lock:
         cur = cursor(path)
-        if not reportcache.plan_is_current(cur, key):
+        plan = current(cur, settings, CURRENT)
+        if plan is None:
             if handle(path).read_only:
                 raise UserError(
                     "the workspace is open read-only (another process holds it) and has no plan for these "
                     "settings yet; close the other process, or open the dashboard once with write access"
                 )
-            simulate(cur, settings, table=CURRENT)
-            reportcache.remember_plan(cur, key)
-    return Plan(CURRENT, doc, settings.signature(), f"{load_id}|{marks}")
+            plan = simulate(cur, settings, table=CURRENT)
+    return plan
 
 
 @dataclass(frozen=True)
@@ -142,10 +126,9 @@ def _fill_whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -
     """Simulate ``doc`` into plan_b and compare it with plan into plan_diff. Call under the lock."""
     from analysis.simulate.runner import compare, simulate
 
-    _current(path, load_id, marks, base_doc)
+    base = _current(path, load_id, marks, base_doc)
     cur = cursor(path)
-    simulate(cur, _settings(doc), table=WHATIF_TABLE)
-    result = compare(cur, CURRENT, WHATIF_TABLE)
+    result = compare(cur, base, simulate(cur, _settings(doc), table=WHATIF_TABLE))
     _in_tables["whatif"] = (path, load_id, marks, base_doc, doc)
     return result
 
@@ -155,9 +138,9 @@ def _whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> Wha
     with _lock:
         result = _fill_whatif(path, load_id, marks, base_doc, doc)
         cur = cursor(path)
-        flow = cur.execute(sql("dashboard/whatif_flow")).df()
-        diff = cur.execute(sql("dashboard/whatif_diff"), {"limit": DIFF_ROWS}).df()
-        writable = cur.execute(sql("dashboard/whatif_writable")).df()
+        flow = cur.execute(sql("dashboard/plans.whatif_flow")).df()
+        diff = cur.execute(sql("dashboard/plans.whatif_diff"), {"limit": DIFF_ROWS}).df()
+        writable = cur.execute(sql("dashboard/plans.whatif_writable")).df()
     counts = pd.DataFrame(result["counts"], columns=["item", "action", "current", "whatif", "delta"])
     users = counts[counts["item"] == "user"][["action", "current", "whatif"]].reset_index(drop=True)
     return WhatIf(
@@ -182,7 +165,11 @@ def whatif_csv(ws: Workspace, base: Any, settings: Any, reveal_phones: bool = Fa
     with _lock:
         if _in_tables["whatif"] != key:
             _fill_whatif(*key)
-        df = cursor(ws.path).execute(sql("dashboard/whatif_diff"), {"limit": None}).df()[list(DIFF_COLUMNS)]
+        df = (
+            cursor(ws.path)
+            .execute(sql("dashboard/plans.whatif_diff"), {"limit": None})
+            .df()[list(DIFF_COLUMNS)]
+        )
     from analysis.output import csvfile, masking
 
     mask = None if reveal_phones else masking.mask_plan_batch
@@ -190,17 +177,17 @@ def whatif_csv(ws: Workspace, base: Any, settings: Any, reveal_phones: bool = Fa
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
-def _report(path: str, load_id: str, marks: str, doc: str) -> reportcache.ReportView:
-    """The stored report for these inputs, or a fresh one (then stored for the next process)."""
+def _report(path: str, plan: Plan) -> reportcache.ReportView:
+    """The stored report for this plan, or a fresh one (then stored for the next process)."""
     from analysis.readiness import checks as readiness
 
-    key = _key(load_id, marks, doc, reportcache.catalogue_stamp())
+    key = reportcache.report_key(plan)
     with _lock:
         cur = cursor(path)
         view = reportcache.load_view(cur, key)
         if view is not None:
             return view
-        report = readiness.run(cur, _settings(doc), simulate=False)
+        report = readiness.run(cur, plan)
         stored = not handle(path).read_only
         if stored:
             reportcache.store_report(cur, key, report)
@@ -222,10 +209,9 @@ def whatif(ws: Workspace, settings: Any, baseline: Any) -> WhatIf:
 
 def report(ws: Workspace, settings: Any) -> reportcache.ReportView:
     """The readiness report for the current settings, as the pages show it."""
-    current(ws, settings)
-    doc = settings_doc(settings)
+    plan = current(ws, settings)
     with st.spinner("Running the readiness checks …"):
-        return _report(ws.path, ws.load_id, marks_stamp(ws), doc)
+        return _report(ws.path, plan)
 
 
 def findings(
@@ -241,7 +227,7 @@ def full_report(ws: Workspace, settings: Any, view: reportcache.ReportView) -> A
 
     if view.report is not None:
         return view.report
-    current(ws, settings)
+    plan = current(ws, settings)
     with _lock:
-        view.report = readiness.run(cursor(ws.path), settings, simulate=False)
+        view.report = readiness.run(cursor(ws.path), plan)
     return view.report

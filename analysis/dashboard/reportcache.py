@@ -4,10 +4,9 @@ Simulating and checking 1,000,000 users takes tens of seconds; the pages need on
 per-check counts, the runbook and, on demand, one check's findings. So after computing a report once
 (``analysis.readiness.checks.run``), the dashboard stores it in two tables of its own in the workspace:
 
-* ``dashboard_cache`` — one row per kind (``plan``, ``report``): the key it was computed for (load id,
-  migration marks, full settings, tool version and check catalogue) plus, for the plan, a fingerprint
-  of the ``plan`` table's rows, so a plan rewritten by the CLI with other settings is never mistaken
-  for the dashboard's;
+* ``dashboard_cache`` — one row per kind (``report``): the key it was computed for (the plan's key:
+  settings, load id, migration marks and tool version, plus the check catalogue); whether the ``plan``
+  table itself is current is the plan's own stamp (``plan_meta``, :mod:`analysis.simulate.plan`);
 * ``dashboard_findings`` — every finding of that report (the rows the checks returned; no secrets: the
   checks never select any).
 
@@ -19,6 +18,7 @@ this process has none.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +78,7 @@ class ReportView:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(sql("dashboard/cache_schema"))
+    con.execute(sql("dashboard/reportcache.schema"))
 
 
 def catalogue_stamp() -> str:
@@ -89,37 +89,18 @@ def catalogue_stamp() -> str:
     return __version__ + ":" + ",".join(c.id for c in readiness.catalogue())
 
 
-def plan_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    """A cheap fingerprint of the ``plan`` table's rows (None when there is no plan table)."""
+def cached(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[str, str | None] | None:
+    """(key, doc) stored for ``kind``, or None."""
     try:
-        row = con.execute(sql("dashboard/plan_fingerprint")).fetchone()
+        row = con.execute(sql("dashboard/reportcache.cache_get"), {"kind": kind}).fetchone()
     except duckdb.CatalogException:
         return None
-    return "|".join(str(v) for v in row) if row else None
+    return (str(row[0]), row[1]) if row else None
 
 
-def cached(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[str, str | None, str | None] | None:
-    """(key, fingerprint, doc) stored for ``kind``, or None."""
-    try:
-        row = con.execute(sql("dashboard/cache_get"), {"kind": kind}).fetchone()
-    except duckdb.CatalogException:
-        return None
-    return (str(row[0]), row[1], row[2]) if row else None
-
-
-def remember_plan(con: duckdb.DuckDBPyConnection, key: str) -> None:
-    ensure_tables(con)
-    con.execute(
-        sql("dashboard/cache_put"),
-        {"kind": "plan", "key": key, "fingerprint": plan_fingerprint(con), "doc": None},
-    )
-
-
-def plan_is_current(con: duckdb.DuckDBPyConnection, key: str) -> bool:
-    entry = cached(con, "plan")
-    return (
-        entry is not None and entry[0] == key and entry[1] is not None and entry[1] == plan_fingerprint(con)
-    )
+def report_key(plan: Any) -> str:
+    """What a stored report is valid for: the plan (settings, load, marks, version) and the checks."""
+    return hashlib.sha256(f"{plan.key}|{catalogue_stamp()}".encode()).hexdigest()
 
 
 def store_report(con: duckdb.DuckDBPyConnection, key: str, report: Any) -> None:
@@ -142,15 +123,15 @@ def store_report(con: duckdb.DuckDBPyConnection, key: str, report: Any) -> None:
     ]
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(sql("dashboard/findings_clear"))
+        con.execute(sql("dashboard/reportcache.findings_clear"))
         con.register("dashboard_new_findings", findings)
         try:
-            con.execute(sql("dashboard/findings_insert"))
+            con.execute(sql("dashboard/reportcache.findings_insert"))
         finally:
             con.unregister("dashboard_new_findings")
         con.execute(
-            sql("dashboard/cache_put"),
-            {"kind": "report", "key": key, "fingerprint": None, "doc": json.dumps(head, default=str)},
+            sql("dashboard/reportcache.cache_put"),
+            {"kind": "report", "key": key, "doc": json.dumps(head, default=str)},
         )
         con.execute("COMMIT")
     except BaseException:
@@ -179,9 +160,9 @@ def load_view(con: duckdb.DuckDBPyConnection, key: str) -> ReportView | None:
     from analysis.readiness import checks as readiness
 
     entry = cached(con, "report")
-    if entry is None or entry[0] != key or not entry[2]:
+    if entry is None or entry[0] != key or not entry[1]:
         return None
-    head = json.loads(entry[2])
+    head = json.loads(entry[1])
     checks = {c.id: c for c in readiness.catalogue()}
     results = [
         CheckView(checks[r["id"]], int(r["count"]), int(r["users"]))
@@ -214,7 +195,7 @@ def findings(
             df = df[mask]
         return (df if limit is None else df.head(limit)), len(df)
     df = con.execute(
-        sql("dashboard/findings_search"), {"check_id": check_id, "text": needle, "limit": limit}
+        sql("dashboard/reportcache.findings_search"), {"check_id": check_id, "text": needle, "limit": limit}
     ).df()
     total = int(df["total"].iloc[0]) if not df.empty else 0
     df = df.drop(columns="total")

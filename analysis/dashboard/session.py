@@ -140,6 +140,6 @@ def ensure_loaded(path: Path) -> str | None:
 def current(path: Path) -> Workspace:
     """Open (or reuse) the workspace and read its latest load."""
     handle = _handle(str(path))
-    row = cursor(str(path)).execute(sql("dashboard/latest_load")).fetchone()
+    row = cursor(str(path)).execute(sql("dashboard/session.latest_load")).fetchone()
     load_id, loaded_at = (row[0], str(row[1])) if row else ("none", "")
     return Workspace(str(path), load_id, loaded_at, handle.read_only, handle.why_read_only)

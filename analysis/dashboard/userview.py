@@ -53,7 +53,7 @@ def _as_is(value: Any) -> Any:
 
 
 def _present(v: Any) -> bool:
-    """Neither None, NaN/NA nor blank (DESIGN 4.9's 'present')."""
+    """Neither None, NaN/NA nor blank (the simulator's 'present', docs/simulate.md)."""
     if v is None:
         return False
     try:

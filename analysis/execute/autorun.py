@@ -1,4 +1,4 @@
-"""Automatic synchronization: reload, re-plan, and migrate changed users on an interval (DESIGN §5).
+"""Automatic synchronization: reload, re-plan, and migrate changed users on an interval (docs/executing.md).
 
 Each round:
 

@@ -1,6 +1,6 @@
 """Batches: a chosen set of users with their plan rows frozen under a hash, and the approval around them.
 
-A batch is the unit a change board approves and the executor runs (DESIGN §5). Its life::
+A batch is the unit a change board approves and the executor runs (docs/executing.md). Its life::
 
     draft ──approve──▶ approved ──run──▶ running ──▶ completed | partial | failed ──verify──▶ verified
       ▲                   │                  │            │

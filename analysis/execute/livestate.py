@@ -1,6 +1,6 @@
 """A user's live Entra state, in the canonical shape the plan's assumptions are stored in.
 
-The executor re-reads every user before writing (DESIGN §5) and compares what it reads with what the
+The executor re-reads every user before writing (docs/executing.md) and compares what it reads with what the
 plan assumed (``batch_users.assumed``, built in SQL from the tenant snapshot by
 ``queries/execute/freeze_users.sql``). Both sides use the same shape::
 

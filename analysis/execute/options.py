@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -85,28 +84,15 @@ class ExecOptions:
 
 
 def read_settings(path: str | Path | None) -> tuple[Settings, ExecOptions]:
-    """Simulator settings and execution options from one TOML file (or the defaults).
+    """Simulator settings and execution options from one settings file (or the defaults).
 
-    The ``[execute]`` section is taken out before the rest goes to :class:`Settings`, which rejects
-    sections it does not know.
+    Kept for this wing's callers; the one loader, which reads every section, is
+    :func:`analysis.settingsfile.read`.
     """
-    if path is None:
-        return Settings.default(), ExecOptions()
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(
-            f"settings file {p} does not exist; give an existing TOML file or leave it out"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read settings file {p}: {exc}. Give a readable UTF-8 TOML file.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"settings file {p} is not valid TOML ({exc}); fix the syntax") from None
-    execute = data.pop("execute", {})
-    if not isinstance(execute, dict):
-        raise UserError(f"settings 'execute' in {p} must be a table ([execute])")
-    return Settings.from_dict(data, source=str(p)), ExecOptions.from_dict(execute, str(p))
+    from analysis import settingsfile  # it reads ExecOptions from here: import when called
+
+    loaded = settingsfile.read(path)
+    return loaded.whatif, loaded.execute
 
 
 def approval_fingerprint(settings: Settings, options: ExecOptions) -> str:

@@ -32,7 +32,7 @@ def replan_hash(con: duckdb.DuckDBPyConnection, batch: Batch) -> str:
 def replan_drifted(
     con: duckdb.DuckDBPyConnection, batch: Batch, lives: dict[int, LiveState]
 ) -> dict[int, str]:
-    """Plan drifted users again against the Entra state just read (DESIGN §5), as JSON rows per user.
+    """Plan drifted users again against the Entra state just read, as JSON rows per user.
 
     The live state replaces the snapshot's rows for those users inside a transaction that is rolled
     back afterwards: the workspace is left exactly as it was, only the answer is kept.

@@ -1,4 +1,4 @@
-"""Staged Rollout of cloud MFA and the federation cut-over (DESIGN §5), each journaled and guarded.
+"""Staged Rollout of cloud MFA and the federation cut-over (docs/executing.md), each journaled and guarded.
 
 Staged Rollout (``featureRolloutPolicy`` with feature ``multiFactorAuthentication``) only accepts a
 delegated token (Hybrid Identity Administrator): sign in with ``--device-code``. ``multiFactorAuthentication``
@@ -254,8 +254,9 @@ def remove_group(
 def open_blockers(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     """Blocker findings readiness reports now (it plans the workspace again first)."""
     from analysis.readiness.checks import run
+    from analysis.simulate.runner import simulate
 
-    report = run(con, settings)
+    report = run(con, simulate(con, settings))
     return int(report.summary()["blocker"]["findings"])
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from analysis.graph.client import BatchRequest, GraphClient
+from analysis.graph.constants import GROUP_TYPE, USER_TYPE
 from analysis.graph.errors import NotFoundError
 
 GROUP_FIELDS = (
@@ -24,8 +25,6 @@ GROUP_FIELDS = (
     "mailEnabled",
 )
 DOMAIN_FIELDS = ("id", "authenticationType", "isVerified", "isDefault", "isInitial", "supportedServices")
-_USER_TYPE = "#microsoft.graph.user"
-_GROUP_TYPE = "#microsoft.graph.group"
 
 
 # ---------------------------------------------------------------------------------------- groups
@@ -48,7 +47,7 @@ def collect_groups(
         nested: dict[str, dict[str, Any]] = {}
         for group in todo:
             for member in group["members"]:
-                if member.get("@odata.type") == _GROUP_TYPE and member["id"] not in done:
+                if member.get("@odata.type") == GROUP_TYPE and member["id"] not in done:
                     nested.setdefault(member["id"], {"id": member["id"]})
         todo = []
         for group_id in nested:
@@ -80,7 +79,7 @@ def fill_members(client: GraphClient, groups: list[dict[str, Any]], concurrency:
 
 
 def _member(item: dict[str, Any]) -> dict[str, Any]:
-    return {"@odata.type": item.get("@odata.type", _USER_TYPE), "id": item["id"]}
+    return {"@odata.type": item.get("@odata.type", USER_TYPE), "id": item["id"]}
 
 
 # ---------------------------------------------------------------------------------------- domains

@@ -24,7 +24,8 @@ import pyarrow as pa
 
 from analysis import __version__
 from analysis.readiness.runbook import runbook_status
-from analysis.simulate.settings import Settings
+from analysis.simulate.plan import Plan
+from analysis.simulate.runner import settings_table
 from analysis.sqlfiles import header, names, sql
 
 #: Version of the JSON report shape (docs/report-schema.md). Bump it on any incompatible change.
@@ -168,29 +169,20 @@ def catalogue() -> list[Check]:
 
 
 # ---------------------------------------------------------------------------------------- running
-def prepare(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Build the temp tables the checks share (needs the ``plan`` table for these settings)."""
-    con.execute(
-        sql("readiness/support/settings"),
-        {
-            "scope_group": settings.group,
-            "skip_disabled": settings.skip_disabled,
-            "only_changed": settings.only_changed,
-            "default_mode": settings.default_method,
-            "methods": list(settings.methods),
-        },
-    )
-    con.execute(sql("readiness/support/prepare"))
+def prepare(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Build the temp tables the checks share, from the plan and the settings it was made with."""
+    settings_table(con, plan.settings)
+    con.execute(sql("readiness/support/prepare", plan=plan.table))
 
 
-def run_check(con: duckdb.DuckDBPyConnection, check: Check) -> CheckResult:
+def run_check(con: duckdb.DuckDBPyConnection, check: Check, plan: Plan) -> CheckResult:
     """Run one check (after :func:`prepare`) and return its findings as a DataFrame.
 
     Rows travel through Arrow: pandas 3 keeps the strings Arrow-backed, which is an order of magnitude
     faster than ``.df()`` for the hundreds of thousands of findings a large tenant has.
     """
     start = time.perf_counter()
-    rel = con.sql(sql(check.query))
+    rel = con.sql(sql(check.query, plan=plan.table))
     if tuple(rel.columns) != FINDING_COLUMNS:
         raise ValueError(f"queries/{check.query}.sql yields {tuple(rel.columns)}, expected {FINDING_COLUMNS}")
     df = rel.to_arrow_table().to_pandas(types_mapper=_INT_AS_NULLABLE.get)
@@ -203,7 +195,7 @@ def score(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> Score:
     status = user_status(results)
     con.register("rd_user_status_frame", status)
     try:
-        con.execute(sql("readiness/support/user_status"))
+        con.execute(sql("readiness/support/run.user_status"))
     finally:
         con.unregister("rd_user_status_frame")
     rows = con.execute(sql("readiness/support/score")).df()
@@ -225,7 +217,7 @@ def score(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> Score:
 
 def user_status(results: list[CheckResult]) -> pa.Table:
     """The user ids of every blocker (status 2) and warning (status 1) finding, for SQL to reduce to each
-    user's worst (support/user_status.sql). Built from the findings' arrays without a per-row loop."""
+    user's worst (support/run.sql user_status). Built from the findings' arrays without a per-row loop."""
     parts = [
         pa.table(
             {
@@ -243,7 +235,7 @@ def user_status(results: list[CheckResult]) -> pa.Table:
 
 def workspace_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Where the data came from (tenant, snapshot time, datafile kind, load): shown in every report."""
-    row = con.execute(sql("readiness/support/workspace_info")).fetchone()
+    row = con.execute(sql("readiness/support/run.workspace_info")).fetchone()
     keys = (
         "tenant_id",
         "snapshot_taken_at",
@@ -257,30 +249,19 @@ def workspace_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {k: _plain(v) for k, v in zip(keys, row or (None,) * len(keys), strict=True)}
 
 
-def run(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    *,
-    simulate: bool = True,
-    checks: list[Check] | None = None,
-) -> Report:
-    """Simulate (unless ``simulate=False`` says ``plan`` is already current), run every check, score.
+def run(con: duckdb.DuckDBPyConnection, plan: Plan, *, checks: list[Check] | None = None) -> Report:
+    """Run every check (or ``checks``) over a current plan, score users and mark the runbook.
 
-    Works on a read-only connection when ``simulate=False``: everything readiness creates is a temp
-    table, dropped again before returning.
+    Works on a read-only connection: everything readiness creates is a temp table, dropped again before
+    returning. A stale plan (another load, new migration marks, other settings since) is refused.
     """
+    plan.require_current(con)
     timings: dict[str, float] = {}
-    if simulate:
-        from analysis.simulate.runner import simulate as build_plan
-
-        start = time.perf_counter()
-        build_plan(con, settings, table="plan")
-        timings["simulate"] = time.perf_counter() - start
     start = time.perf_counter()
     try:
-        prepare(con, settings)
+        prepare(con, plan)
         timings["prepare"] = time.perf_counter() - start
-        results = [run_check(con, c) for c in (checks if checks is not None else catalogue())]
+        results = [run_check(con, c, plan) for c in (checks if checks is not None else catalogue())]
         timings["checks"] = sum(r.seconds for r in results)
         mark = time.perf_counter()
         the_score = score(con, results)
@@ -288,15 +269,15 @@ def run(
         timings["score_runbook"] = time.perf_counter() - mark
         info = workspace_info(con)
     finally:
-        con.execute(sql("readiness/support/cleanup"))
+        con.execute(sql("readiness/support/run.cleanup"))
     timings["readiness"] = time.perf_counter() - start
     return Report(
         schema_version=SCHEMA_VERSION,
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         tool_version=__version__,
         workspace=info,
-        settings=settings.to_dict(),
-        settings_summary=settings.describe(),
+        settings=plan.settings.to_dict(),
+        settings_summary=plan.settings.describe(),
         results=results,
         score=the_score,
         runbook=runbook,

@@ -1,8 +1,8 @@
 """Synthetic MFA Server datafile and Entra tenant snapshot (``mfa-migrate sample``).
 
-``generate(out, users, seed)`` writes ``out/PhoneFactor.pfdata`` (SQLite, DESIGN 3.1a) and
-``out/tenant/`` (DESIGN 3.2). The first users are hand-made scenarios that put every branch of the
-sync rules into the data (``scenarios.py``, with the plan rows DESIGN §4 predicts for them); the rest
+``generate(out, users, seed)`` writes ``out/PhoneFactor.pfdata`` (SQLite, docs/workspace.md) and
+``out/tenant/`` (docs/workspace.md). The first users are hand-made scenarios that put every branch of the
+sync rules into the data (``scenarios.py``, with the plan rows docs/simulate.md predicts for them); the rest
 are a random but realistic population (``population.py``). The same seed always gives the same
 files, and a million users take well under a minute.
 """
@@ -34,7 +34,7 @@ class SampleSummary:
     ledger_lines: int
     groups: int
     seconds: float
-    expected: tuple[Expected, ...]  # what DESIGN §4 predicts for the scenario users (default settings)
+    expected: tuple[Expected, ...]  # what docs/simulate.md predicts for the scenario users (default settings)
 
 
 def minimum_users(seed: int = 7) -> int:

@@ -18,22 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from analysis.graph import constants as g
 from analysis.sample import randoms
 from analysis.sample.numbers import COUNTRIES, STYLES, Template
 from analysis.sample.randoms import Strings, at, choose, join, strings, where
-from analysis.sample.scenarios import (
-    AUTHENTICATOR_ODATA,
-    HARDWARE_OATH_ODATA,
-    MIGRATION,
-    PASSWORD_METHOD_ID,
-    PASSWORD_ODATA,
-    PHONE_METHOD_IDS,
-    PHONE_ODATA,
-    PILOT,
-    SOFTWARE_OATH_ODATA,
-    WAVE1,
-    WAVE2,
-)
+from analysis.sample.scenarios import MIGRATION, PILOT, WAVE1, WAVE2
 from analysis.sample.tables import Table
 from analysis.sample.vocabulary import (
     ANDROID_APP_VERSIONS,
@@ -141,10 +130,6 @@ ENTRA_USER_TYPES = {
     "systemPreferred": pa.bool_(),
 }
 
-FIDO2_ODATA = "#microsoft.graph.fido2AuthenticationMethod"
-EMAIL_ODATA = "#microsoft.graph.emailAuthenticationMethod"
-WHFB_ODATA = "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod"
-EMAIL_METHOD_ID = "3ddfcfc8-9383-446f-83cc-3ab9be4be18f"
 FIDO2_AAGUIDS = ("cb69481e-8ff7-4039-93ec-0a2729a154a8", "ee882879-721c-4913-9775-3dfcce97072a")
 PLUS_STYLES = ("international", "e164", "intl_trunk")
 
@@ -272,7 +257,10 @@ class _Draw:
             if len(rows):
                 template = self.templates[int(tmpl[rows[0]])]
                 s = str(style_names[style_idx[rows[0]]])
-                chunks.append(template.render(s if s in template.styles else "national", digits[rows]))
+                if s not in template.styles:  # this template's renders in that style did not parse back
+                    s = "national" if "national" in template.styles else "e164"  # e164 is always kept
+                    style[rows] = s  # what was typed decides whether the number is valid
+                chunks.append(template.render(s, digits[rows]))
         typed = pa.concat_arrays(chunks).take(np.argsort(order)) if chunks else pa.array([], pa.string())
         cc = strings(np.array([t.cc for t in self.templates])[tmpl])
         region_code = strings(np.array([t.region for t in self.templates])[tmpl])
@@ -490,8 +478,8 @@ class _Draw:
         m.add_columns(
             int(ex.sum()),
             user_id=at(self.entra_id, ex),
-            odata_type=PASSWORD_ODATA,
-            id=PASSWORD_METHOD_ID,
+            odata_type=g.PASSWORD_METHOD,
+            id=g.PASSWORD_METHOD_ID,
             createdDateTime=at(created, ex),
         )
         graph = self._graph_numbers(self.tmpl, self.digits)
@@ -513,8 +501,8 @@ class _Draw:
             m.add_columns(
                 int(mask.sum()),
                 user_id=at(self.entra_id, mask),
-                odata_type=PHONE_ODATA,
-                id=PHONE_METHOD_IDS[kind],
+                odata_type=g.PHONE_METHOD,
+                id=g.PHONE_METHOD_IDS[kind],
                 phoneNumber=at(number, mask),
                 phoneType=kind,
                 smsSignInState="notAllowedByPolicy" if kind == "mobile" else "notSupported",
@@ -523,12 +511,20 @@ class _Draw:
         has_auth = self._migrated_devices(mig, created) | self._own_authenticators(ex & ~mig, created)
         self._migrated_tokens(mig)
         for mask, odata, extra in (
-            (ex & (self.u() < 0.02), SOFTWARE_OATH_ODATA, {}),
-            (ex & (self.u() < 0.03), FIDO2_ODATA, {"displayName": "YubiKey 5 NFC", "model": "YubiKey 5 NFC"}),
-            (ex & (self.u() < 0.05), WHFB_ODATA, {"displayName": "LAPTOP-CONTOSO", "keyStrength": "normal"}),
+            (ex & (self.u() < 0.02), g.SOFTWARE_OATH_METHOD, {}),
+            (
+                ex & (self.u() < 0.03),
+                g.FIDO2_METHOD,
+                {"displayName": "YubiKey 5 NFC", "model": "YubiKey 5 NFC"},
+            ),
+            (
+                ex & (self.u() < 0.05),
+                g.WINDOWS_HELLO_METHOD,
+                {"displayName": "LAPTOP-CONTOSO", "keyStrength": "normal"},
+            ),
         ):
             k = int(mask.sum())
-            aaguid = {"aaGuid": choose(rng, k, FIDO2_AAGUIDS)} if odata == FIDO2_ODATA else {}
+            aaguid = {"aaGuid": choose(rng, k, FIDO2_AAGUIDS)} if odata == g.FIDO2_METHOD else {}
             m.add_columns(
                 k,
                 user_id=at(self.entra_id, mask),
@@ -542,8 +538,8 @@ class _Draw:
         m.add_columns(
             int(email.sum()),
             user_id=at(self.entra_id, email),
-            odata_type=EMAIL_ODATA,
-            id=EMAIL_METHOD_ID,
+            odata_type=g.EMAIL_METHOD,
+            id=g.EMAIL_METHOD_ID,
             emailAddress=at(join(self.sam, "@outlook.com"), email),
         )
         # preferred methods: what the user's methods allow, or what an earlier migration set
@@ -594,7 +590,7 @@ class _Draw:
         self.pop.methods.add_columns(
             int(kept.sum()),
             user_id=at(self.entra_id.take(moved_owner), kept),
-            odata_type=AUTHENTICATOR_ODATA,
+            odata_type=g.AUTHENTICATOR_METHOD,
             id=at(method_ids, kept),
             displayName=at(names, kept),
             deviceTag="SoftwareTokenActivated",
@@ -628,7 +624,7 @@ class _Draw:
         self.pop.methods.add_columns(
             j,
             user_id=self.entra_id.take(owner),
-            odata_type=AUTHENTICATOR_ODATA,
+            odata_type=g.AUTHENTICATOR_METHOD,
             id=randoms.guids(rng, j),
             displayName=choose(rng, j, IOS_DEVICES + ANDROID_DEVICES),
             deviceTag="SoftwareTokenActivated",
@@ -646,7 +642,7 @@ class _Draw:
         self.pop.methods.add_columns(
             k,
             user_id=at(self.entra_id, hw),
-            odata_type=HARDWARE_OATH_ODATA,
+            odata_type=g.HARDWARE_OATH_METHOD,
             id=method_ids,
             serialNumber=serial,
             manufacturer=choose(rng, k, OATH_MANUFACTURERS),
@@ -722,7 +718,7 @@ def extra_entra_users(draw: _Draw, k: int) -> None:
         employeeId=where(~guest, strings(rng.integers(100000, 999999, k))),
         systemPreferred=rng.random(k) < 0.6,
     )
-    pop.methods.add_columns(k, user_id=ids, odata_type=PASSWORD_ODATA, id=PASSWORD_METHOD_ID)
+    pop.methods.add_columns(k, user_id=ids, odata_type=g.PASSWORD_METHOD, id=g.PASSWORD_METHOD_ID)
 
 
 def build(

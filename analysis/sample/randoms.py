@@ -92,7 +92,7 @@ def _put(chars: NDArray[np.uint8], col: int, values: NDArray[np.int64], width: i
 
 
 def iso(values: NDArray[np.datetime64]) -> Strings:
-    """ISO 8601 UTC strings such as ``2024-03-01T10:00:00Z`` (DESIGN compares these as strings)."""
+    """ISO 8601 UTC strings such as ``2024-03-01T10:00:00Z`` (the simulator compares these as strings)."""
     seconds = values.astype("datetime64[s]")
     days = seconds.astype("datetime64[D]")
     months = days.astype("datetime64[M]")

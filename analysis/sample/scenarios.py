@@ -1,8 +1,8 @@
-"""Hand-made users that put every branch of the sync rules (DESIGN §4) into the sample.
+"""Hand-made users that put every branch of the sync rules (docs/simulate.md) into the sample.
 
 The random population makes the data realistic; these users make it complete. Each scenario is a
 small story (a duplicate device name, a backup phone that Graph would refuse, a stale ledger line, ...)
-and records the plan rows DESIGN §4 predicts for it under the default settings, so tests can check
+and records the plan rows docs/simulate.md predicts for it under the default settings, so tests can check
 the simulator against the contract and the sample against the simulator. They take the first user
 ids, use names that the random population never uses, and keep their SIDs in their own range.
 """
@@ -14,21 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from analysis.graph import constants as g
 from analysis.sample import randoms
 from analysis.sample.vocabulary import DEFAULT_SELECTION, FORESTS
 from analysis.sources.fingerprint import device_token_fingerprint, secret_fingerprint
-
-PASSWORD_METHOD_ID = "28c10230-6103-485e-b985-444c60001490"
-PHONE_METHOD_IDS = {
-    "mobile": "3179e48a-750b-4051-897c-87b9720928f7",
-    "alternateMobile": "b6332ec1-7057-4abe-9331-3d72feddfe41",
-    "office": "e37fc753-ff3b-4958-9484-eaa9425c82bc",
-}
-PHONE_ODATA = "#microsoft.graph.phoneAuthenticationMethod"
-AUTHENTICATOR_ODATA = "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod"
-SOFTWARE_OATH_ODATA = "#microsoft.graph.softwareOathAuthenticationMethod"
-HARDWARE_OATH_ODATA = "#microsoft.graph.hardwareOathAuthenticationMethod"
-PASSWORD_ODATA = "#microsoft.graph.passwordAuthenticationMethod"
 
 # Group keys (the tenant module gives them ids and names).
 WAVE1, WAVE2, PILOT, MIGRATION = "wave1", "wave2", "pilot", "migration"
@@ -38,7 +27,7 @@ SCOPE_GROUP_NAME = "MFA Migration"
 
 @dataclass(frozen=True)
 class Expected:
-    """A plan row DESIGN §4 predicts: (username, item, ref, action[, value]) under default settings."""
+    """A plan row docs/simulate.md predicts: (username, item, ref, action[, value]) under default settings."""
 
     username: str
     item: str
@@ -177,8 +166,8 @@ class _Builder:
             user.methods.append(
                 {
                     "user_id": entra_user["id"],
-                    "odata_type": PASSWORD_ODATA,
-                    "id": PASSWORD_METHOD_ID,
+                    "odata_type": g.PASSWORD_METHOD,
+                    "id": g.PASSWORD_METHOD_ID,
                     "createdDateTime": "2019-05-01T09:05:00Z",
                 }
             )
@@ -201,8 +190,8 @@ class _Builder:
         user.methods.append(
             {
                 "user_id": user.entra["id"],
-                "odata_type": PHONE_ODATA,
-                "id": PHONE_METHOD_IDS[phone_type],
+                "odata_type": g.PHONE_METHOD,
+                "id": g.PHONE_METHOD_IDS[phone_type],
                 "phoneNumber": number,
                 "phoneType": phone_type,
                 "smsSignInState": "notAllowedByPolicy" if phone_type == "mobile" else "notSupported",
@@ -215,7 +204,7 @@ class _Builder:
         user.methods.append(
             {
                 "user_id": user.entra["id"],
-                "odata_type": AUTHENTICATOR_ODATA,
+                "odata_type": g.AUTHENTICATOR_METHOD,
                 "id": method_id,
                 "displayName": name,
                 "deviceTag": "SoftwareTokenActivated",
@@ -228,7 +217,9 @@ class _Builder:
     def software_oath(self, user: ScenarioUser) -> str:
         assert user.entra is not None
         method_id = self.guid()
-        user.methods.append({"user_id": user.entra["id"], "odata_type": SOFTWARE_OATH_ODATA, "id": method_id})
+        user.methods.append(
+            {"user_id": user.entra["id"], "odata_type": g.SOFTWARE_OATH_METHOD, "id": method_id}
+        )
         return method_id
 
     def hardware_oath(self, user: ScenarioUser, serial: str) -> str:
@@ -237,7 +228,7 @@ class _Builder:
         user.methods.append(
             {
                 "user_id": user.entra["id"],
-                "odata_type": HARDWARE_OATH_ODATA,
+                "odata_type": g.HARDWARE_OATH_METHOD,
                 "id": method_id,
                 "serialNumber": serial,
                 "manufacturer": "Feitian",

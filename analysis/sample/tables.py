@@ -78,10 +78,10 @@ class Table:
             return pa.Table.from_arrays([pa.array([], t) for t in self.types.values()], names=self.names)
         return pa.concat_tables(self.chunks)
 
-    def batches(self, size: int) -> Iterator[list[tuple[Any, ...]]]:
-        """Rows as Python tuples, ``size`` at a time (for sqlite3.executemany)."""
+    def records(self, size: int) -> Iterator[list[dict[str, Any]]]:
+        """Rows as dicts keyed by column, ``size`` at a time (for sqlite3.executemany with $names)."""
         for batch in self.to_arrow().to_batches(max_chunksize=size):
-            yield list(zip(*(col.to_pylist() for col in batch.columns), strict=True))
+            yield batch.to_pylist()
 
     def column(self, name: str) -> list[Any]:
         return self.to_arrow().column(name).to_pylist()

@@ -1,7 +1,7 @@
 """The tenant around the users: groups, policies, domains, the snapshot header, and the MFA Server's own
 settings and authentication services. All in Graph's (or the datafile's) own shapes.
 
-Groups are chosen to exercise scope resolution (DESIGN 4.9): a migration group with nested waves and
+Groups are chosen to exercise scope resolution (docs/simulate.md): a migration group with nested waves and
 a cycle, an empty wave, contacts among members, a dynamic group, a Microsoft 365 group, and the two
 Staged Rollout rings the ``multiFactorAuthentication`` policy applies to.
 """
@@ -13,13 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from analysis.graph import constants as g
 from analysis.sample import randoms
 from analysis.sample.scenarios import MIGRATION, PILOT, SCOPE_GROUP_NAME, WAVE1, WAVE2
 from analysis.sample.vocabulary import EXPORTED_AT, SNAPSHOT_AT
-
-USER = "#microsoft.graph.user"
-GROUP = "#microsoft.graph.group"
-CONTACT = "#microsoft.graph.orgContact"
 
 
 @dataclass(frozen=True)
@@ -86,9 +83,9 @@ def groups(seed: int, ids: dict[str, str], members: dict[str, list[str]]) -> lis
     rng = np.random.default_rng([seed, 5])
     out = []
     for spec in GROUPS:
-        listed: list[tuple[str, str]] = [(GROUP, ids[k]) for k in spec.nested]
-        listed += [(CONTACT, c) for c in randoms.guid_list(rng, spec.contacts)]
-        listed += [(USER, u) for u in members.get(spec.key, [])]
+        listed: list[tuple[str, str]] = [(g.GROUP_TYPE, ids[k]) for k in spec.nested]
+        listed += [(g.CONTACT_TYPE, c) for c in randoms.guid_list(rng, spec.contacts)]
+        listed += [(g.USER_TYPE, u) for u in members.get(spec.key, [])]
         out.append(
             {
                 "id": ids[spec.key],
@@ -109,6 +106,19 @@ def _target(extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     return [{"targetType": "group", "id": "all_users", "isRegistrationRequired": False, **(extra or {})}]
 
 
+def _config(
+    config_id: str,
+    state: str,
+    targets: list[dict[str, Any]],
+    tail: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One authentication method configuration of the methods policy, keys in Graph's order (``tail``
+    after the targets)."""
+    head = {"@odata.type": g.configuration_type(config_id), "id": config_id, "state": state}
+    return {**head, **extra, "includeTargets": targets, "excludeTargets": [], **(tail or {})}
+
+
 def policies(seed: int, ids: dict[str, str]) -> dict[str, Any]:
     """policies.json: the authentication methods policy (Voice without office phones, hardware OATH and
     email off) and the feature rollout policies (MFA Staged Rollout on the two rings)."""
@@ -116,84 +126,44 @@ def policies(seed: int, ids: dict[str, str]) -> dict[str, Any]:
     none_group = {"targetType": "group", "id": "00000000-0000-0000-0000-000000000000"}
     all_users = {"targetType": "group", "id": "all_users"}
     configs = [
-        {
-            "@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration",
-            "id": "MicrosoftAuthenticator",
-            "state": "enabled",
-            "isSoftwareOathEnabled": False,
-            "includeTargets": _target({"authenticationMode": "any"}),
-            "excludeTargets": [],
-            "featureSettings": {
-                "displayAppInformationRequiredState": {
-                    "state": "enabled",
-                    "includeTarget": all_users,
-                    "excludeTarget": none_group,
-                },
-                "displayLocationInformationRequiredState": {
-                    "state": "default",
-                    "includeTarget": all_users,
-                    "excludeTarget": none_group,
-                },
+        _config(
+            g.MICROSOFT_AUTHENTICATOR,
+            "enabled",
+            _target({"authenticationMode": "any"}),
+            {
+                "featureSettings": {
+                    "displayAppInformationRequiredState": {
+                        "state": "enabled",
+                        "includeTarget": all_users,
+                        "excludeTarget": none_group,
+                    },
+                    "displayLocationInformationRequiredState": {
+                        "state": "default",
+                        "includeTarget": all_users,
+                        "excludeTarget": none_group,
+                    },
+                }
             },
-        },
-        {
-            "@odata.type": "#microsoft.graph.smsAuthenticationMethodConfiguration",
-            "id": "Sms",
-            "state": "enabled",
-            "includeTargets": _target({"isUsableForSignIn": False}),
-            "excludeTargets": [],
-        },
-        {
-            "@odata.type": "#microsoft.graph.voiceAuthenticationMethodConfiguration",
-            "id": "Voice",
-            "state": "enabled",
-            "isOfficePhoneAllowed": False,
-            "includeTargets": _target(),
-            "excludeTargets": [],
-        },
-        {
-            "@odata.type": "#microsoft.graph.softwareOathAuthenticationMethodConfiguration",
-            "id": "SoftwareOath",
-            "state": "enabled",
-            "includeTargets": _target(),
-            "excludeTargets": [],
-        },
-        {
-            "@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethodConfiguration",
-            "id": "HardwareOath",
-            "state": "disabled",
-            "includeTargets": _target(),
-            "excludeTargets": [],
-        },
-        {
-            "@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration",
-            "id": "Fido2",
-            "state": "enabled",
-            "isSelfServiceRegistrationAllowed": True,
-            "isAttestationEnforced": False,
-            "includeTargets": _target(),
-            "excludeTargets": [],
-        },
-        {
-            "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration",
-            "id": "TemporaryAccessPass",
-            "state": "enabled",
-            "defaultLifetimeInMinutes": 60,
-            "defaultLength": 8,
-            "minimumLifetimeInMinutes": 60,
-            "maximumLifetimeInMinutes": 480,
-            "isUsableOnce": False,
-            "includeTargets": _target(),
-            "excludeTargets": [],
-        },
-        {
-            "@odata.type": "#microsoft.graph.emailAuthenticationMethodConfiguration",
-            "id": "Email",
-            "state": "disabled",
-            "allowExternalIdToUseEmailOtp": "default",
-            "includeTargets": _target(),
-            "excludeTargets": [],
-        },
+            isSoftwareOathEnabled=False,
+        ),
+        _config(g.SMS, "enabled", _target({"isUsableForSignIn": False})),
+        _config(g.VOICE, "enabled", _target(), isOfficePhoneAllowed=False),
+        _config(g.SOFTWARE_OATH, "enabled", _target()),
+        _config(g.HARDWARE_OATH, "disabled", _target()),
+        _config(
+            g.FIDO2, "enabled", _target(), isSelfServiceRegistrationAllowed=True, isAttestationEnforced=False
+        ),
+        _config(
+            g.TEMPORARY_ACCESS_PASS,
+            "enabled",
+            _target(),
+            defaultLifetimeInMinutes=60,
+            defaultLength=8,
+            minimumLifetimeInMinutes=60,
+            maximumLifetimeInMinutes=480,
+            isUsableOnce=False,
+        ),
+        _config(g.EMAIL, "disabled", _target(), allowExternalIdToUseEmailOtp="default"),
     ]
     policy_ids = randoms.guid_list(rng, 2)
     return {
@@ -231,8 +201,8 @@ def policies(seed: int, ids: dict[str, str]) -> dict[str, Any]:
                 "isEnabled": True,
                 "isAppliedToOrganization": False,
                 "appliesTo": [
-                    {"@odata.type": GROUP, "id": ids["ring1"]},
-                    {"@odata.type": GROUP, "id": ids["ring2"]},
+                    {"@odata.type": g.GROUP_TYPE, "id": ids["ring1"]},
+                    {"@odata.type": g.GROUP_TYPE, "id": ids["ring2"]},
                 ],
             },
             {
@@ -242,7 +212,7 @@ def policies(seed: int, ids: dict[str, str]) -> dict[str, Any]:
                 "feature": "passwordHashSync",
                 "isEnabled": True,
                 "isAppliedToOrganization": False,
-                "appliesTo": [{"@odata.type": GROUP, "id": ids["phs"]}],
+                "appliesTo": [{"@odata.type": g.GROUP_TYPE, "id": ids["phs"]}],
             },
         ],
     }
@@ -253,7 +223,7 @@ def _federation(seed: int, domain: str, behavior: str | None) -> list[dict[str, 
     host = f"sts.{domain}"
     return [
         {
-            "@odata.type": "#microsoft.graph.internalDomainFederation",
+            "@odata.type": g.INTERNAL_DOMAIN_FEDERATION_TYPE,
             "id": randoms.guid_list(rng, 1)[0],
             "displayName": f"{domain.split('.')[0].title()} AD FS",
             "issuerUri": f"http://{host}/adfs/services/trust",

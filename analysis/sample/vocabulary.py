@@ -74,7 +74,7 @@ ANDROID_DEVICES = (
 IOS_APP_VERSIONS = ("6.7.12", "6.8.1", "6.8.4", "6.8.9", "6.7.3")
 ANDROID_APP_VERSIONS = ("6.2312.7810", "6.2401.0119", "6.2402.0818", "6.2311.7432")
 
-# Values a hand-entered extension takes when it is not just digits (DESIGN 4.3: invalid_extension).
+# Values a hand-entered extension takes when it is not just digits (docs/simulate.md: invalid_extension).
 BAD_EXTENSIONS = ("12#", "x310", "1,2", "22a", "ext 5", "4-5")
 # Phone fields that are not numbers at all, or numbers no numbering plan accepts.
 BAD_NUMBERS = ("n/a", "none", "TBD", "000000", "12345", "555-1234", "0", "+999 12345678", "0800 FLOWERS")

@@ -29,7 +29,7 @@ def write_pfdata(
     settings: list[tuple[str, str, str]],
     services: list[tuple[str, str, str, int]],
 ) -> None:
-    """PhoneFactor.pfdata in the DESIGN 3.1a layout (SQLite)."""
+    """PhoneFactor.pfdata in the layout queries/sources/pfdata.sql maps (SQLite)."""
     path.unlink(missing_ok=True)
     con = sqlite3.connect(path)
     try:
@@ -41,16 +41,19 @@ def write_pfdata(
             "synchronous = OFF",
         ):
             con.execute(f"PRAGMA {pragma}")
-        con.executescript(sql("sample/pfdata_schema"))
+        con.executescript(sql("sample/writers.pfdata_schema"))
         for statement, table in (
-            ("sample/pfdata_insert_user", users),
-            ("sample/pfdata_insert_device", devices),
+            ("sample/writers.pfdata_user", users),
+            ("sample/writers.pfdata_device", devices),
         ):
-            for chunk in table.batches(CHUNK):
+            for chunk in table.records(CHUNK):
                 con.executemany(sql(statement), chunk)
-        con.executemany(sql("sample/pfdata_insert_meta"), meta)
-        con.executemany(sql("sample/pfdata_insert_setting"), settings)
-        con.executemany(sql("sample/pfdata_insert_service"), services)
+        for statement, keys, rows in (
+            ("sample/writers.pfdata_meta", ("key", "value"), meta),
+            ("sample/writers.pfdata_setting", ("section", "key", "value"), settings),
+            ("sample/writers.pfdata_service", ("service", "name", "detail", "enabled"), services),
+        ):
+            con.executemany(sql(statement), [dict(zip(keys, row, strict=True)) for row in rows])
         con.commit()
     finally:
         con.close()
@@ -73,7 +76,7 @@ def write_users_jsonl(path: Path, entra_users: Table, methods: Table) -> None:
     try:
         con.register("sample_entra_users", _with_order(entra_users.to_arrow()))
         con.register("sample_methods", _with_order(methods.to_arrow()))
-        con.execute(sql("sample/users_jsonl"), {"path": str(path)})
+        con.execute(sql("sample/writers.users_jsonl"), {"path": str(path)})
     finally:
         con.close()
 
@@ -82,7 +85,7 @@ def write_ledger_jsonl(path: Path, ledger: Table) -> None:
     con = _duckdb()
     try:
         con.register("sample_ledger", _with_order(ledger.to_arrow()))
-        con.execute(sql("sample/ledger_jsonl"), {"path": str(path)})
+        con.execute(sql("sample/writers.ledger_jsonl"), {"path": str(path)})
     finally:
         con.close()
 

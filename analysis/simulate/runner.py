@@ -1,4 +1,4 @@
-"""The simulator: the Migration Utility's sync rules (DESIGN §4) over the workspace, as one plan table.
+"""The simulator: the Migration Utility's sync rules (docs/simulate.md) over the workspace, as one plan table.
 
 The rules live in SQL, one file per stage under ``queries/simulate/`` (keys, match, scope, change, entra,
 phones, devices, oath, default, plan); this module only runs them in order with the settings passed
@@ -10,9 +10,11 @@ The plan table (default ``plan``) has exactly the columns of :data:`PLAN_COLUMNS
 MFA Server user, and for users whose action is ``migrate`` one row per phone, backup phone, device,
 OATH token and default method outcome. The table is a set (no stored order: sorting millions of rows
 would cost every reader); :func:`export` writes it in plan order. ``ref``, ``value``, ``upn`` and
-``entra_id`` are NULL when they do not apply (the CSV shows NULL as empty). ``writable`` ('graph' |
-'utility' | 'none') and the base reason per action are defined in one place,
-``queries/simulate/actions.sql``.
+``entra_id`` are NULL when they do not apply (the CSV shows NULL as empty). ``writable`` and the base
+reason per action come from the plan's vocabulary, :mod:`analysis.simulate.actions`.
+
+:func:`simulate` returns a :class:`~analysis.simulate.plan.Plan` and stamps it in ``plan_meta``, so
+readers can tell whether the table is still current.
 
 Users read from the console's Export Users CSV (``mfa_users.details_known = false``) have no devices
 or OATH secrets in the data: their ``device`` outcome is one row with an empty ref and action
@@ -28,10 +30,12 @@ from typing import Any
 import duckdb
 
 from analysis.errors import UserError
+from analysis.simulate import actions
+from analysis.simulate.plan import Plan, check_table, current, stamp, unstamp
 from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 
-#: The plan's columns, in order (DESIGN §4.8 plus the ids and ``writable`` the executor needs).
+#: The plan's columns, in order.
 PLAN_COLUMNS: tuple[str, ...] = (
     "user_id",
     "entra_id",
@@ -44,9 +48,9 @@ PLAN_COLUMNS: tuple[str, ...] = (
     "reason",
     "writable",
 )
-#: The columns of the exported plan file (DESIGN §4.8), in order.
+#: The columns of the exported plan file, in order (queries/simulate/runner.sql export_plan).
 EXPORT_COLUMNS: tuple[str, ...] = ("username", "upn", "item", "ref", "action", "value", "reason")
-#: The columns of ``plan_diff`` (what-if) as exported.
+#: The columns of ``plan_diff`` (what-if) as exported (export_diff).
 DIFF_COLUMNS: tuple[str, ...] = (
     "username",
     "upn",
@@ -59,46 +63,29 @@ DIFF_COLUMNS: tuple[str, ...] = (
     "before_reason",
     "after_reason",
 )
-#: Tables a plan may be written to. Table names cannot be SQL parameters, so they are chosen from
-#: this fixed list and substituted for the ``__plan__`` token; nothing else is ever spliced into SQL.
-PLAN_TABLES: frozenset[str] = frozenset({"plan", "plan_a", "plan_b", "plan_batch", "plan_replan"})
-#: Items in plan order.
-ITEMS: tuple[str, ...] = ("user", "phone", "backup_phone", "device", "oath_token", "default_method")
-#: Stages in run order (``queries/simulate/<stage>.sql``).
+#: Stages in run order, one file each (``plan`` is the last one and takes the table name).
 STAGES: tuple[str, ...] = (
-    "keys",
-    "match",
-    "scope",
-    "change",
-    "entra",
-    "phones",
-    "devices",
-    "oath",
-    "default",
-    "plan",
+    "simulate/keys",
+    "simulate/match",
+    "simulate/scope",
+    "simulate/change",
+    "simulate/entra",
+    "simulate/phones",
+    "simulate/devices",
+    "simulate/oath",
+    "simulate/default",
 )
-_TEMP_TABLES: tuple[str, ...] = (
-    "sim_settings",
-    "sim_subject",
-    "sim_actions",
-    "sim_entra_keys",
-    "sim_mfa",
-    "sim_match",
-    "sim_scope_groups",
-    "sim_scope_members",
-    "sim_users",
-    "sim_entra",
-    "sim_phones",
-    "sim_device_rows",
-    "sim_oath",
-    "sim_default",
-)
-_TEMP_VIEWS: tuple[str, ...] = ("sim_mfa_all",)
 
 
-def simulate(con: duckdb.DuckDBPyConnection, settings: Settings, table: str = "plan") -> None:
+def simulate(con: duckdb.DuckDBPyConnection, settings: Settings, table: str = "plan") -> Plan:
     """Plan every MFA Server user in the workspace under ``settings`` into ``table`` (created/replaced)."""
     _run(con, settings, table, None)
+    return stamp(con, table, settings)
+
+
+def ensure_plan(con: duckdb.DuckDBPyConnection, settings: Settings, table: str = "plan") -> Plan:
+    """The current plan for ``settings`` in ``table``: reused when it is current, else simulated."""
+    return current(con, settings, table) or simulate(con, settings, table)
 
 
 def simulate_users(
@@ -108,15 +95,15 @@ def simulate_users(
 
     Matching still considers every MFA user that could claim the same Entra user, so the "two MFA users
     on one Entra user" rule gives the same answer as a full run; the cost is a few index-free scans of
-    the key columns, not a full simulation. Used by the executor to re-plan a drifted user.
+    the key columns, not a full simulation. Used by the executor to re-plan a drifted user. The table
+    holds only those users, so it is never stamped as a plan.
     """
     _run(con, settings, table, list(usernames))
 
 
-def _check_table(table: str) -> str:
-    if table not in PLAN_TABLES:
-        raise ValueError(f"plan table must be one of {sorted(PLAN_TABLES)}, not {table!r}")
-    return table
+def settings_table(con: duckdb.DuckDBPyConnection, settings: Settings, *, restricted: bool = False) -> None:
+    """The one-row temp table ``sim_settings`` that the stages and the readiness checks join."""
+    con.execute(sql("simulate/settings"), _settings_params(settings) | {"restricted": restricted})
 
 
 def _settings_params(settings: Settings) -> dict[str, Any]:
@@ -153,36 +140,27 @@ def _settings_params(settings: Settings) -> dict[str, Any]:
 
 
 def _run(con: duckdb.DuckDBPyConnection, settings: Settings, table: str, usernames: list[str] | None) -> None:
-    plan_sql = sql("simulate/plan").replace("__plan__", _check_table(table))
+    plan_sql = sql("simulate/plan", plan=check_table(table))
     _check_workspace(con)
-    params = _settings_params(settings) | {"restricted": usernames is not None}
+    unstamp(con, table)
     try:
         con.execute(sql("simulate/macros"))
-        con.execute(sql("simulate/settings"), params)
-        con.execute("CREATE OR REPLACE TEMP TABLE sim_subject (user_id BIGINT)")
-        if usernames is not None:
-            con.execute(
-                "INSERT INTO sim_subject SELECT user_id FROM mfa_users"
-                " WHERE username IN (SELECT unnest(?::VARCHAR[]))",
-                [usernames],
-            )
-        con.execute(sql("simulate/actions"))
-        for stage in STAGES[:-1]:
-            con.execute(sql(f"simulate/{stage}"))
-            if stage == "keys" and usernames is not None:
+        settings_table(con, settings, restricted=usernames is not None)
+        con.execute(sql("simulate/runner.subjects"), {"usernames": usernames or []})
+        con.execute(sql("simulate/actions"), actions.sql_params())
+        for stage in STAGES:
+            con.execute(sql(stage))
+            if stage == "simulate/keys" and usernames is not None:
                 con.execute(sql("simulate/subjects"))
         con.execute(plan_sql)
     finally:
-        for name in _TEMP_VIEWS:
-            con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
-        for name in _TEMP_TABLES:
-            con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+        con.execute(sql("simulate/runner.cleanup"))
 
 
 def _check_workspace(con: duckdb.DuckDBPyConnection) -> None:
     """Refuse a workspace whose phones were never parsed, instead of planning every phone as invalid."""
     try:
-        missing = con.execute(sql("simulate/check_phones")).fetchone()
+        missing = con.execute(sql("simulate/runner.check_phones")).fetchone()
     except duckdb.CatalogException as exc:
         raise UserError(
             f"this workspace lacks the tables the simulator reads ({exc}); load it first with "
@@ -196,19 +174,20 @@ def _check_workspace(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # ---------------------------------------------------------------------- reading plans
+_ORDER = {"items": list(actions.ITEMS)}
 
 
-def summary(con: duckdb.DuckDBPyConnection, table: str = "plan") -> dict[str, Any]:
+def summary(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, Any]:
     """Counts for a one-screen summary.
 
     ``{"users": {action: n}, "outcomes": {item: {action: n}}, "writable": {writable: n}}``; ``users``
     counts the ``user`` rows, ``outcomes`` every other row.
     """
-    text = sql("simulate/summary").replace("__plan__", _check_table(table))
     users: dict[str, int] = {}
     outcomes: dict[str, dict[str, int]] = {}
     writable: dict[str, int] = {}
-    for item, action, wr, n in con.execute(text).fetchall():
+    rows = con.execute(sql("simulate/runner.summary", plan=plan.table), _ORDER).fetchall()
+    for item, action, wr, n in rows:
         if item == "user":
             users[action] = int(n)
         else:
@@ -217,60 +196,54 @@ def summary(con: duckdb.DuckDBPyConnection, table: str = "plan") -> dict[str, An
     return {"users": users, "outcomes": outcomes, "writable": writable}
 
 
-def compare(
-    con: duckdb.DuckDBPyConnection, table_a: str, table_b: str, diff_table: str = "plan_diff"
-) -> dict[str, Any]:
+def compare(con: duckdb.DuckDBPyConnection, before: Plan, after: Plan) -> dict[str, Any]:
     """Compare two plans of the same workspace (what-if).
 
-    Writes ``diff_table`` (``plan_diff``; one row per user, item and ref whose action or value differs,
-    with ``before_*`` from ``table_a`` and ``after_*`` from ``table_b``; a side without that outcome
-    is NULL) and returns ``{"counts": [(item, action, n_a, n_b, delta), ...], "changed_users": n,
+    Writes ``plan_diff`` (one row per user, item and ref whose action or value differs, with ``before_*``
+    from ``before`` and ``after_*`` from ``after``; a side without that outcome is NULL) and returns
+    ``{"counts": [(item, action, n_before, n_after, delta), ...], "changed_users": n,
     "changed_outcomes": n}``.
     """
-    if diff_table not in {"plan_diff"}:
-        raise ValueError("diff table must be 'plan_diff'")
-    text = (
-        sql("simulate/compare")
-        .replace("__plan_a__", _check_table(table_a))
-        .replace("__plan_b__", _check_table(table_b))
-    )
-    con.execute(text)
-    counts_sql = (
-        sql("simulate/compare_counts")
-        .replace("__plan_a__", _check_table(table_a))
-        .replace("__plan_b__", _check_table(table_b))
-    )
-    counts = [(i, a, int(x), int(y), int(y) - int(x)) for i, a, x, y in con.execute(counts_sql).fetchall()]
-    row = con.execute("SELECT count(DISTINCT username), count(*) FROM plan_diff").fetchone()
+    tables = {"plan_a": before.table, "plan_b": after.table}
+    con.execute(sql("simulate/runner.compare", **tables), _ORDER)
+    counts = [
+        (i, a, int(x), int(y), int(y) - int(x))
+        for i, a, x, y in con.execute(sql("simulate/runner.compare_counts", **tables), _ORDER).fetchall()
+    ]
+    row = con.execute(sql("simulate/runner.diff_counts")).fetchone()
     changed_users, changed = (int(row[0]), int(row[1])) if row else (0, 0)
     return {"counts": counts, "changed_users": changed_users, "changed_outcomes": changed}
 
 
-def export(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    path: str,
-    columns: tuple[str, ...] = EXPORT_COLUMNS,
-    reveal_phones: bool = False,
-) -> int:
-    """Write a plan (or ``plan_diff``) to ``path`` as CSV (UTF-8, header), Parquet or JSON by extension.
+def diff_head(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[Any, ...]]:
+    """The first ``limit`` rows of the last :func:`compare`, in plan order."""
+    return con.execute(sql("simulate/runner.diff_head"), _ORDER | {"limit": limit}).fetchall()
 
-    Phone numbers (the values of phone and backup-phone rows) are masked unless ``reveal_phones``; CSV
-    goes through the product's one CSV writer (:mod:`analysis.output`). Returns the number of rows
-    written. The table and columns come from the fixed lists in this module.
+
+def export(con: duckdb.DuckDBPyConnection, plan: Plan, path: str, reveal_phones: bool = False) -> int:
+    """Write a current plan to ``path`` in plan order (:data:`EXPORT_COLUMNS`); returns the rows written.
+
+    CSV (UTF-8, header, through the product's one CSV writer), Parquet or JSON (one array) by the path's
+    extension. Phone numbers (the values of phone and backup-phone rows) are masked unless
+    ``reveal_phones``. A stale plan is refused.
     """
-    from analysis.output import masking, tables
+    plan.require_current(con)
+    return _export(
+        con, sql("simulate/runner.export_plan", plan=plan.table), EXPORT_COLUMNS, path, reveal_phones
+    )
 
-    if table not in PLAN_TABLES | {"plan_diff"}:
-        raise ValueError(f"cannot export table {table!r}")
-    known = set(PLAN_COLUMNS) | set(DIFF_COLUMNS)
-    if not columns or any(c not in known for c in columns):
-        raise ValueError(f"unknown export columns {columns!r}")
-    # `item` decides which values are numbers; it is read along and dropped again if not asked for
-    read = columns if "item" in columns else ("item", *columns)
-    text = sql("simulate/export").replace("__columns__", ", ".join(read)).replace("__table__", table)
+
+def export_diff(con: duckdb.DuckDBPyConnection, path: str, reveal_phones: bool = False) -> int:
+    """Write the last :func:`compare` (``plan_diff``, :data:`DIFF_COLUMNS`) like :func:`export`."""
+    return _export(con, sql("simulate/runner.export_diff"), DIFF_COLUMNS, path, reveal_phones)
+
+
+def _export(
+    con: duckdb.DuckDBPyConnection, query: str, columns: tuple[str, ...], path: str, reveal_phones: bool
+) -> int:
+    from analysis.output import masking, tables
 
     def shown(batch: Any) -> Any:
         return (batch if reveal_phones else masking.mask_plan_batch(batch)).select(list(columns))
 
-    return tables.write(con, text, path, transform=shown)
+    return tables.write(con, query, path, params=_ORDER, transform=shown)

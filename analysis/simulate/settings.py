@@ -1,28 +1,27 @@
-"""What-if settings for the simulator (DESIGN §4.1): what to migrate, how to match, which users.
+"""What-if settings for the simulator (docs/simulate.md): what to migrate, how to match, which users.
 
 Settings come from an optional TOML file, from the dashboard's form (a plain dict), or the defaults.
 Every key is validated up front so a typo never silently changes a plan: an unknown key, method, mode
 or step, or a bad limit, is a :class:`~analysis.errors.UserError` naming the key. A partial file is
-fine: each missing key takes its default (DESIGN §4.9).
+fine: each missing key takes its default (docs/simulate.md).
 
-The *selection signature* (DESIGN §4.7) is what the Migration Utility remembers at each migration; a
+The *selection signature* (docs/simulate.md) is what the Migration Utility remembers at each migration; a
 user whose recorded signature differs from the current one is migrated again even if unchanged.
 """
 
 from __future__ import annotations
 
-import tomllib
+import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from analysis.errors import UserError
 
 #: Items that can be migrated, in the order the selection signature lists them.
 METHODS: tuple[str, ...] = ("phone", "backup_phone", "mobile_app", "oath_token")
-#: Default-method modes (DESIGN §4.7); ``never`` leaves the default method alone.
+#: Default-method modes (docs/simulate.md); ``never`` leaves the default method alone.
 DEFAULT_MODES: tuple[str, ...] = ("always", "if_unset", "most_secure_if_unset", "never")
-#: User-match steps (DESIGN §4.2).
+#: User-match steps (docs/simulate.md).
 MATCH_STEPS: tuple[str, ...] = ("upn", "sid", "attribute")
 #: MFA Server fields the ``attribute`` step can read; ``account`` is the username without
 #: a ``DOMAIN\\`` prefix or an ``@suffix``.
@@ -39,7 +38,8 @@ ENTRA_PROPERTIES: tuple[str, ...] = (
 #: new fits"), anything above 100 is surely a typo.
 DEVICE_LIMIT_RANGE = (0, 100)
 
-_SECTIONS: dict[str, tuple[str, ...]] = {
+#: The what-if sections of the settings file and their keys.
+SECTIONS: dict[str, tuple[str, ...]] = {
     "migrate": ("methods", "default_method"),
     "match": ("order", "attribute"),
     "scope": ("group", "only_changed", "skip_disabled"),
@@ -66,30 +66,8 @@ class Settings:
     # ------------------------------------------------------------------ construction
     @classmethod
     def default(cls) -> Settings:
-        """The Migration Utility's defaults as DESIGN §4.1 states them."""
+        """The Migration Utility's defaults (docs/simulate.md lists them)."""
         return cls()
-
-    @classmethod
-    def from_toml(cls, path: str | Path) -> Settings:
-        """Read and validate a TOML settings file; a missing or malformed file is a UserError."""
-        p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UserError(
-                f"settings file {p} does not exist; give an existing TOML file or leave it out"
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(
-                f"cannot read settings file {p}: {exc}. Give a readable UTF-8 TOML file."
-            ) from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise UserError(
-                f"settings file {p} is not valid TOML ({exc}); fix the syntax (format: DESIGN §4.1)"
-            ) from None
-        return cls.from_dict(data, source=str(p))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "settings") -> Settings:
@@ -100,21 +78,21 @@ class Settings:
         """
         where = f"in {source}" if source else ""
         if not isinstance(data, dict):
-            raise UserError(f"settings {where} must be a table of sections {sorted(_SECTIONS)}")
+            raise UserError(f"settings {where} must be a table of sections {sorted(SECTIONS)}")
         for name, section in data.items():
-            if name not in _SECTIONS:
+            if name not in SECTIONS:
                 raise UserError(
-                    f"unknown settings section '{name}' {where}; known sections: {', '.join(_SECTIONS)}"
+                    f"unknown settings section '{name}' {where}; known sections: {', '.join(SECTIONS)}"
                 )
             if not isinstance(section, dict):
                 raise UserError(
                     f"settings '{name}' {where} must be a table ([{name}]), not {type(section).__name__}"
                 )
             for key in section:
-                if key not in _SECTIONS[name]:
+                if key not in SECTIONS[name]:
                     raise UserError(
                         f"unknown settings key '{name}.{key}' {where}; "
-                        f"known keys in [{name}]: {', '.join(_SECTIONS[name])}"
+                        f"known keys in [{name}]: {', '.join(SECTIONS[name])}"
                     )
         d = cls()
         mig, match, scope, limits = (data.get(s, {}) for s in ("migrate", "match", "scope", "limits"))
@@ -209,8 +187,12 @@ class Settings:
             lines.extend(f"{k} = {val(v)}" for k, v in keys.items())
         return "\n".join(lines) + "\n"
 
+    def fingerprint(self) -> str:
+        """Lower-case hex SHA-256 of :meth:`to_toml`: what a plan and a batch record of the settings."""
+        return hashlib.sha256(self.to_toml().encode("utf-8")).hexdigest()
+
     def signature(self) -> str:
-        """The selection signature (DESIGN §4.7).
+        """The selection signature (docs/simulate.md).
 
         For example ``phone,backup_phone,mobile_app,oath_token,default_method;always``.
 

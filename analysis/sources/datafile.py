@@ -110,7 +110,7 @@ def _check_layout(con: sqlite3.Connection, path: Path) -> None:
 
 def read_small_tables(con: sqlite3.Connection) -> pa.Table:
     """Settings, authentication services and meta keys as one frame ``(kind, a, b, c, d)``."""
-    rows = con.execute(sql("sources/pfdata_small_rows")).fetchall()
+    rows = con.execute(sql("sources/datafile.small_rows")).fetchall()
     columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
     return pa.table(
         {
@@ -177,8 +177,8 @@ class DatafileFeed:
             con = connect(self.path)
             try:
                 for kind, query in (
-                    ("users", "sources/pfdata_users_rows"),
-                    ("devices", "sources/pfdata_devices_rows"),
+                    ("users", "sources/datafile.users_rows"),
+                    ("devices", "sources/datafile.devices_rows"),
                 ):
                     cursor = con.execute(sql(query))
                     while not self._stop.is_set():
@@ -225,11 +225,11 @@ def read_oath_secrets(datafile: Path, usernames: list[str]) -> dict[str, str]:
         )
     con = connect(datafile)
     try:
-        con.executescript(sql("sources/pfdata_wanted_users"))
+        con.executescript(sql("sources/datafile.wanted_users"))
         con.executemany(
             "INSERT OR IGNORE INTO temp.wanted_users (username) VALUES (?)", [(u,) for u in usernames]
         )
-        rows = con.execute(sql("sources/pfdata_oath_secrets")).fetchall()
+        rows = con.execute(sql("sources/datafile.oath_secrets")).fetchall()
     except sqlite3.Error as exc:
         raise _unreadable(datafile, exc) from None
     finally:

@@ -1,4 +1,4 @@
-"""Read the MFA Server console's Export Users CSV (DESIGN 3.1b) into the loader's staging columns.
+"""Read the MFA Server console's Export Users CSV (docs/workspace.md) into the loader's staging columns.
 
 Windows writes these files in several ways, so the reader accepts UTF-8 with or without a BOM and UTF-16
 (with a BOM, or without one when the zero bytes give it away), ``;`` or ``,`` separators, and headers in

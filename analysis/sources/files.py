@@ -1,6 +1,6 @@
 """Facts about input files: what kind a datafile is, and each file's SHA-256 and line count.
 
-Kind is decided by content, never by extension (DESIGN 3.1): the 16-byte SQLite header means a
+Kind is decided by content, never by extension (docs/workspace.md): the 16-byte SQLite header means a
 ``pfdata`` datafile, anything else is read as the console's Export Users CSV. Hashing and line counting
 share one pass over each file and run on a background thread while the loader works, so a 1 GB snapshot
 costs no extra wall time (hashlib releases the GIL on large blocks).

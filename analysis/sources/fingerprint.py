@@ -1,8 +1,8 @@
-"""SHA-256 fingerprints of secrets (DESIGN 3.2), so matching never needs the secret itself.
+"""SHA-256 fingerprints of secrets (docs/workspace.md), so matching never needs the secret itself.
 
-The loader computes the same fingerprints in SQL (``queries/sources/mfa_*_check.sql``) over in-memory
-frames; these Python twins exist for code that handles one secret at a time (the executor writing a
-ledger line, the sample generator, tests) and a test keeps the two in step.
+The loader computes the same fingerprints in SQL (``mfa_*_check`` in ``queries/sources/workspace.sql``)
+over in-memory frames; these Python twins exist for code that handles one secret at a time (the
+executor writing a ledger line, the sample generator, tests) and a test keeps the two in step.
 """
 
 from __future__ import annotations

@@ -39,29 +39,29 @@ class JsonlKind:
 USERS = JsonlKind(
     "users.jsonl",
     "entra_users_stage",
-    "sources/tenant_users_read",
-    "sources/tenant_users_lines",
+    "sources/tenant.users_read",
+    "sources/tenant.users_lines",
     "entra_users_lines",
 )
 GROUPS = JsonlKind(
     "groups.jsonl",
     "entra_groups_stage",
-    "sources/tenant_groups_read",
-    "sources/tenant_groups_lines",
+    "sources/tenant.groups_read",
+    "sources/tenant.groups_lines",
     "entra_groups_lines",
 )
 DOMAINS = JsonlKind(
     "domains.jsonl",
     "entra_domains_stage",
-    "sources/tenant_domains_read",
-    "sources/tenant_domains_lines",
+    "sources/tenant.domains_read",
+    "sources/tenant.domains_lines",
     "entra_domains_lines",
 )
 LEDGER = JsonlKind(
     "ledger.jsonl",
     "entra_ledger_stage",
-    "sources/tenant_ledger_read",
-    "sources/tenant_ledger_lines",
+    "sources/tenant.ledger_read",
+    "sources/tenant.ledger_lines",
     "entra_ledger_lines",
 )
 KINDS = (USERS, GROUPS, DOMAINS, LEDGER)

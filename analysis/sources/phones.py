@@ -1,4 +1,4 @@
-"""Phone numbers: parse and validate them exactly as the ``phonenumbers`` library does (DESIGN 4.3, 4.9).
+"""Phone numbers: parse and validate them exactly as the ``phonenumbers`` library does (docs/workspace.md).
 
 :func:`parse_phone` is the reference: ``phonenumbers.parse`` in the region of the stored country code
 (a number written with ``+`` ignores the country code) and ``is_valid_number``. Everyone who needs a
@@ -102,7 +102,7 @@ def country_region(country_code: str | None) -> tuple[str | None, str | None]:
 
 
 def parse_phone(country_code: str | None, number: str | None) -> ParsedPhone:
-    """Parse ``number`` as DESIGN 4.3/4.9 say: in the region of ``country_code`` unless the number is
+    """Parse ``number`` as docs/workspace.md says: in the region of ``country_code`` unless the number is
     written with ``+``; invalid when the country code is missing, not numeric or unknown, when
     phonenumbers cannot parse it, when ``is_valid_number`` rejects it, or when the number itself
     carries an extension (the MFA Server keeps extensions in their own field; one typed into the

@@ -1,4 +1,4 @@
-"""Read a tenant snapshot directory (DESIGN 3.2) into the workspace's ``entra_*`` tables.
+"""Read a tenant snapshot directory (docs/workspace.md) into the workspace's ``entra_*`` tables.
 
 ``users.jsonl`` is required; ``groups.jsonl``, ``domains.jsonl``, ``policies.json``, ``snapshot.json`` and
 ``ledger.jsonl`` are optional (a missing one is an empty table and, except the ledger, a warning). The
@@ -40,7 +40,7 @@ def locate(root: Path) -> TenantSnapshot:
     if not root.exists():
         raise UserError(
             f"The tenant snapshot directory {root} does not exist. Write one with "
-            "`mfa-migrate snapshot --out DIR` (or by hand, DESIGN 3.2) and give that directory."
+            "`mfa-migrate snapshot --out DIR` (or by hand, docs/workspace.md) and give that directory."
         )
     if not root.is_dir():
         raise UserError(
@@ -107,21 +107,21 @@ def stage(con: duckdb.DuckDBPyConnection, snap: TenantSnapshot, facts: FactsPool
 
 def insert(con: duckdb.DuckDBPyConnection, snap: TenantSnapshot) -> None:
     """Fill the entra_* tables and tenant_info from the staged files (inside the load's transaction)."""
-    sqlrun.run(con, "sources/tenant_users_insert")
+    sqlrun.run(con, "sources/tenant.users_insert")
     ((staged,),) = con.execute("SELECT count(*) FROM entra_methods_stage").fetchall()
-    ((inserted,),) = sqlrun.fetch(con, "sources/tenant_methods_insert")
+    ((inserted,),) = sqlrun.fetch(con, "sources/tenant.methods_insert")
     if inserted < staged:  # a second pass only when some method was unusable
-        sqlrun.run(con, "sources/tenant_methods_rejects")
+        sqlrun.run(con, "sources/tenant.methods_rejects")
     con.execute("DROP TABLE entra_methods_stage")
-    sqlrun.run(con, "sources/tenant_groups_insert")
-    sqlrun.run(con, "sources/tenant_domains_insert")
-    sqlrun.run(con, "sources/tenant_ledger_insert")
+    sqlrun.run(con, "sources/tenant.groups_insert")
+    sqlrun.run(con, "sources/tenant.domains_insert")
+    sqlrun.run(con, "sources/tenant.ledger_insert")
     sqlrun.run(
         con,
-        "sources/tenant_policies_insert",
+        "sources/tenant.policies_insert",
         {"snapshot": snap.snapshot_json or "{}", "policies": snap.policies_json or "{}"},
     )
-    duplicates = sqlrun.fetch(con, "sources/tenant_duplicates")
+    duplicates = sqlrun.fetch(con, "sources/tenant.duplicates")
     if duplicates:
         shown = "; ".join(
             f"{file} id '{key}' on lines {', '.join(str(x) for x in lines)}"

@@ -34,7 +34,7 @@ from analysis.sources import tenant as snapshot
 from analysis.sources.files import FactsPool, datafile_kind
 from analysis.sqlfiles import sql
 
-SCHEMA = "sources/workspace/schema"
+SCHEMA = "sources/schema"
 
 _REPLACED_TABLE = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
@@ -109,12 +109,12 @@ def load(workspace: Path, datafile: Path, tenant: Path, console: Console) -> Loa
     loaded_at = datetime.now(UTC)
     ok = False
     try:
-        sqlrun.run(con, "sources/load_settings")
+        sqlrun.run(con, "sources/workspace.load_settings")
         sqlrun.run(con, "sources/macros")
         with ExitStack() as stack:
             feed = stack.enter_context(pfdata.DatafileFeed(datafile)) if kind == "pfdata" else None
             snapshot.stage(con, snap, facts)
-            sqlrun.run(con, "sources/load_unordered")
+            sqlrun.run(con, "sources/workspace.load_unordered")
             with _transaction(con):
                 sqlrun.run(con, SCHEMA)
                 # the snapshot first: its staging tables are freed before the datafile's rows arrive
@@ -200,13 +200,31 @@ def _with_frame(
         con.unregister(name)
 
 
+#: Per staged kind: (JSON chunk to stage, check, insert, rejects) queries.
+_STAGED: dict[str, tuple[str, str, str, str]] = {
+    "users": (
+        "sources/workspace.mfa_users_from_json",
+        "sources/workspace.mfa_users_check",
+        "sources/workspace.mfa_users_insert",
+        "sources/workspace.mfa_users_rejects",
+    ),
+    "devices": (
+        "sources/workspace.mfa_devices_from_json",
+        "sources/workspace.mfa_devices_check",
+        "sources/workspace.mfa_devices_insert",
+        "sources/workspace.mfa_devices_rejects",
+    ),
+}
+
+
 def _insert_checked(con: duckdb.DuckDBPyConnection, kind: str, rows: int, params: dict[str, object]) -> None:
     """Insert a staged batch of ``kind`` ('users' | 'devices') in one pass; only a batch that had unusable
     rows is read a second time, for its rejects."""
-    sqlrun.run(con, f"sources/mfa_{kind}_check")
-    ((inserted,),) = sqlrun.fetch(con, f"sources/mfa_{kind}_insert", params)
+    _, check, insert, rejects = _STAGED[kind]
+    sqlrun.run(con, check)
+    ((inserted,),) = sqlrun.fetch(con, insert, params)
     if inserted < rows:
-        sqlrun.run(con, f"sources/mfa_{kind}_rejects", params)
+        sqlrun.run(con, rejects, params)
 
 
 def _load_pfdata(con: duckdb.DuckDBPyConnection, datafile: Path, feed: pfdata.DatafileFeed) -> int:
@@ -215,19 +233,19 @@ def _load_pfdata(con: duckdb.DuckDBPyConnection, datafile: Path, feed: pfdata.Da
         small = pfdata.read_small_tables(small_con)
     finally:
         small_con.close()
-    _with_frame(con, "pf_small", small, lambda: sqlrun.run(con, "sources/mfa_small_insert"))
+    _with_frame(con, "pf_small", small, lambda: sqlrun.run(con, "sources/workspace.mfa_small_insert"))
     params: dict[str, dict[str, object]] = {
         "users": {"source": f"{datafile.name}:users", "details_known": True},
         "devices": {"source": f"{datafile.name}:devices"},
     }
 
     def take(kind: str, rows: int) -> None:
-        sqlrun.run(con, f"sources/mfa_{kind}_from_json")
+        sqlrun.run(con, _STAGED[kind][0])
         _insert_checked(con, kind, rows, params[kind])
 
     for kind, chunk in feed:
         _with_frame(con, "pf_chunk", chunk, functools.partial(take, kind, chunk.num_rows))
-    sqlrun.run(con, "sources/mfa_devices_orphans", params["devices"])
+    sqlrun.run(con, "sources/workspace.mfa_devices_orphans", params["devices"])
     return feed.users_read
 
 
@@ -239,7 +257,10 @@ def _load_csv(con: duckdb.DuckDBPyConnection, export: export_csv.ExportCsv) -> i
         _with_frame(con, "mfa_users_stage", chunk.stage, take)
         if chunk.extra.num_rows:
             _with_frame(
-                con, "csv_extra", chunk.extra, lambda: sqlrun.run(con, "sources/mfa_user_extra_insert")
+                con,
+                "csv_extra",
+                chunk.extra,
+                lambda: sqlrun.run(con, "sources/workspace.mfa_user_extra_insert"),
             )
         if chunk.rejects:
             line, column, reason, raw = (list(x) for x in zip(*chunk.rejects, strict=True))
@@ -255,13 +276,13 @@ def _load_csv(con: duckdb.DuckDBPyConnection, export: export_csv.ExportCsv) -> i
                 con,
                 "reader_rejects",
                 frame,
-                lambda: sqlrun.run(con, "sources/rejects_insert", {"source": source}),
+                lambda: sqlrun.run(con, "sources/workspace.rejects_insert", {"source": source}),
             )
     return export.rows_read
 
 
 def _check_mfa_duplicates(con: duckdb.DuckDBPyConnection, datafile: Path) -> None:
-    duplicates = sqlrun.fetch(con, "sources/mfa_duplicates")
+    duplicates = sqlrun.fetch(con, "sources/workspace.mfa_duplicates")
     if not duplicates:
         return
     shown = []
@@ -301,7 +322,7 @@ def _record_load(
     )
     params = {"load_id": load_id, "loaded_at": loaded_at, "datafile_kind": kind, "tool_version": __version__}
     _with_frame(
-        con, "load_source_rows", frame, lambda: sqlrun.run(con, "sources/workspace/record_load", params)
+        con, "load_source_rows", frame, lambda: sqlrun.run(con, "sources/workspace.record_load", params)
     )
 
 
@@ -314,8 +335,8 @@ def _summarise(
     warnings: list[str],
     started: float,
 ) -> LoadSummary:
-    counts = {str(table): int(n) for table, n in sqlrun.fetch(con, "sources/workspace/load_counts")}
-    rejects = [(str(s), str(r), int(n)) for s, r, n in sqlrun.fetch(con, "sources/workspace/load_rejects")]
+    counts = {str(table): int(n) for table, n in sqlrun.fetch(con, "sources/workspace.load_counts")}
+    rejects = [(str(s), str(r), int(n)) for s, r, n in sqlrun.fetch(con, "sources/workspace.load_rejects")]
     return LoadSummary(
         load_id, loaded_at, workspace, kind, counts, rejects, warnings, round(time.monotonic() - started, 2)
     )

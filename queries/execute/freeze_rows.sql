@@ -1,4 +1,4 @@
--- Copy the plan rows of the batch's users; row_no orders them by user and DESIGN §5's write order.
+-- Copy the plan rows of the batch's users; row_no orders them by user and the executor's write order.
 INSERT INTO batch_rows
 SELECT $1,
        row_number() OVER (ORDER BY p.username, p.user_id,

@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS batches (
   selection           VARCHAR NOT NULL,   -- how the users were chosen, e.g. 'group:Wave 1'
   settings_toml       VARCHAR NOT NULL,   -- the simulator settings the plan was made with (TOML)
   settings_signature  VARCHAR NOT NULL,
-  selection_signature VARCHAR NOT NULL,   -- DESIGN 4.7, stored in migration_marks after verification
+  selection_signature VARCHAR NOT NULL,   -- docs/simulate.md, stored in migration_marks after verification
   options_json        VARCHAR NOT NULL,   -- execution options frozen at creation (handoff, approval rule)
   plan_hash           VARCHAR NOT NULL,
   load_id             VARCHAR,            -- the workspace load the plan was computed from

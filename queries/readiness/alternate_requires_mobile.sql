@@ -15,7 +15,7 @@ SELECT
   format('alternate phone {} refused: the user will have no mobile phone ({})',
          coalesce(nullif(ph.graph_number, ''), 'number'),
          coalesce(nullif(p.reason, ''), 'primary phone not written as mobile')) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 LEFT JOIN mfa_phones ph ON ph.user_id = p.user_id AND ph.slot = 'backup_phone'
 WHERE p.item = 'backup_phone' AND p.action = 'fail_alternate_requires_mobile'

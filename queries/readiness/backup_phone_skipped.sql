@@ -13,7 +13,7 @@ SELECT
   u.upn,
   format('backup phone with extension "{}" skipped: the primary phone also has extension "{}"',
          trim(m.backup_extension), trim(m.extension)) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 JOIN rd_phones_entered m USING (user_id)
 WHERE p.item = 'backup_phone' AND p.action = 'skip_both_extensions'

@@ -14,7 +14,7 @@ SELECT
   u.upn,
   format('default becomes {} instead of the MFA Server {}: {}', p.value, u.method,
          coalesce(nullif(p.reason, ''), 'mapped method not available or not allowed')) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 WHERE p.item = 'default_method' AND p.action = 'set_default_fallback'
 ORDER BY p.user_id;

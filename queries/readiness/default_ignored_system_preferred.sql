@@ -9,7 +9,7 @@
 --   one they used on MFA Server, and tell the helpdesk.
 WITH affected AS (
   SELECT count(*) AS users
-  FROM plan p
+  FROM __plan__ p
   JOIN rd_users u USING (user_id)
   WHERE p.item = 'default_method'
     AND p.action IN ('set_default', 'set_default_fallback')

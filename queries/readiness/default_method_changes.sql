@@ -12,7 +12,7 @@ SELECT
   u.username,
   u.upn,
   format('default method changes from {} to {}', u.preferred_method, p.value) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 WHERE p.item = 'default_method'
   AND p.action IN ('set_default', 'set_default_fallback')

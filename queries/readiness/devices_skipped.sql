@@ -15,7 +15,7 @@ WITH skipped AS (
     count(*) FILTER (WHERE p.action = 'skip_over_max') AS over_max,
     count(*) FILTER (WHERE p.action = 'skip_device_limit' AND p.item = 'device') AS limit_device,
     count(*) FILTER (WHERE p.action = 'skip_device_limit' AND p.item = 'oath_token') AS limit_token
-  FROM plan p
+  FROM __plan__ p
   WHERE (p.item = 'device' AND p.action IN ('skip_duplicate_name', 'skip_over_max', 'skip_device_limit'))
      OR (p.item = 'oath_token' AND p.action = 'skip_device_limit')
   GROUP BY p.user_id

@@ -14,6 +14,6 @@ SELECT
   CASE WHEN s.skip_disabled THEN 'disabled in MFA Server: not migrated (skip_disabled = true)'
        ELSE 'disabled in MFA Server but migrated (skip_disabled = false)' END AS detail
 FROM rd_users u
-CROSS JOIN rd_settings s
+CROSS JOIN sim_settings s
 WHERE NOT u.enabled
 ORDER BY u.user_id;

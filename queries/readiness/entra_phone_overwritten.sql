@@ -14,7 +14,7 @@ SELECT
   format('{} phone {} in Entra will be replaced by {}',
          CASE em.phone_type WHEN 'alternateMobile' THEN 'alternate' ELSE em.phone_type END,
          em.phone_number, p.value) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 JOIN entra_methods em
   ON hash(em.user_id) = u.entra_key

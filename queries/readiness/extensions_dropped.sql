@@ -13,7 +13,7 @@ SELECT
   u.upn,
   format('extension "{}" dropped (default method is Text message); mobile phone becomes {}',
          trim(m.extension), p.value) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 JOIN rd_phones_entered m USING (user_id)
 WHERE p.item = 'phone' AND p.action = 'write_mobile_drop_extension'

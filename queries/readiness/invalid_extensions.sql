@@ -14,7 +14,7 @@ SELECT
   format('{} extension "{}" has characters other than digits',
          CASE p.item WHEN 'phone' THEN 'primary phone' ELSE 'backup phone' END,
          CASE p.item WHEN 'phone' THEN m.extension ELSE m.backup_extension END) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 JOIN rd_phones_entered m USING (user_id)
 WHERE p.item IN ('phone', 'backup_phone') AND p.action = 'invalid_extension'

@@ -16,7 +16,7 @@ SELECT
          CASE p.item WHEN 'phone' THEN m.phone ELSE m.backup_phone END,
          coalesce(CASE p.item WHEN 'phone' THEN m.country_code ELSE m.backup_country_code END, ''),
          coalesce(nullif(ph.error, ''), nullif(p.reason, ''), 'not a valid number')) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 JOIN rd_phones_entered m USING (user_id)
 LEFT JOIN mfa_phones ph ON ph.user_id = p.user_id AND ph.slot = p.item

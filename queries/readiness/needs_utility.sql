@@ -13,7 +13,7 @@ WITH utility AS (
     count(*) FILTER (WHERE p.action = 'update_device') AS updates,
     count(*) FILTER (WHERE p.action = 'create_software_oath') AS software_oath,
     count(*) FILTER (WHERE p.action NOT IN ('create_device', 'update_device', 'create_software_oath')) AS other
-  FROM plan p
+  FROM __plan__ p
   WHERE p.writable = 'utility'
   GROUP BY p.user_id
 )

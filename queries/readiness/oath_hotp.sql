@@ -12,7 +12,7 @@ SELECT
   u.username,
   u.upn,
   format('token {} is HOTP (event-based); Entra accepts TOTP only', p.ref) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 WHERE p.item = 'oath_token' AND p.action = 'unsupported_hotp'
 ORDER BY p.user_id;

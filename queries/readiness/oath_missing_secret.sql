@@ -12,7 +12,7 @@ SELECT
   u.username,
   u.upn,
   format('token {} has no secret key in MFA Server', p.ref) AS detail
-FROM plan p
+FROM __plan__ p
 JOIN rd_users u USING (user_id)
 WHERE p.item = 'oath_token' AND p.action = 'missing_secret'
 ORDER BY p.user_id;

@@ -14,7 +14,7 @@ SELECT
   format('office phone {} ({}): {}', p.value,
          CASE p.item WHEN 'phone' THEN 'primary phone' ELSE 'backup phone' END,
          CASE WHEN pol.voice THEN 'Voice does not allow office phones' ELSE 'Voice is not enabled' END) AS detail
-FROM plan p
+FROM __plan__ p
 CROSS JOIN rd_policy pol
 JOIN rd_users u USING (user_id)
 WHERE NOT pol.voice_office

@@ -14,7 +14,7 @@ SELECT
   format('group "{}" is the migration group ([scope] group = "{}") and is targeted by rollout policy "{}"',
          any_value(r.group_name), any_value(s.scope_group), string_agg(DISTINCT r.policy_name, '", "')) AS detail
 FROM rd_rollout_groups r
-CROSS JOIN rd_settings s
+CROSS JOIN sim_settings s
 WHERE s.scope_group <> '' AND (r.group_id = s.scope_group OR r.group_name = s.scope_group)
 GROUP BY r.group_id
 ORDER BY r.group_id;

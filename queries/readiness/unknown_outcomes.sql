@@ -6,7 +6,7 @@
 -- remediation: Load a copy of PhoneFactor.pfdata instead of the CSV to predict devices and tokens.
 WITH unknown AS (
   SELECT p.user_id, count(*) AS outcomes, string_agg(DISTINCT p.item, ', ' ORDER BY p.item) AS items
-  FROM plan p
+  FROM __plan__ p
   WHERE p.action = 'unknown'
   GROUP BY p.user_id
 )

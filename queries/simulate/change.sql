@@ -1,4 +1,4 @@
--- Stage 3: change detection and the user action (DESIGN 4.2, 4.9).
+-- Stage 3: change detection and the user action (docs/simulate.md).
 -- The first action that applies wins: unmatched / ambiguous, user_disabled, out_of_scope, unchanged,
 -- migrate. The last migration is the later of mfa_users.last_migrated_at and migration_marks (kept
 -- across loads, matched on the username exactly), taken with that row's selection; on equal

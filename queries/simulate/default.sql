@@ -1,4 +1,4 @@
--- Stage 8: the default method (DESIGN 4.7, 4.9), for users being migrated, unless the mode is never.
+-- Stage 8: the default method (docs/simulate.md), for users being migrated, unless the mode is never.
 -- Target = the MFA Server method mapped (phone_call -> voiceMobile, or voiceOffice whenever the stored
 -- primary phone has an extension; text_message -> sms; mobile_app -> push; oath_token -> oath).
 -- Available after the plan: push = Entra Authenticator or create/update_device; oath = Entra software/

@@ -1,4 +1,4 @@
--- Stage 6: mobile-app devices (DESIGN 4.5, 4.9), for users being migrated with "mobile_app" selected.
+-- Stage 6: mobile-app devices (docs/simulate.md), for users being migrated with "mobile_app" selected.
 -- "Newest" = latest activated_at (ISO strings compared as strings), a missing time counting as oldest,
 -- ties to the larger device_id.
 --   1. Same name (trimmed, case-insensitive; no name is never a duplicate): all but the newest ->

@@ -1,4 +1,4 @@
--- Stage 4: the Entra state the method rules read, one row per user being migrated (DESIGN 4.3-4.7),
+-- Stage 4: the Entra state the method rules read, one row per user being migrated (docs/simulate.md),
 -- keyed by the MFA user_id (an integer join for the later stages) with the Entra id alongside.
 --   slots_used: Authenticator + software OATH + hardware OATH methods (the device limit's count)
 --   has_*: which method kinds and phone slots Entra already holds

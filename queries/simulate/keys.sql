@@ -1,4 +1,4 @@
--- Stage 1a: the match keys (DESIGN 4.2, 4.9) and the normalised MFA Server fields every later stage
+-- Stage 1a: the match keys (docs/simulate.md) and the normalised MFA Server fields every later stage
 -- reads. Keys: upn = lower(username) vs lower(userPrincipalName), untrimmed; sid exact; attribute =
 -- the configured MFA field vs the configured Entra property, trimmed and lower-cased. Absent values
 -- (NULL or blank) never match: their key is NULL.

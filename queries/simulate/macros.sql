@@ -1,5 +1,5 @@
 -- Helper macros every simulator stage uses (created per connection as TEMP macros).
--- DESIGN 4.9: a value is *present* when it is neither NULL nor blank after trimming; trimming removes
+-- docs/simulate.md: a value is *present* when it is neither NULL nor blank after trimming; trimming removes
 -- ASCII whitespace (space, tab, CR, LF, VT, FF) everywhere in the simulator.
 -- trim() with a character list is ~10x slower than a byte test in DuckDB, so the macros only call it
 -- when the first (or last) character could be whitespace: any byte above 32 cannot be.

@@ -1,4 +1,4 @@
--- Stage 1b: match every MFA Server user to an Entra user (DESIGN 4.2, 4.9).
+-- Stage 1b: match every MFA Server user to an Entra user (docs/simulate.md).
 -- The steps run in the configured order and the first step that finds *any* Entra user decides:
 -- one hit = matched, several = ambiguous (no fall-through to later steps). Users whose deciding step
 -- found exactly one Entra user are then counted per Entra user (`sharers`); more than one makes all of

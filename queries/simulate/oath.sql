@@ -1,4 +1,4 @@
--- Stage 7: the user's hardware OATH token (DESIGN 4.6, 4.9), for users being migrated with
+-- Stage 7: the user's hardware OATH token (docs/simulate.md), for users being migrated with
 -- "oath_token" selected who have one (oath_serial present, even HOTP or without a secret).
 -- unsupported_hotp first, then missing_secret, then a ledger secret match -> update_oath, else a free
 -- slot after the devices (slots_used + creates by devices + 1 <= device_limit) -> create_hardware_oath,

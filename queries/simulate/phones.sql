@@ -1,4 +1,4 @@
--- Stage 5: phone and backup phone (DESIGN 4.3, 4.4, 4.9), one row per user being migrated who has a
+-- Stage 5: phone and backup phone (docs/simulate.md), one row per user being migrated who has a
 -- selected phone or backup phone. Numbers come parsed from mfa_phones (valid, e164, graph_number
 -- '+cc nsn'); extensions are mfa_users' as stored (trimmed; absent when blank). Order per slot:
 --   backup only: skip_both_extensions (stored extensions of both slots, whatever is selected or valid)

@@ -1,10 +1,10 @@
--- Stage 9: assemble the plan (DESIGN 4.8). One `user` row per MFA Server user in this run; the item
+-- Stage 9: assemble the plan (docs/simulate.md). One `user` row per MFA Server user in this run; the item
 -- rows only for users being migrated (every stage carries username, upn and entra_id along, so no
 -- join is needed here). writable and the base reason come from sim_actions (actions.sql); the stage's
 -- user-specific detail follows after ": ". The table is a set: readers order it
--- (analysis.simulate.export writes it by user, then user, phone, backup_phone, device, oath_token,
+-- (analysis.simulate.runner.export writes it by user, then user, phone, backup_phone, device, oath_token,
 -- default_method); sorting millions of rows here would cost every reader, not only the exporter.
--- __plan__ is replaced by analysis/simulate.py with a table name from its fixed allowed list.
+-- __plan__ is the plan table (analysis.simulate.plan.PLAN_TABLES), filled in by analysis.sqlfiles.sql.
 -- The table is created first with chosen compression: DuckDB's default (dictionary + FSST analysis
 -- on every string column) costs about twice as much CPU to write; per-user identifiers and numbers
 -- have almost no repeats, so they are stored uncompressed, the few-valued columns dictionary-coded.

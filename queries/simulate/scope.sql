@@ -1,4 +1,4 @@
--- Stage 2: the migration group's members (DESIGN 4.2 out_of_scope, 4.9 Scope).
+-- Stage 2: the migration group's members (docs/simulate.md: out_of_scope, scope.group).
 -- scope.group names every group whose id or displayName equals it exactly (all such groups united).
 -- entra_group_transitive_users already follows nested groups (cycle-safe), ignores contacts and takes
 -- a dynamic group's listed members as listed. A group that does not exist gives no members, so every

@@ -1,5 +1,5 @@
 -- Stage 0: the settings in force, as a one-row temp table every stage joins.
--- Values arrive as named parameters from analysis/simulate.py (never spliced into SQL text).
+-- Values arrive as named parameters from analysis/simulate/runner.py (never spliced into SQL text).
 CREATE OR REPLACE TEMP TABLE sim_settings AS
 SELECT
   $sel_phone::BOOLEAN         AS sel_phone,
@@ -20,6 +20,6 @@ SELECT
   $only_changed::BOOLEAN      AS only_changed,
   $skip_disabled::BOOLEAN     AS skip_disabled,
   $device_limit::INTEGER      AS device_limit,
-  $signature::VARCHAR         AS signature,         -- DESIGN 4.7 selection signature
+  $signature::VARCHAR         AS signature,         -- docs/simulate.md selection signature
   $restricted::BOOLEAN        AS restricted,        -- true: only users listed in sim_subject are planned
   coalesce((SELECT bool_or(has_methods_policy) FROM tenant_info), false) AS has_policy;

@@ -1,6 +1,6 @@
 -- Restricted runs (simulate_users) only: replace sim_mfa (match.sql) with the subject users and the
 -- users that share a key with an Entra user the subject users hit, a superset of everyone whose match
--- can affect theirs (the "two MFA users on one Entra user" rule). Run by analysis/simulate.py
+-- can affect theirs (the "two MFA users on one Entra user" rule). Run by analysis/simulate/runner.py
 -- between the key tables and the match proper.
 CREATE OR REPLACE TEMP TABLE sim_mfa AS
 WITH subj AS (

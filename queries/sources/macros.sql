@@ -1,6 +1,6 @@
 -- Small helpers shared by the loader's SQL (DuckDB TEMP macros: they live only for the connection).
 
--- DESIGN 4.9: a value is present when it is neither NULL nor blank after trimming.
+-- docs/simulate.md: a value is present when it is neither NULL nor blank after trimming.
 CREATE OR REPLACE TEMP MACRO present(x) AS (x IS NOT NULL AND trim(x) <> '');
 
 -- An enabled/disabled flag as the datafile or a CSV export may spell it; NULL = not understood.
@@ -25,7 +25,7 @@ CREATE OR REPLACE TEMP MACRO mfa_method(x) AS (
     WHEN 'hardwaretoken' THEN 'oath_token'
   END);
 
--- DESIGN 3.2 fingerprints (lower-case hex SHA-256 of the UTF-8 bytes). A secret is upper-cased with
+-- docs/workspace.md fingerprints (lower-case hex SHA-256 of the UTF-8 bytes). A secret is upper-cased with
 -- spaces and '=' removed first; a device token is hashed exactly as stored. Absent values give NULL.
 CREATE OR REPLACE TEMP MACRO secret_sha256(s) AS (
   CASE WHEN upper(replace(replace(s, ' ', ''), '=', '')) <> ''

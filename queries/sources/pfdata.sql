@@ -1,4 +1,4 @@
--- The datafile mapping (DESIGN 3.1a): SQLite TEMP views that turn PhoneFactor.pfdata's own tables into
+-- The datafile mapping (docs/workspace.md): SQLite TEMP views that turn PhoneFactor.pfdata's own tables into
 -- the canonical columns the loader reads. Every column is cast to TEXT; the loader validates and types
 -- the values itself and sends bad rows to `rejects`. To support a different real layout, edit only this
 -- file: keep the five view names and their column names, change what they select from. The

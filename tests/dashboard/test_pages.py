@@ -68,13 +68,14 @@ def texts(at: AppTest) -> str:
 # ---------------------------------------------------------------- Overview
 def test_overview_shows_the_score_and_counts(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
     from analysis.readiness import checks as readiness
+    from analysis.simulate.plan import current
     from analysis.simulate.runner import summary
     from analysis.simulate.settings import Settings
 
     at = run()
     shown = metrics(at)
-    users = summary(reference, "plan")["users"]
-    report = readiness.run(reference, Settings.default(), simulate=False)
+    users = summary(reference, current(reference, Settings.default()))["users"]
+    report = readiness.run(reference, current(reference, Settings.default()))
     assert shown["MFA Server users"] == n(one(reference, "SELECT count(*) FROM mfa_users"))
     assert shown["Rejected rows"] == n(one(reference, "SELECT count(*) FROM rejects"))
     assert shown["Will migrate"] == n(users.get("migrate", 0))
@@ -93,9 +94,10 @@ def test_readiness_lists_checks_and_drills_down(
     shared_env: Path, reference: duckdb.DuckDBPyConnection
 ) -> None:
     from analysis.readiness import checks as readiness
+    from analysis.simulate.plan import current
     from analysis.simulate.settings import Settings
 
-    report = readiness.run(reference, Settings.default(), simulate=False)
+    report = readiness.run(reference, current(reference, Settings.default()))
     summary = report.summary()
     at = run("readiness")
     shown = metrics(at)
@@ -147,12 +149,13 @@ def test_users_search_and_side_by_side(shared_env: Path, reference: duckdb.DuckD
 def test_whatif_compares_with_the_current_settings(
     shared_env: Path, reference: duckdb.DuckDBPyConnection
 ) -> None:
+    from analysis.simulate.plan import current
     from analysis.simulate.runner import compare, simulate
     from analysis.simulate.settings import Settings
 
     what_if = Settings.from_dict({"migrate": {"methods": ["phone"]}, "limits": {"device_limit": 2}})
-    simulate(reference, what_if, table="plan_b")
-    expected = compare(reference, "plan", "plan_b")
+    after = simulate(reference, what_if, table="plan_b")
+    expected = compare(reference, current(reference, Settings.default()), after)
     at = run("whatif")
     at.multiselect(key="w_methods").set_value(["phone"])
     at.number_input(key="w_limit").set_value(2)
@@ -228,9 +231,10 @@ def test_without_a_role_nothing_can_be_created_or_approved(
 # ---------------------------------------------------------------- Rollout
 def test_rollout_counts_groups_and_hazards(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
     from analysis.readiness import checks as readiness
+    from analysis.simulate.plan import current
     from analysis.simulate.settings import Settings
 
-    report = readiness.run(reference, Settings.default(), simulate=False)
+    report = readiness.run(reference, current(reference, Settings.default()))
     at = run("rollout")
     shown = metrics(at)
     policies = one(

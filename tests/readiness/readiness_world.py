@@ -15,9 +15,11 @@ from typing import Any
 
 import duckdb
 
+from analysis.simulate.plan import Plan, stamp
+from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 
-#: The simulator's plan table (DESIGN 4.8 plus user_id/entra_id/writable), as readiness reads it.
+#: The simulator's plan table, as readiness reads it.
 PLAN_DDL = """
 CREATE OR REPLACE TABLE plan (
   user_id BIGINT, entra_id VARCHAR, username VARCHAR, upn VARCHAR, item VARCHAR, ref VARCHAR,
@@ -37,7 +39,7 @@ class World:
         self.path = path
         self.con = duckdb.connect(str(path))
         if fresh:
-            self.con.execute(sql("sources/workspace/schema"))
+            self.con.execute(sql("sources/schema"))
             self.con.execute(PLAN_DDL)
 
     # -------------------------------------------------------------- generic helpers (test code only)
@@ -48,6 +50,10 @@ class World:
 
     def run(self, statement: str, *params: Any) -> None:
         self.con.execute(statement, list(params))
+
+    def stamped(self, settings: Settings) -> Plan:
+        """The crafted ``plan`` table stamped as the plan for ``settings`` (what simulate would record)."""
+        return stamp(self.con, "plan", settings)
 
     # -------------------------------------------------------------- domain helpers
     def mfa_user(self, user_id: int, username: str, **kw: Any) -> None:

@@ -27,7 +27,7 @@ def test_catalogue_headers_are_complete_and_ids_unique() -> None:
 
 
 def test_clean_world_is_quiet(world: World) -> None:
-    report = readiness.run(world.con, Settings.default(), simulate=False)
+    report = readiness.run(world.con, world.stamped(Settings.default()))
     fired = {r.check.id: r.findings["detail"].tolist() for r in report.results if r.count}
     assert fired == {}
     assert report.score.tenant == {"users": 3, "ready": 3, "with_warnings": 0, "blocked": 0, "score": 100.0}
@@ -41,7 +41,7 @@ def test_check_fires_on_crafted_data(world: World, check_id: str) -> None:
     case = CASES[check_id](world)
     settings = Settings.from_dict(case.settings) if case.settings else Settings.default()
     check = next(c for c in CHECKS if c.id == check_id)
-    result = readiness.run(world.con, settings, simulate=False, checks=[check]).result(check_id)
+    result = readiness.run(world.con, world.stamped(settings), checks=[check]).result(check_id)
     assert result.count >= 1, f"{check_id} did not fire"
     subjects = result.findings["subject_id"].tolist()
     assert any(s == case.subject_id or s.startswith(case.subject_id) for s in subjects), subjects
@@ -61,7 +61,7 @@ def test_subject_ids_are_unique_within_a_check(world: World) -> None:
         if fn is CASES["federation_ready_to_cut_over"]:
             continue  # contradicts the federation cases; covered on its own above
         fn(world)
-    report = readiness.run(world.con, Settings.default(), simulate=False)
+    report = readiness.run(world.con, world.stamped(Settings.default()))
     for r in report.results:
         dup = r.findings.duplicated(["subject_type", "subject_id"])
         assert not dup.any(), (r.check.id, r.findings[dup])
@@ -97,12 +97,12 @@ def test_a_malformed_header_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
         "-- id: bad\n-- title: x\n-- severity: fatal\n-- why: x\n-- remediation: x\nSELECT 1"
     )
     monkeypatch.setattr(sqlfiles, "QUERIES", tmp_path)
-    sqlfiles.sql.cache_clear()
+    sqlfiles.clear_cache()
     try:
         with pytest.raises(ValueError, match="severity 'fatal'"):
             readiness.catalogue()
     finally:
-        sqlfiles.sql.cache_clear()
+        sqlfiles.clear_cache()
 
 
 def test_unknown_outcomes_are_not_reported_as_missing_methods(world: World) -> None:
@@ -116,7 +116,7 @@ def test_unknown_outcomes_are_not_reported_as_missing_methods(world: World) -> N
     world.plan(61, "user", "migrate")
     world.plan(61, "phone", "write_mobile", "phone", "+44 7700900555", "graph")
     world.plan(61, "device", "unknown")
-    report = readiness.run(world.con, Settings.default(), simulate=False)
+    report = readiness.run(world.con, world.stamped(Settings.default()))
     assert report.result("no_usable_method").count == 0
     assert report.result("weak_methods_only").count == 0
     assert sorted(report.result("unknown_outcomes").findings["subject_id"]) == ["60", "61"]

@@ -50,7 +50,7 @@ def busy_world(template: Path, path: Path) -> World:
 def busy(clean_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Report:
     w = busy_world(clean_template, tmp_path_factory.mktemp("busy") / "ws.duckdb")
     try:
-        return readiness.run(w.con, Settings.default(), simulate=False)
+        return readiness.run(w.con, w.stamped(Settings.default()))
     finally:
         w.close()
 
@@ -96,7 +96,7 @@ def test_json_validates_against_the_documented_schema(busy: Report, tmp_path: Pa
 
 def test_json_of_a_clean_workspace_validates_too(world: World, tmp_path: Path) -> None:
     w = world
-    rep = readiness.run(w.con, Settings.default(), simulate=False)
+    rep = readiness.run(w.con, w.stamped(Settings.default()))
     doc = json.loads(report.write(rep, tmp_path / "r.json").read_text(encoding="utf-8"))
     jsonschema.validate(doc, documented_schema())
     assert doc["status"] == "ready"
@@ -196,12 +196,12 @@ def test_baseline_reports_new_fixed_and_still_open(world: World, tmp_path: Path)
     w = world
     CASES["unmatched_users"](w)  # open in both runs
     CASES["invalid_phone_numbers"](w)  # fixed by the second run
-    old = readiness.run(w.con, Settings.default(), simulate=False)
+    old = readiness.run(w.con, w.stamped(Settings.default()))
     old_path = report.write(old, tmp_path / "old.json")
 
     w.run("UPDATE plan SET action = 'write_mobile' WHERE user_id = 1 AND item = 'phone'")
     CASES["ambiguous_matches"](w)  # new in the second run
-    now = baseline.apply(readiness.run(w.con, Settings.default(), simulate=False), old_path)
+    now = baseline.apply(readiness.run(w.con, w.stamped(Settings.default())), old_path)
 
     counts = now.baseline.counts.set_index("check_id")
     assert counts.loc["unmatched_users"].to_dict() == {"new": 0, "fixed": 0, "still_open": 1}

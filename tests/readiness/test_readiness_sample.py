@@ -13,6 +13,7 @@ from test_readiness_export import documented_schema
 
 from analysis.readiness import checks as readiness
 from analysis.readiness import report
+from analysis.simulate.runner import simulate
 from analysis.simulate.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ def sample_report(
     shutil.copyfile(sample_workspace, path)
     con = duckdb.connect(str(path))
     try:
-        return path, readiness.run(con, Settings.default())  # simulates into `plan` first
+        return path, readiness.run(con, simulate(con, Settings.default()))
     finally:
         con.close()
 

@@ -14,7 +14,7 @@ from analysis.simulate.settings import Settings
 
 
 def run(world: World, **settings: Any) -> readiness.Report:
-    return readiness.run(world.con, Settings.from_dict(settings), simulate=False)
+    return readiness.run(world.con, world.stamped(Settings.from_dict(settings)))
 
 
 # ------------------------------------------------------------------------------------------- score

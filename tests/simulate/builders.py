@@ -91,7 +91,7 @@ class Workspace:
         """A workspace file in ``directory``, or an in-memory one when ``directory`` is None."""
         self.path = directory / name if directory is not None else None
         self.con = duckdb.connect(str(self.path) if self.path else ":memory:")
-        self.con.execute(sql("sources/workspace/schema"))
+        self.con.execute(sql("sources/schema"))
         self.con.execute("INSERT INTO tenant_info VALUES ('tenant', '2024-06-01T00:00:00Z', 'file', false)")
         self._ids = itertools.count(1)
         self._parsed: Any = None

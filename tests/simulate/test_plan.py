@@ -1,4 +1,4 @@
-"""The plan table (DESIGN §4.8): columns, writable per action, order, summaries, what-if, exports."""
+"""The plan table: columns, writable per action, order, summaries, what-if, exports, its stamp."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ import duckdb
 import pytest
 
 from analysis.errors import UserError
+from analysis.simulate import actions
+from analysis.simulate.plan import current, read_stamp
 from analysis.simulate.runner import (
     DIFF_COLUMNS,
     EXPORT_COLUMNS,
     PLAN_COLUMNS,
     compare,
+    ensure_plan,
     export,
+    export_diff,
     simulate,
     simulate_users,
     summary,
@@ -95,9 +99,10 @@ def test_rows_in_plan_order_with_reasons(tmp_path: Path) -> None:
 
 
 def test_every_action_has_one_writable(tmp_path: Path) -> None:
-    """actions.sql: graph for what this tool writes, utility for devices/software OATH/updates, else none."""
+    """The vocabulary as the simulator loads it: graph for what this tool writes, utility for devices,
+    software OATH and updates, else none."""
     ws = Workspace(tmp_path)
-    ws.con.execute(sql("simulate/actions"))
+    ws.con.execute(sql("simulate/actions"), actions.sql_params())
     table = {(i, a): w for i, a, w, _ in ws.con.execute("SELECT * FROM sim_actions").fetchall()}
     assert len(table) == ws.con.execute("SELECT count(*) FROM sim_actions").fetchone()[0]  # type: ignore[index]
     graph = {a for (_, a), w in table.items() if w == "graph"}
@@ -129,8 +134,8 @@ def test_temp_tables_are_dropped(tmp_path: Path) -> None:
 
 def test_summary_counts(tmp_path: Path) -> None:
     ws = busy_workspace(tmp_path)
-    ws.run()
-    s = summary(ws.con, "plan")
+    ws.fill_phones()
+    s = summary(ws.con, simulate(ws.con, Settings.default()))
     assert s["users"] == {"migrate": 2, "unmatched": 1}
     assert s["outcomes"]["device"] == {"create_device": 2}
     assert s["outcomes"]["default_method"] == {"set_default": 1, "noop": 1}
@@ -141,10 +146,9 @@ def test_summary_counts(tmp_path: Path) -> None:
 def test_compare_counts_and_changed_outcomes(tmp_path: Path) -> None:
     ws = busy_workspace(tmp_path)
     ws.fill_phones()
-    simulate(ws.con, Settings.default(), "plan_a")
+    a = simulate(ws.con, Settings.default(), "plan_a")
     b = Settings.from_dict({"migrate": {"methods": ["phone"], "default_method": "never"}})
-    simulate(ws.con, b, "plan_b")
-    result = compare(ws.con, "plan_a", "plan_b")
+    result = compare(ws.con, a, simulate(ws.con, b, "plan_b"))
     counts = {(i, a): (x, y, d) for i, a, x, y, d in result["counts"]}
     assert counts[("device", "create_device")] == (2, 0, -2)
     assert counts[("user", "migrate")] == (2, 2, 0)
@@ -161,23 +165,26 @@ def test_compare_counts_and_changed_outcomes(tmp_path: Path) -> None:
 
 def test_export_formats(tmp_path: Path) -> None:
     ws = busy_workspace(tmp_path)
-    ws.run()
-    n = export(ws.con, "plan", str(tmp_path / "plan.csv"))
+    ws.fill_phones()
+    plan = simulate(ws.con, Settings.default())
+    n = export(ws.con, plan, str(tmp_path / "plan.csv"))
     assert n == 11
     with open(tmp_path / "plan.csv", encoding="utf-8", newline="") as f:
         got = list(csv.reader(f))
     assert tuple(got[0]) == EXPORT_COLUMNS == ("username", "upn", "item", "ref", "action", "value", "reason")
     assert got[1][:6] == ["a@contoso.com", "a@contoso.com", "user", "", "migrate", ""]
     assert got[-1][:5] == ["nobody@contoso.com", "", "user", "", "unmatched"]
-    export(ws.con, "plan", str(tmp_path / "plan.json"))
+    export(ws.con, plan, str(tmp_path / "plan.json"))
     data = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
     assert list(data[0]) == list(EXPORT_COLUMNS) and len(data) == 11
-    export(ws.con, "plan", str(tmp_path / "plan.parquet"))
+    export(ws.con, plan, str(tmp_path / "plan.parquet"))
     assert duckdb.sql(f"SELECT count(*) FROM '{tmp_path / 'plan.parquet'}'").fetchall() == [(11,)]
     with pytest.raises(UserError, match="cannot write"):
-        export(ws.con, "plan", str(tmp_path / "missing" / "x.csv"))
-    compare(ws.con, "plan", "plan")
-    assert export(ws.con, "plan_diff", str(tmp_path / "diff.csv"), DIFF_COLUMNS) == 0
+        export(ws.con, plan, str(tmp_path / "missing" / "x.csv"))
+    compare(ws.con, plan, plan)
+    assert export_diff(ws.con, str(tmp_path / "diff.csv")) == 0
+    with open(tmp_path / "diff.csv", encoding="utf-8", newline="") as f:
+        assert tuple(next(csv.reader(f))) == DIFF_COLUMNS
 
 
 def test_unparsed_phones_are_refused(tmp_path: Path) -> None:
@@ -205,3 +212,38 @@ def test_simulate_users_keeps_shared_entra_user_ambiguity(tmp_path: Path) -> Non
     ws.fill_phones()
     simulate_users(ws.con, Settings.default(), ["a@contoso.com"], "plan_replan")
     assert [r["action"] for r in rows(ws.con, "plan_replan")] == ["ambiguous"]
+
+
+def test_a_plan_knows_whether_it_is_current(tmp_path: Path) -> None:
+    """The stamp in plan_meta: other settings, a new load, new migration marks or a restricted run make a
+    plan stale, and readers (export) refuse a stale one."""
+    ws = busy_workspace(tmp_path)
+    ws.fill_phones()
+    ws.con.execute(
+        "INSERT INTO loads VALUES ('load-1', TIMESTAMPTZ '2026-12-01 10:00:00+00', 'pfdata', 'test')"
+    )
+    plan = simulate(ws.con, Settings.default())
+    assert plan.table == "plan" and plan.load_id == "load-1" and plan.is_current(ws.con)
+    assert current(ws.con, Settings.default()) == plan == read_stamp(ws.con, "plan")
+    assert plan.fingerprint == Settings.default().fingerprint() and len(plan.key) == 64
+    never = Settings.from_dict({"migrate": {"default_method": "never"}})
+    assert current(ws.con, never) is None  # made with other settings
+
+    ws.con.execute("INSERT INTO migration_marks VALUES ('a@contoso.com', '2026-12-02T00:00:00Z', 'x', 'w')")
+    assert not plan.is_current(ws.con)
+    assert "marked migrated" in str(plan.stale_reason(ws.con))
+    again = ensure_plan(ws.con, Settings.default())
+    assert again != plan and again.is_current(ws.con) and ensure_plan(ws.con, Settings.default()) == again
+
+    ws.con.execute(
+        "INSERT INTO loads VALUES ('load-2', TIMESTAMPTZ '2026-12-03 10:00:00+00', 'pfdata', 'test')"
+    )
+    assert "loaded again" in str(again.stale_reason(ws.con))
+    with pytest.raises(UserError, match=r"out of date.*simulate again"):
+        export(ws.con, again, str(tmp_path / "stale.csv"))
+    assert not (tmp_path / "stale.csv").exists()
+
+    fresh = simulate(ws.con, never)
+    assert "simulated again" in str(again.stale_reason(ws.con)) and fresh.is_current(ws.con)
+    simulate_users(ws.con, never, ["a@contoso.com"], "plan")  # a partial table is never a plan
+    assert read_stamp(ws.con, "plan") is None and not fresh.is_current(ws.con)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import settingsfile
 from analysis.errors import UserError
 from analysis.simulate.settings import Settings
 
@@ -49,7 +50,7 @@ def test_partial_file_takes_defaults(tmp_path: Path) -> None:
     f.write_text(
         '[limits]\ndevice_limit = 3\n[match]\nattribute = { entra = "employeeId" }\n', encoding="utf-8"
     )
-    s = Settings.from_toml(f)
+    s = settingsfile.read(f).whatif
     assert s.device_limit == 3
     assert (s.attribute_mfa, s.attribute_entra) == ("email", "employeeId")
     assert s.methods == Settings.default().methods and s.match_order == ("upn", "sid", "attribute")
@@ -68,7 +69,7 @@ def test_round_trips(tmp_path: Path) -> None:
     assert Settings.from_dict(s.to_dict()) == s
     f = tmp_path / "s.toml"
     f.write_text(s.to_toml(), encoding="utf-8")
-    assert Settings.from_toml(f) == s
+    assert settingsfile.read(f).whatif == s
 
 
 @pytest.mark.parametrize(
@@ -109,11 +110,11 @@ def test_bad_settings_name_the_key(data: dict[str, object], needle: str) -> None
 
 def test_bad_files(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
-        Settings.from_toml(tmp_path / "nope.toml")
+        settingsfile.read(tmp_path / "nope.toml")
     bad = tmp_path / "bad.toml"
     bad.write_text("[migrate\nmethods = [", encoding="utf-8")
     with pytest.raises(UserError, match="not valid TOML") as err:
-        Settings.from_toml(bad)
+        settingsfile.read(bad)
     assert str(bad) in str(err.value)
 
 

@@ -151,11 +151,11 @@ def test_a_different_layout_needs_only_the_mapping_edited(
     text = mapping.read_text().replace("-- requires users:", "-- requires accounts:")
     mapping.write_text(text.replace("FROM users;", "FROM accounts;"))
     monkeypatch.setattr(sqlfiles, "QUERIES", queries)
-    sqlfiles.sql.cache_clear()
+    sqlfiles.clear_cache()
     try:
         load(ws, datafile, tenant, CaptureConsole())
     finally:
-        sqlfiles.sql.cache_clear()
+        sqlfiles.clear_cache()
     assert rows(ws, "SELECT user_id, username, method FROM mfa_users") == [
         (7, "zed@contoso.com", "text_message")
     ]

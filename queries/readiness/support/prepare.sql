@@ -1,9 +1,10 @@
 -- Temp tables shared by the readiness checks, built once per run on the caller's connection (temp
 -- objects also work on a read-only workspace). Every name starts with rd_ so nothing collides with the
--- workspace. Needs rd_settings (support/settings.sql) and the simulator's `plan` table.
+-- workspace. Needs the simulator's sim_settings (simulate/settings.sql, the plan's settings) and the
+-- plan table __plan__.
 
 -- What the tenant's authentication methods policy allows. A snapshot without the policy allows
--- everything (DESIGN 4.7); `known` says which case applies. A configuration missing from a present
+-- everything (docs/simulate.md); `known` says which case applies. A configuration missing from a present
 -- policy is not enabled; office phones also need Voice's isOfficePhoneAllowed.
 CREATE OR REPLACE TEMP TABLE rd_policy AS
 WITH t AS (SELECT coalesce(bool_or(has_methods_policy), false) AS known FROM tenant_info),
@@ -65,8 +66,8 @@ FROM (
     e.system_preferred_enabled,
     nullif(e.methods_error, '') AS methods_error
   FROM mfa_users m
-  CROSS JOIN rd_settings s
-  LEFT JOIN plan p ON p.user_id = m.user_id AND p.item = 'user'
+  CROSS JOIN sim_settings s
+  LEFT JOIN __plan__ p ON p.user_id = m.user_id AND p.item = 'user'
   LEFT JOIN entra_users e ON hash(e.id) = hash(p.entra_id)
   LEFT JOIN migration_marks mm ON mm.username = m.username
 );
@@ -77,7 +78,7 @@ CREATE OR REPLACE TEMP TABLE rd_phones_entered AS
 SELECT m.user_id, m.country_code, m.phone, m.extension, m.backup_country_code, m.backup_phone, m.backup_extension
 FROM mfa_users m
 WHERE m.user_id IN (
-  SELECT user_id FROM plan
+  SELECT user_id FROM __plan__
   WHERE item IN ('phone', 'backup_phone')
     AND action IN ('invalid_number', 'invalid_extension', 'write_mobile_drop_extension', 'skip_both_extensions')
 );
@@ -86,7 +87,7 @@ WHERE m.user_id IN (
 -- current methods plus the plan's writes), and whether the policy lets them use any of them:
 -- `strong` = an allowed app, OATH, FIDO2 or Windows Hello method; `phone` = an allowed phone method.
 -- Each OATH kind needs its own configuration (SoftwareOath, HardwareOath): stricter than the default-method
--- rule of DESIGN 4.7, because a hardware token with HardwareOath disabled cannot be used to sign in.
+-- rule of the simulator, because a hardware token with HardwareOath disabled cannot be used to sign in.
 -- `unknown`: the plan could not predict some outcome (Export Users CSV), so the list may be incomplete.
 -- Methods are collected as bit flags (one integer OR per user is much cheaper than a boolean per kind):
 --   1 mobile, 2 alternate, 4 office, 8 Authenticator, 16 software OATH, 32 hardware OATH,
@@ -108,7 +109,7 @@ flags AS (
            WHEN p.action = 'unknown' THEN 64
            ELSE 0
          END AS f
-  FROM plan p
+  FROM __plan__ p
   WHERE p.item IN ('phone', 'backup_phone', 'device', 'oath_token')
     AND p.action IN ('write_mobile', 'write_mobile_drop_extension', 'write_alternate', 'write_office', 'noop',
                      'create_device', 'update_device', 'create_software_oath', 'create_hardware_oath',

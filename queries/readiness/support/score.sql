@@ -1,5 +1,5 @@
 -- The readiness score per MFA Server user group and for the tenant (the row with is_total). Reads
--- rd_users and rd_user_status (support/user_status.sql: 2 blocker, 1 warning, absent = ready).
+-- rd_users and rd_user_status (support/run.sql user_status: 2 blocker, 1 warning, absent = ready).
 -- Formula: analysis.readiness.SCORE_FORMULA.
 WITH u AS (
   SELECT

@@ -6,7 +6,7 @@
 -- '(', ')', '.', '-' and at most one '+' before the first digit, 3+ digits, at most 60 characters.
 -- For those the result depends only on (has_plus, digits, country code), decided here up to the
 -- national number (parse_cc.sql does the rest per country code). Everything else goes to phonenumbers
--- itself (analysis.phones.parse_phone). Needs phone_cc (setup.sql).
+-- itself (analysis.sources.phones.parse_phone). Needs phone_cc (setup.sql).
 CREATE OR REPLACE TEMP TABLE phone_work AS
 WITH src AS (
   SELECT 0::TINYINT AS src, user_id AS key, country_code AS cc_raw, phone AS num,

@@ -42,7 +42,7 @@ CREATE OR REPLACE TEMP MACRO phone_region_ok(n, gl, gp, l1, p1, l2, p2, l3, p3, 
        OR phone_desc_ok(n, l7, p7) OR phone_desc_ok(n, l8, p8));
 
 -- Country calling codes known to phonenumbers (phone_cc_source: phonenumbers.COUNTRY_CODE_TO_REGION_CODE,
--- registered by analysis.phones).
+-- registered by analysis.sources.phones).
 CREATE OR REPLACE TEMP TABLE phone_cc AS
 SELECT cc::INTEGER AS cc, main_region::VARCHAR AS main_region, geographic::BOOLEAN AS geographic
 FROM phone_cc_source;

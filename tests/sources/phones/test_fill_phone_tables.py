@@ -30,7 +30,7 @@ def _workspace(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory workspace whose users have these phones (user_id = position in the list)."""
     con = duckdb.connect()
-    con.execute(sql("sources/workspace/schema"))
+    con.execute(sql("sources/schema"))
     backups = backups or [(None, None)] * len(phones)
     users = pa.table(
         {

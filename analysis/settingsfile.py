@@ -1,0 +1,83 @@
+"""The settings file: one TOML file, every section, one loader for every command and the dashboard.
+
+Sections:
+
+* ``[migrate]``, ``[match]``, ``[scope]``, ``[limits]``: the what-if settings the simulator plans with
+  (:class:`analysis.simulate.settings.Settings`, docs/simulate.md);
+* ``[execute]``: how batches are carried out and approved (:class:`analysis.execute.options.ExecOptions`,
+  docs/executing.md);
+* ``[retirement]``: when Microsoft stops delivering phone codes
+  (:class:`analysis.readiness.retirement.Retirement`).
+
+Every command that takes ``--settings`` (and the dashboard's ``MFA_MIGRATE_SETTINGS``) reads the file
+here, so a file one command accepts no other command rejects. The file is optional and may be partial;
+an unknown section or key, or a bad value, is a :class:`~analysis.errors.UserError` naming it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import UserError
+from analysis.execute.options import ExecOptions
+from analysis.readiness.retirement import Retirement
+from analysis.simulate.settings import SECTIONS as WHATIF_SECTIONS
+from analysis.simulate.settings import Settings
+
+#: Every section a settings file may hold, in the order the documentation lists them.
+SECTIONS: tuple[str, ...] = (*WHATIF_SECTIONS, "execute", "retirement")
+
+
+@dataclass(frozen=True)
+class SettingsFile:
+    """Everything one settings file says (each part its defaults when the file leaves it out)."""
+
+    whatif: Settings = field(default_factory=Settings)
+    execute: ExecOptions = field(default_factory=ExecOptions)
+    retirement: Retirement = field(default_factory=Retirement)
+    source: str = "the defaults (no settings file)"
+
+
+def read(path: str | Path | None) -> SettingsFile:
+    """The settings file at ``path``, validated; ``None`` gives the defaults."""
+    if path is None:
+        return SettingsFile()
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(
+            f"settings file {p} does not exist; give an existing TOML file or leave it out"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read settings file {p}: {exc}. Give a readable UTF-8 TOML file.") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(
+            f"settings file {p} is not valid TOML ({exc}); fix the syntax (docs/simulate.md lists every key)"
+        ) from None
+    return from_dict(data, str(p))
+
+
+def from_dict(data: dict[str, Any], source: str) -> SettingsFile:
+    """Validate a nested dict shaped like the file (``{"migrate": {...}, "execute": {...}, ...}``)."""
+    for name, section in data.items():
+        if name not in SECTIONS:
+            raise UserError(
+                f"unknown settings section '{name}' in {source}; known sections: {', '.join(SECTIONS)}"
+            )
+        if not isinstance(section, dict):
+            raise UserError(
+                f"settings '{name}' in {source} must be a table ([{name}]), not {type(section).__name__}"
+            )
+    whatif = {k: v for k, v in data.items() if k in WHATIF_SECTIONS}
+    return SettingsFile(
+        whatif=Settings.from_dict(whatif, source=source),
+        execute=ExecOptions.from_dict(data.get("execute", {}), source),
+        retirement=Retirement.from_dict(data.get("retirement", {}), source),
+        source=source,
+    )

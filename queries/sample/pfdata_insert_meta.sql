@@ -1,1 +1,0 @@
-INSERT INTO meta (key, value) VALUES (?, ?);

@@ -1,1 +1,0 @@
-INSERT INTO auth_services (service, name, detail, enabled) VALUES (?, ?, ?, ?);

@@ -1,1 +1,0 @@
-INSERT INTO settings (section, key, value) VALUES (?, ?, ?);
