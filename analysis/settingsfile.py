@@ -25,7 +25,7 @@ from analysis.errors import UserError
 from analysis.execute.options import ExecOptions
 from analysis.readiness.retirement import Retirement
 from analysis.simulate.settings import SECTIONS as WHATIF_SECTIONS
-from analysis.simulate.settings import Settings
+from analysis.simulate.settings import Settings, check_sections
 
 #: Every section a settings file may hold, in the order the documentation lists them.
 SECTIONS: tuple[str, ...] = (*WHATIF_SECTIONS, "execute", "retirement")
@@ -65,15 +65,7 @@ def read(path: str | Path | None) -> SettingsFile:
 
 def from_dict(data: dict[str, Any], source: str) -> SettingsFile:
     """Validate a nested dict shaped like the file (``{"migrate": {...}, "execute": {...}, ...}``)."""
-    for name, section in data.items():
-        if name not in SECTIONS:
-            raise UserError(
-                f"unknown settings section '{name}' in {source}; known sections: {', '.join(SECTIONS)}"
-            )
-        if not isinstance(section, dict):
-            raise UserError(
-                f"settings '{name}' in {source} must be a table ([{name}]), not {type(section).__name__}"
-            )
+    check_sections(data, SECTIONS, f"in {source}")
     whatif = {k: v for k, v in data.items() if k in WHATIF_SECTIONS}
     return SettingsFile(
         whatif=Settings.from_dict(whatif, source=source),

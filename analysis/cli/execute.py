@@ -206,9 +206,15 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
             con.execute(sql("execute/user_status_counts"), [b.batch_id]).fetchall(),
             title="Users",
         )
-        problems = con.execute(sql("execute/show_problems"), [b.batch_id]).fetchall()
+        problems = con.execute(
+            sql("execute/problem_users"), {"batch_id": b.batch_id, "limit": 100}
+        ).fetchall()
         if problems:
-            console.table(["user", "status", "detail"], problems, title="Users not done")
+            console.table(
+                ["user", "status", "detail"],
+                [(u, s, d) for u, _, s, d, _ in problems],
+                title="Users not done",
+            )
         if args.rows:
             console.table(
                 ["#", "username", "item", "ref", "action", "value", "writable", "reason"],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.errors import UserError
+from analysis.simulate.settings import whole_number
 
 PHONE_DELIVERIES: tuple[str, ...] = ("microsoft", "own_provider")
 KEYS: tuple[str, ...] = ("date", "phone_delivery", "warn_days")
@@ -60,13 +61,7 @@ class Retirement:
                 f"settings key 'retirement.phone_delivery' in {source} has {delivery!r}; allowed: "
                 + ", ".join(PHONE_DELIVERIES)
             )
-        warn = data.get("warn_days", d.warn_days)
-        lo, hi = WARN_DAYS_RANGE
-        if isinstance(warn, bool) or not isinstance(warn, int) or not lo <= warn <= hi:
-            raise UserError(
-                f"settings key 'retirement.warn_days' in {source} must be a whole number of days from {lo} "
-                f"to {hi}, not {warn!r}"
-            )
+        warn = whole_number(data, "retirement.warn_days", d.warn_days, WARN_DAYS_RANGE, f"in {source}")
         return cls(date=date, phone_delivery=delivery, warn_days=warn)
 
     def to_dict(self) -> dict[str, Any]:

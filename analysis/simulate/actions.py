@@ -68,6 +68,7 @@ def _nothing(item: str, action: str, label: str, tone: Tone, reason: str) -> Pla
 
 
 _NOOP_PHONE = "Entra already holds this number in that slot"
+_OFFICE = "Write as the office phone (it has an extension)"
 _INVALID_NUMBER = "Not a valid phone number, so it is not migrated"
 _DEVICE_LIMIT = "Skipped: no free slot under the device limit"
 
@@ -99,14 +100,7 @@ ACTIONS: tuple[PlanAction, ...] = (
         "warn",
         "Write as the mobile phone without its extension (default method is text message)",
     ),
-    _phone(
-        "phone",
-        "write_office",
-        "office",
-        "Write office phone",
-        "ok",
-        "Write as the office phone (it has an extension)",
-    ),
+    _phone("phone", "write_office", "office", "Write office phone", "ok", _OFFICE),
     _nothing("phone", "noop", "Already in Entra", "info", _NOOP_PHONE),
     _nothing("phone", "invalid_number", "Invalid number", "bad", _INVALID_NUMBER),
     _nothing(
@@ -125,14 +119,7 @@ ACTIONS: tuple[PlanAction, ...] = (
         "ok",
         "Write as the alternate mobile phone",
     ),
-    _phone(
-        "backup_phone",
-        "write_office",
-        "office",
-        "Write office phone",
-        "ok",
-        "Write as the office phone (it has an extension)",
-    ),
+    _phone("backup_phone", "write_office", "office", "Write office phone", "ok", _OFFICE),
     _nothing("backup_phone", "noop", "Already in Entra", "info", _NOOP_PHONE),
     _nothing("backup_phone", "invalid_number", "Invalid number", "bad", _INVALID_NUMBER),
     _nothing(

@@ -79,15 +79,8 @@ class Settings:
         where = f"in {source}" if source else ""
         if not isinstance(data, dict):
             raise UserError(f"settings {where} must be a table of sections {sorted(SECTIONS)}")
+        check_sections(data, tuple(SECTIONS), where)
         for name, section in data.items():
-            if name not in SECTIONS:
-                raise UserError(
-                    f"unknown settings section '{name}' {where}; known sections: {', '.join(SECTIONS)}"
-                )
-            if not isinstance(section, dict):
-                raise UserError(
-                    f"settings '{name}' {where} must be a table ([{name}]), not {type(section).__name__}"
-                )
             for key in section:
                 if key not in SECTIONS[name]:
                     raise UserError(
@@ -130,13 +123,7 @@ class Settings:
         only_changed = _flag(scope, "only_changed", d.only_changed, where)
         skip_disabled = _flag(scope, "skip_disabled", d.skip_disabled, where)
 
-        limit = limits.get("device_limit", d.device_limit)
-        lo, hi = DEVICE_LIMIT_RANGE
-        if isinstance(limit, bool) or not isinstance(limit, int) or not lo <= limit <= hi:
-            raise UserError(
-                f"settings key 'limits.device_limit' {where} must be a whole number from {lo} to {hi} "
-                f"(Entra allows 5), not {limit!r}"
-            )
+        limit = whole_number(limits, "limits.device_limit", d.device_limit, DEVICE_LIMIT_RANGE, where)
         return cls(
             methods=methods,
             default_method=mode,
@@ -215,6 +202,28 @@ class Settings:
             parts.append("disabled included")
         parts.append(f"device limit {self.device_limit}")
         return "; ".join(parts)
+
+
+def check_sections(data: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    """Every top-level name is a known section and a table; the error lists the known ones."""
+    for name, section in data.items():
+        if name not in known:
+            raise UserError(f"unknown settings section '{name}' {where}; known sections: {', '.join(known)}")
+        if not isinstance(section, dict):
+            raise UserError(
+                f"settings '{name}' {where} must be a table ([{name}]), not {type(section).__name__}"
+            )
+
+
+def whole_number(section: dict[str, Any], key: str, default: int, bounds: tuple[int, int], where: str) -> int:
+    """``section[key]`` (``key`` is ``"section.name"``) as an int within ``bounds``, else a UserError."""
+    value = section.get(key.split(".", 1)[1], default)
+    lo, hi = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise UserError(
+            f"settings key '{key}' {where} must be a whole number from {lo} to {hi}, not {value!r}"
+        )
+    return value
 
 
 def _choice(

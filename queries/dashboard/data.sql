@@ -348,14 +348,6 @@ LIMIT $limit
 -- How far execution got with a batch's users.
 SELECT status, count(*) AS users FROM batch_users WHERE batch_id = $batch_id GROUP BY status ORDER BY users DESC
 
--- name: batch_user_problems
--- A batch's users that were skipped (drifted) or failed, with why (no secrets are stored).
-SELECT username, upn, status, detail, updated_at
-FROM batch_users
-WHERE batch_id = $batch_id AND status IN ('drifted', 'failed')
-ORDER BY status, username
-LIMIT 1000
-
 -- name: batch_verification
 -- The latest verification of a batch: per plan row, predicted against actual.
 WITH latest AS (SELECT max(verified_at) AS at FROM verifications WHERE batch_id = $batch_id)

@@ -204,12 +204,12 @@ def test_outcome_flow_links_sum_to_the_rows() -> None:
 
 
 def test_every_action_the_simulator_can_emit_has_a_label() -> None:
-    text = Path(__file__).resolve().parents[2].joinpath("queries/simulate/actions.sql").read_text()
-    import re
+    """Labels and tones come from the plan's vocabulary (tests/simulate/test_actions.py checks that the
+    simulator writes only what it lists)."""
+    from analysis.simulate import actions
 
-    emitted = set(re.findall(r"\('\w+', '(\w+)',", text))
-    assert emitted, "could not read the simulator's action list"
-    assert emitted <= set(outcomes.ACTIONS), f"no label for {sorted(emitted - set(outcomes.ACTIONS))}"
+    for a in actions.ACTIONS:
+        assert (outcomes.label(a.action), outcomes.tone(a.action)) == (a.label, a.tone), a
 
 
 # ---------------------------------------------------------------- exports

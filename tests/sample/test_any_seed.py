@@ -77,13 +77,15 @@ def test_a_style_a_template_lacks_falls_back_to_one_it_has(seed: int) -> None:
     parse back); numbers drawn in that style are typed in 'e164' instead, which always parses."""
     import numpy as np
 
+    from analysis.sample.draw_mfa import MfaDraw
     from analysis.sample.numbers import build_templates
-    from analysis.sample.population import _Draw
     from analysis.sources.phones import parse_phone
 
     templates = build_templates(seed)
     n = 400
-    typed, cc, tmpl, _digits, style = _Draw(seed, n, templates, 1, 1, {})._numbers(np.array(["AR"] * n), 1.0)
+    typed, cc, tmpl, _digits, style = MfaDraw(seed, n, templates, 1, 1, {})._numbers(
+        np.array(["AR"] * n), 1.0
+    )
     assert all(s in templates[t].styles for s, t in zip(style, tmpl, strict=True))  # typed as it says
     lacking = np.isin(tmpl, [t for t in set(tmpl) if "national" not in templates[t].styles])
     assert lacking.sum() > 20 and (style[lacking] == "e164").sum() > 5  # the fallback really ran
