@@ -49,7 +49,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Settings:
-    """One set of what-if settings. Build with :meth:`default` or :meth:`from_dict` (a file: :func:`analysis.settingsfile.read`)."""
+    """One set of what-if settings: :meth:`default`, :meth:`from_dict`, or a file (``settingsfile.read``)."""
 
     methods: tuple[str, ...] = METHODS
     default_method: str = "always"
