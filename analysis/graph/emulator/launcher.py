@@ -99,6 +99,35 @@ class EmulatorInfo:
         entries: list[dict[str, Any]] = self.admin("GET", f"log?since={since}")["entries"]
         return entries
 
+    # ---- test hooks (the emulator must run with --test-hooks; docs/emulator.md "Test hooks")
+    def pending_sign_ins(self) -> list[dict[str, Any]]:
+        """Device-code sign-ins waiting for approval (``user_code``, ``client_id``, ``scopes``, ...)."""
+        pending: list[dict[str, Any]] = self.admin("GET", "test/device-codes")["pending"]
+        return pending
+
+    def approve_sign_in(self, user_code: str, user: str) -> dict[str, Any]:
+        """Approve a pending device-code sign-in as ``user`` (UPN or object id of the tenant)."""
+        result: dict[str, Any] = self.admin(
+            "POST", "test/device-codes/approve", {"user_code": user_code, "user": user}
+        )
+        return result
+
+    def decline_sign_in(self, user_code: str) -> None:
+        self.admin("POST", "test/device-codes/approve", {"user_code": user_code, "decline": True})
+
+    def sign_in_as(self, user: str | None) -> None:
+        """Whom automatic device-code approval signs in (None: the emulator admin)."""
+        self.admin("POST", "test/sign-in-as", {"user": user})
+
+    def register(self, user: str, method: str, **when: Any) -> dict[str, Any]:
+        """``user`` registers ``method`` now or later (``afterReads=1``, ``at=...``, ``afterSeconds=...``)."""
+        result: dict[str, Any] = self.admin("POST", "test/register", {"user": user, "method": method, **when})
+        return result
+
+    def registrations(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.admin("GET", "test/registrations")["registrations"]
+        return result
+
     def app_token(self) -> str:
         """A client-credentials access token straight from the token endpoint (no msal)."""
         with httpx.Client(verify=self.tls(), trust_env=False, timeout=30.0) as client:

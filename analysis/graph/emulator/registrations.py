@@ -7,7 +7,7 @@ register chosen methods on cue:
 
 * ``at``: at (or after) a wall-clock time (ISO 8601; without an offset, UTC);
 * ``afterSeconds``: that many seconds after the registration was scheduled;
-* ``afterReads``: once the user's list of methods was read that many times (successful
+* ``afterReads``: once the user's list of methods was read that many more times (successful
   ``GET /users/{user}/authentication/methods``, v1.0 or beta, alone or in a ``$batch``; a snapshot reads
   it once per user): with ``afterReads: 1`` the first snapshot still shows the user without the method
   and the next one with it. Deterministic, so tests prefer it;
@@ -72,6 +72,7 @@ class Registration:
     odata_type: str
     due_at: float | None = None  # epoch seconds
     after_reads: int | None = None
+    reads_before: int = 0  # the user's method-list reads when this was scheduled
     default: bool = False
     display_name: str | None = None
     status: str = "pending"  # pending | registered | refused: <why>
@@ -157,26 +158,31 @@ class Registrations:
 
     def add(self, emu: Emulator, entry: dict[str, Any]) -> Registration:
         reg = parse_entry(emu, entry)
+        reg.reads_before = self.reads.get(reg.user_id, 0)
         self.items.append(reg)
         self.apply_due(emu)
         return reg
 
     def note_read(self, emu: Emulator, user_ref: str) -> None:
         """A successful read of the user's methods: count it, then register what became due."""
-        if not any(r.status == "pending" and r.after_reads is not None for r in self.items):
+        if not self.items:  # nothing scheduled yet: later schedules count from their own start
             return
         user = emu.state.user(user_ref)
         if user is None:
             return
         self.reads[user["id"]] = self.reads.get(user["id"], 0) + 1
-        self.apply_due(emu)
+        if any(r.status == "pending" and r.after_reads is not None for r in self.items):
+            self.apply_due(emu)
 
     def apply_due(self, emu: Emulator) -> None:
         now = time.time()
         for reg in self.items:
             if reg.status != "pending":
                 continue
-            if reg.after_reads is not None and self.reads.get(reg.user_id, 0) < reg.after_reads:
+            if (
+                reg.after_reads is not None
+                and self.reads.get(reg.user_id, 0) - reg.reads_before < reg.after_reads
+            ):
                 continue
             if reg.due_at is not None and now < reg.due_at:
                 continue

@@ -158,11 +158,13 @@ def test_campaign_progress_between_two_snapshots(tenant_dir: Path, tmp_path: Pat
         with GraphClient(emu.graph_url, auth, ca_file=emu.ca_file, close_auth=True) as client:
             before = _snapshot(client, tmp_path / "first", emu.tenant_id)
             after = _snapshot(client, tmp_path / "second", emu.tenant_id)
-        status = emu.admin("GET", "test/registrations")["registrations"]
+        status = emu.registrations()
+        extra = emu.register(upn(3), "microsoftAuthenticator", afterReads=1)
     assert before[upn(0)] == [] and after[upn(0)] == [AUTHENTICATOR]
     assert "#microsoft.graph.fido2AuthenticationMethod" not in before[upn(1)]
     assert "#microsoft.graph.fido2AuthenticationMethod" in after[upn(1)]
     assert "#microsoft.graph.softwareOathAuthenticationMethod" not in after[upn(2)]  # due after the 2nd read
     assert [r["status"] for r in status] == ["registered", "registered", "registered"]
+    assert extra["status"] == "pending" and extra["user"] == upn(3)
     unchanged = {u for u in before if u not in (upn(0), upn(1), upn(2))}
     assert all(before[u] == after[u] for u in unchanged)

@@ -100,7 +100,7 @@ def test_product_device_code_auth_reports_who_signed_in(hooked: EmulatorInfo) ->
 
 
 def test_sign_in_as_can_change_at_run_time(hooked: EmulatorInfo) -> None:
-    assert _hook(hooked, "POST", "sign-in-as", {"user": uid(6)}).json()["sign_in_as"] == upn(6)
+    hooked.sign_in_as(uid(6))
     try:
         app = _app(hooked)
         result = app.acquire_token_by_device_flow(app.initiate_device_flow(scopes=SCOPES))
@@ -108,7 +108,7 @@ def test_sign_in_as_can_change_at_run_time(hooked: EmulatorInfo) -> None:
         unknown = _hook(hooked, "POST", "sign-in-as", {"user": "nobody@fabrikam.example"})
         assert unknown.status_code == 400 and "nobody@fabrikam.example" in unknown.json()["error"]
     finally:
-        _hook(hooked, "POST", "sign-in-as", {"user": upn(3)})
+        hooked.sign_in_as(upn(3))
 
 
 def test_me_needs_a_delegated_token(hooked: EmulatorInfo) -> None:
@@ -136,21 +136,18 @@ def test_manual_approval_as_a_user_and_decline(manual: EmulatorInfo) -> None:
     flow = app.initiate_device_flow(scopes=SCOPES)
     flow["expires_at"] = flow["expires_at"] - 900 + 30  # give up after 30 s, not 15 minutes
     thread, result = _poll_in_background(app, flow)
-    pending = _hook(manual, "GET", "device-codes").json()["pending"]
+    pending = manual.pending_sign_ins()
     assert [p["user_code"] for p in pending] == [flow["user_code"]]
     assert "device_code" not in pending[0]  # the bearer secret is never listed
-    approved = _hook(manual, "POST", "device-codes/approve", {"user_code": flow["user_code"], "user": upn(5)})
-    assert approved.json() == {"user_code": flow["user_code"], "approved_as": upn(5), "oid": uid(5)}
+    approved = manual.approve_sign_in(flow["user_code"], upn(5))
+    assert approved == {"user_code": flow["user_code"], "approved_as": upn(5), "oid": uid(5)}
     thread.join(30)
     assert result["id_token_claims"]["preferred_username"] == upn(5)
-    assert _hook(manual, "GET", "device-codes").json()["pending"] == []
+    assert manual.pending_sign_ins() == []
 
     declined_flow = app.initiate_device_flow(scopes=SCOPES)
     thread, declined = _poll_in_background(app, declined_flow)
-    answer = _hook(
-        manual, "POST", "device-codes/approve", {"user_code": declined_flow["user_code"], "decline": True}
-    )
-    assert answer.status_code == 200
+    manual.decline_sign_in(declined_flow["user_code"])
     thread.join(30)
     assert declined["error"] == "authorization_declined" and "access_token" not in declined
 
