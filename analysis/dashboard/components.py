@@ -124,8 +124,39 @@ PLAN_COLUMNS = {
 }
 
 
-def plan_table(df: pd.DataFrame, key: str | None = None, height: int | str = "auto") -> None:
+def plan_table(
+    df: pd.DataFrame, key: str | None = None, height: int | str = "auto", full_text: bool = False
+) -> None:
+    """Plan rows with their outcome coloured; ``full_text`` draws a static table that wraps every cell
+    (for a few rows, such as one user's), else a scrollable grid."""
+    if full_text:
+        out = with_outcome(df.reset_index(drop=True))
+        tones = [outcomes.colour(a) if isinstance(a, str) else None for a in out["action"]]
+        out = out.drop(columns=[c for c in ("action", "user_id", "entra_id") if c in out.columns])
+        out = out.rename(columns={k: v for k, v in PLAN_TABLE_LABELS.items() if k in out.columns})
+        st.table(styled(out, {"Outcome": tones}), hide_index=True)
+        return
     st.dataframe(outcome_styled(df), hide_index=True, column_config=PLAN_COLUMNS, key=key, height=height)
+
+
+PLAN_TABLE_LABELS = {
+    "username": "MFA Server user",
+    "upn": "Entra UPN",
+    "item": "Item",
+    "ref": "Ref",
+    "value": "Value",
+    "reason": "Reason",
+    "writable": "Written by",
+}
+
+
+def readable(df: pd.DataFrame) -> pd.DataFrame:
+    """Booleans as yes/no and missing values as empty text, for static tables."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_bool_dtype(out[c]) or out[c].map(lambda v: isinstance(v, bool)).any():
+            out[c] = out[c].map(lambda v: "yes" if v is True else "no" if v is False else "")
+    return _blank_missing_text(out)
 
 
 @contextmanager

@@ -1,120 +1,254 @@
-"""Users: find one user and see MFA Server, Entra and the plan side by side (the utility's View)."""
+"""Users: every MFA Server user in one grid (filter, sort, page, export), and one user opened in full."""
 
+import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import components, context, data, plans, privacy, userview
+from analysis.dashboard import components, context, grid, outcomes, plans, privacy, userpanel, userview
 
 ctx = context.get()
 ws = ctx.workspace
 components.header(
-    "Users", "What does a user have on MFA Server and in Entra, and what will the migration do to them?"
+    "Users",
+    "Every MFA Server user: their state on MFA Server and in Entra, what the migration will do, and what "
+    "stands in the way. Filter, sort, export what you see; click a user to open them.",
 )
 
 with components.user_errors():
     plan = plans.current(ws, ctx.settings)
+    report = plans.report(ws, ctx.settings)
+    with st.spinner("Preparing the user grid (once per load and settings) …"):
+        table = grid.ensure(ws, plan, report, ctx.settings.skip_disabled)
 
-text = st.text_input(
-    "Search by name, username, UPN, email or SID",
-    key="user_search",
-    placeholder="e.g. alice, CONTOSO\\alice, alice@contoso.com, S-1-5-21-…",
+STATUS = {"blocked": "Blocked", "warnings": "With warnings", "ready": "Ready", "not counted": "Not counted"}
+STATUS_TONE = {"blocked": "#c62828", "warnings": "#ef6c00", "ready": "#2e7d32", "not counted": "#757575"}
+SEVERITIES = {"blocker": "has a blocker", "warning": "has a warning", "info": "has an info finding"}
+facets = grid.facets(table)
+
+
+def options(kind: str) -> list[str]:
+    return [str(v) for v in facets[facets["kind"] == kind]["value"] if isinstance(v, str)]
+
+
+def counted(kind: str) -> dict[str, int]:
+    part = facets[facets["kind"] == kind]
+    return {str(v): int(n) for v, n in zip(part["value"], part["users"], strict=True) if isinstance(v, str)}
+
+
+titles = {r.check.id: r.check.title for r in report.results}
+checks = counted("check")
+groups_entra = grid.entra_groups(ws.path)
+
+# ---------------------------------------------------------------- filters
+with st.container(border=True):
+    c1, c2, c3 = st.columns([2, 1.3, 1.3])
+    text = c1.text_input(
+        "Search by name, username, UPN, email or SID",
+        key="user_search",
+        placeholder="e.g. alice, CONTOSO\\alice, alice@contoso.com, S-1-5-21-…",
+    )
+    out_counts = counted("outcome")
+    chosen_outcomes = c2.multiselect(
+        "Outcome",
+        options("outcome"),
+        format_func=lambda a: f"{outcomes.label(a)} ({out_counts.get(a, 0):,})",
+        key="u_outcome",
+    )
+    st_counts = counted("status")
+    chosen_status = c3.multiselect(
+        "Readiness",
+        [s for s in STATUS if s in st_counts],
+        format_func=lambda s: f"{STATUS[s]} ({st_counts.get(s, 0):,})",
+        key="u_status",
+    )
+    c4, c5, c6, c7, c8 = st.columns([2, 1.2, 1.3, 1.5, 1.2])
+    chosen_check = c4.selectbox(
+        "Check",
+        ["", *sorted(checks, key=lambda c: -checks[c])],
+        format_func=lambda c: f"{titles.get(c, c)} ({checks[c]:,})" if c else "(any check)",
+        key="u_check",
+    )
+    chosen_sev = c5.multiselect("Severity", list(SEVERITIES), format_func=SEVERITIES.get, key="u_sev")
+    grp_counts = counted("mfa_group")
+    chosen_groups = c6.multiselect(
+        "MFA Server group",
+        options("mfa_group"),
+        format_func=lambda g: f"{g} ({grp_counts[g]:,})",
+        key="u_group",
+    )
+    entra_names = {r.id: f"{r.name} ({int(r.members):,})" for r in groups_entra.itertuples()}
+    chosen_entra = c7.selectbox(
+        "Entra group",
+        ["", *entra_names],
+        format_func=lambda g: entra_names.get(g, "(any group)"),
+        key="u_entra",
+        help="transitive members; counts are all member users",
+    )
+    meth_counts = counted("method")
+    chosen_methods = c8.multiselect(
+        "Method",
+        options("method"),
+        format_func=lambda m: f"{userview.METHOD_NAMES.get(m, m)} ({meth_counts[m]:,})",
+        key="u_method",
+        help="the user's default method on MFA Server",
+    )
+
+filters = grid.Filters(
+    outcomes=tuple(chosen_outcomes) or None,
+    statuses=tuple(chosen_status) or None,
+    check_id=chosen_check or None,
+    severities=tuple(chosen_sev) or None,
+    mfa_groups=tuple(chosen_groups) or None,
+    methods=tuple(chosen_methods) or None,
+    entra_group=chosen_entra or None,
+    text=text,
 )
-hits = data.search_users(ws.path, plan.key, plan.table, text)
-if hits.empty:
-    st.info("No MFA Server user matches that search.")
-    st.stop()
+s1, s2, s3, _ = st.columns([2, 1, 1, 2])
+sort = s1.selectbox("Sort by", list(grid.SORTS), format_func=lambda k: grid.SORTS[k][0], key="u_sort")
+descending = s2.toggle("Descending", key="u_desc")
+size = s3.selectbox("Rows per page", [25, 50, 100, 250], index=1, key="u_size")
 
+total = grid.count(table, filters)
+everyone = int(facets[facets["kind"] == "status"]["users"].sum())
+pages = max(1, -(-total // size))
+signature = (filters, sort, descending, size)
+if st.session_state.get("u_signature") != signature:  # another view: back to its first page
+    st.session_state["u_signature"] = signature
+    st.session_state["u_page"] = 1
+page_no = min(int(st.session_state.get("u_page", 1)), pages)
+
+rows = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
+
+
+def mfa_text(r: pd.Series) -> str:
+    parts = [userview.METHOD_NAMES.get(r["mfa_method"], r["mfa_method"])]
+    if isinstance(r["mfa_phone"], str):
+        parts.append(privacy.number(r["mfa_phone"]))
+    if isinstance(r["mfa_backup_phone"], str):
+        parts.append("backup " + privacy.number(r["mfa_backup_phone"]))
+    if pd.notna(r["mfa_devices"]) and r["mfa_devices"]:
+        parts.append(f"{int(r['mfa_devices'])} device{'s' if r['mfa_devices'] != 1 else ''}")
+    elif pd.isna(r["mfa_devices"]):
+        parts.append("devices unknown")
+    if isinstance(r["mfa_oath"], str):
+        parts.append(f"OATH {r['mfa_oath']}")
+    return " · ".join(parts)
+
+
+def entra_text(r: pd.Series) -> str:
+    if not isinstance(r["upn"], str):
+        return "(no Entra user)"
+    default = r["entra_default"]
+    parts = [userview.ENTRA_DEFAULTS.get(default, default) if isinstance(default, str) else "no default"]
+    for label, col in (
+        ("mobile", "entra_mobile"),
+        ("alternate", "entra_alternate"),
+        ("office", "entra_office"),
+    ):
+        if isinstance(r[col], str):
+            parts.append(f"{label} {privacy.phone_list(r[col])}")
+    if isinstance(r["entra_methods_error"], str):
+        parts.append("methods not read")
+    else:
+        if r["entra_authenticators"]:
+            parts.append(f"{int(r['entra_authenticators'])} Authenticator")
+        if r["entra_oath_tokens"]:
+            parts.append(f"{int(r['entra_oath_tokens'])} OATH")
+    return " · ".join(parts)
+
+
+shown = pd.DataFrame(
+    {
+        "user_id": rows["user_id"],
+        "User": rows["username"],
+        "Name": rows["name"],
+        "Group": rows["mfa_group"],
+        "Outcome": rows["outcome_label"],
+        "Readiness": [STATUS.get(s, s) for s in rows["status"]],
+        "Findings": [
+            f"{int(n)}: {t}" if n else ""
+            for n, t in zip(rows["findings"], rows["finding_titles"], strict=True)
+        ],
+        "MFA Server": [mfa_text(r) for _, r in rows.iterrows()],
+        "Entra UPN": rows["upn"],
+        "Entra now": [entra_text(r) for _, r in rows.iterrows()],
+        "After the plan": rows["after_plan"],
+    }
+)
 st.caption(
-    f"{len(hits):,} user{'' if len(hits) == 1 else 's'} shown"
-    + (" (first 200; refine the search)" if len(hits) >= 200 else "")
-    + ". Click a row to open it."
+    f"**{total:,}** of {everyone:,} users match"
+    + (f" · page {page_no:,} of {pages:,}" if pages > 1 else "")
+    + " · click a row to open the user below."
 )
-shown = components.outcome_styled(hits, column="outcome", into="Outcome")
+colours = {
+    "Outcome": [outcomes.colour(a) if isinstance(a, str) else None for a in rows["outcome"]],
+    "Readiness": [STATUS_TONE.get(s) for s in rows["status"]],
+}
 picked = st.dataframe(
-    shown,
+    components.styled(shown, colours),
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
-    key="user_hits",
-    height="auto" if len(hits) <= 6 else 240,
+    key="user_grid",
+    height=min(36 + 35 * max(len(shown), 1), 36 + 35 * 15),
     column_config={
         "user_id": None,
-        "outcome": None,
-        "username": "MFA Server username",
-        "name": "Name",
-        "upn": "Matched Entra UPN",
-        "sid": "SID",
+        "Findings": st.column_config.TextColumn("Findings", width="medium"),
+        "MFA Server": st.column_config.TextColumn("MFA Server", width="medium"),
+        "Entra now": st.column_config.TextColumn("Entra now", width="medium"),
+        "After the plan": st.column_config.TextColumn("After the plan", width="medium"),
     },
 )
-rows = picked.selection.rows if picked is not None else []
-index = rows[0] if rows else 0
-user_id = int(hits.iloc[index]["user_id"])
 
-detail = data.user_detail(ws.path, plan.key, plan.table, user_id)
-u = detail["mfa"].iloc[0]
-st.subheader(f"`{u['username']}`")
-meta = [
-    f"Name: {components.show(u['name'])}",
-    f"Email: {components.show(u['email'])}",
-    f"SID: {components.show(u['object_sid'])}",
-]
-meta.append("Enabled on MFA Server" if bool(u["enabled"]) else "**Disabled on MFA Server**")
-if not bool(u["details_known"]):
-    meta.append("loaded from the Export Users CSV: devices and secrets unknown")
-st.caption(" · ".join(meta))
-user_row = detail["plan"][detail["plan"]["item"] == "user"]
-if not user_row.empty:
-    action = str(user_row.iloc[0]["action"])
-    box = (
-        st.success if action == "migrate" else (st.error if action in ("unmatched", "ambiguous") else st.info)
-    )
-    box(f"**{components.outcome_md(action)}** — {components.show(user_row.iloc[0]['reason'], '')}")
-
-st.dataframe(
-    userview.side_by_side(detail, privacy.number),
-    hide_index=True,
-    column_config={"": st.column_config.TextColumn("", width="small")},
+p1, p2, p3, p4, p5 = st.columns([1, 1, 1.2, 2.2, 2.2])
+if p1.button("Previous", icon=":material/chevron_left:", disabled=page_no <= 1, key="u_prev"):
+    st.session_state["u_page"] = page_no - 1
+    st.rerun()
+if p2.button("Next", icon=":material/chevron_right:", disabled=page_no >= pages, key="u_next"):
+    st.session_state["u_page"] = page_no + 1
+    st.rerun()
+jump = p3.number_input("Page", 1, pages, page_no, key=f"u_jump_{page_no}", label_visibility="collapsed")
+if jump != page_no:
+    st.session_state["u_page"] = int(jump)
+    st.rerun()
+reveal = privacy.revealed()
+what = f"these {total:,} users" if filters.active else f"all {total:,} users"
+p4.download_button(
+    f"Download {what} (CSV)",
+    data=lambda: grid.export(table, filters, sort, descending, "csv", reveal),
+    file_name="users.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="u_csv",
 )
+p5.download_button(
+    f"Download {what} (Parquet)",
+    data=lambda: grid.export(table, filters, sort, descending, "parquet", reveal),
+    file_name="users.parquet",
+    mime="application/vnd.apache.parquet",
+    icon=":material/download:",
+    key="u_parquet",
+)
+if filters.active:
+    st.download_button(
+        f"Download all {everyone:,} users (CSV)",
+        data=lambda: grid.export(table, grid.Filters(), sort, descending, "csv", reveal),
+        file_name="users-all.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="u_csv_all",
+    )
 
-left, right = st.columns(2)
-with left:
-    st.markdown("**Authenticator devices on MFA Server**")
-    devices = detail["devices"]
-    if devices.empty:
-        st.caption("None.")
-    else:
-        st.dataframe(
-            components.outcome_styled(devices),
-            hide_index=True,
-            column_config={
-                "action": None,
-                "device_id": "Device",
-                "device_name": "Name",
-                "activated_at": "Activated",
-                "app_version": "App",
-                "notification_type": "Push via",
-                "account_name": "Account name",
-                "reason": st.column_config.TextColumn("Reason", width="large"),
-            },
-        )
-with right:
-    st.markdown("**Authentication methods in Entra now**")
-    methods = detail["methods"]
-    if detail["entra"].empty:
-        st.caption("No Entra user matched.")
-    elif methods.empty:
-        st.caption("None registered.")
-    else:
-        st.dataframe(
-            methods.assign(phone_number=privacy.numbers(methods["phone_number"])),
-            hide_index=True,
-            column_config={
-                "kind": "Kind",
-                "phone_type": "Phone type",
-                "phone_number": "Number",
-                "display_name": "Name",
-                "method_id": None,
-            },
-        )
-
-st.markdown("**This user's plan rows**")
-components.plan_table(privacy.plan_rows(detail["plan"]))
+# ---------------------------------------------------------------- the user opened
+selected = picked.selection.rows if picked is not None else []
+if selected and selected[0] < len(rows):
+    st.query_params["user"] = str(int(rows.iloc[selected[0]]["user_id"]))
+user_param = st.query_params.get("user")
+if user_param and str(user_param).isdigit():
+    st.divider()
+    userpanel.draw(ctx, plan, report, int(user_param))
+elif not rows.empty:
+    st.info(
+        "Click a user in the grid to see their MFA Server and Entra methods side by side, their findings and "
+        "what the plan does.",
+        icon=":material/touch_app:",
+    )

@@ -1,0 +1,3 @@
+-- How many users the Users grid's filters keep.
+SELECT count(*) FROM {grid} g
+{where}

@@ -1,0 +1,60 @@
+-- Every Entra account an MFA Server user's match keys point at, by step, and the other MFA Server users
+-- that claim the same account: what an ambiguous match is made of. Keys as the simulator builds them
+-- (queries/simulate/keys.sql): upn = lower(username) vs lower(userPrincipalName); sid exact (trimmed);
+-- attribute = the configured MFA Server field vs Entra property, trimmed and lower-cased. Only the steps in
+-- $steps (the settings' match order) count. also_claimed_by: other MFA Server users whose keys point at
+-- the same Entra account by any of those steps.
+WITH mfa_keys AS (
+  SELECT
+    u.user_id,
+    u.username,
+    CASE WHEN nullif(trim(u.username), '') IS NOT NULL THEN lower(u.username) END AS upn_key,
+    nullif(trim(u.object_sid), '') AS sid_key,
+    nullif(lower(trim(CASE $attr_mfa
+      WHEN 'username' THEN u.username
+      WHEN 'email' THEN u.email
+      WHEN 'object_sid' THEN u.object_sid
+      WHEN 'account' THEN split_part(
+        CASE WHEN strpos(u.username, '\') > 0 THEN substr(u.username, strpos(u.username, '\') + 1)
+             ELSE u.username END, '@', 1)
+    END)), '') AS attr_key
+  FROM mfa_users u
+),
+entra_keys AS (
+  SELECT
+    e.id, e.user_principal_name, e.display_name, e.account_enabled, e.user_type, e.on_premises_sync_enabled,
+    CASE WHEN nullif(trim(e.user_principal_name), '') IS NOT NULL THEN lower(e.user_principal_name) END
+      AS upn_key,
+    nullif(trim(e.on_premises_security_identifier), '') AS sid_key,
+    nullif(lower(trim(CASE $attr_entra
+      WHEN 'userPrincipalName' THEN e.user_principal_name
+      WHEN 'mail' THEN e.mail
+      WHEN 'onPremisesSamAccountName' THEN e.on_premises_sam_account_name
+      WHEN 'employeeId' THEN e.employee_id
+      WHEN 'onPremisesImmutableId' THEN e.on_premises_immutable_id
+    END)), '') AS attr_key
+  FROM entra_users e
+),
+me AS (SELECT * FROM mfa_keys WHERE user_id = $user_id),
+candidates AS (
+  SELECT * FROM (
+    SELECT 'upn' AS step, e.* FROM entra_keys e, me WHERE e.upn_key = me.upn_key
+    UNION ALL SELECT 'sid', e.* FROM entra_keys e, me WHERE e.sid_key = me.sid_key
+    UNION ALL SELECT 'attribute', e.* FROM entra_keys e, me WHERE e.attr_key = me.attr_key
+  ) WHERE list_contains($steps, step)
+),
+accounts AS (SELECT DISTINCT id, upn_key, sid_key, attr_key FROM candidates),
+claims AS (
+  SELECT a.id, string_agg(DISTINCT o.username, ', ' ORDER BY o.username) AS others
+  FROM accounts a
+  JOIN mfa_keys o ON o.user_id <> $user_id AND (
+       (list_contains($steps, 'upn') AND o.upn_key = a.upn_key)
+    OR (list_contains($steps, 'sid') AND o.sid_key = a.sid_key)
+    OR (list_contains($steps, 'attribute') AND o.attr_key = a.attr_key))
+  GROUP BY a.id
+)
+SELECT c.step, c.id AS entra_id, c.user_principal_name AS upn, c.display_name, c.account_enabled,
+       c.user_type, c.on_premises_sync_enabled, cl.others AS also_claimed_by
+FROM candidates c
+LEFT JOIN claims cl ON cl.id = c.id
+ORDER BY CASE c.step WHEN 'upn' THEN 1 WHEN 'sid' THEN 2 ELSE 3 END, c.user_principal_name
