@@ -46,6 +46,25 @@ def test_every_setting_is_in_the_settings_reference() -> None:
     assert not missing, f"settings missing from docs/simulate.md ## Settings: {missing}"
 
 
+def test_every_option_of_the_assess_commands_is_documented() -> None:
+    """simulate, whatif and readiness: every option the parser accepts is shown in README.md or docs/."""
+    text = "\n".join(
+        p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
+    )
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    options = {
+        f"{name} {option}"
+        for name in ("simulate", "whatif", "readiness")
+        for action in sub.choices[name]._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    }
+    assert {"readiness --per-user", "readiness --reveal-phones", "simulate --reveal-phones"} <= options
+    missing = sorted(o for o in options if o.split(" ")[1] not in text)
+    assert not missing, f"options no page of README.md or docs/ shows: {missing}"
+
+
 def test_every_command_is_documented() -> None:
     text = "\n".join(
         p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]

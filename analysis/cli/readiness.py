@@ -40,9 +40,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--out",
         type=Path,
         action="append",
-        required=True,
+        default=[],
         metavar="REPORT",
         help="report file: REPORT.html, REPORT.json or REPORT.csv (repeat for several formats)",
+    )
+    p.add_argument(
+        "--per-user",
+        type=Path,
+        metavar="USERS.csv",
+        help="who is not ready and why: one row per user with every reason and its remediation "
+        "(.csv, .parquet or .json)",
     )
     p.add_argument(
         "--baseline",
@@ -65,13 +72,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    from analysis.errors import UserError
+    from analysis.output.tables import check_path
     from analysis.readiness import checks as readiness
     from analysis.readiness import report as export
-    from analysis.readiness.report import baseline
+    from analysis.readiness.report import baseline, notready
     from analysis.simulate.runner import simulate
 
     settings = settingsfile.read(args.settings).whatif
+    if not args.out and not args.per_user:
+        raise UserError("give --out REPORT.html|.json|.csv, --per-user USERS.csv, or both")
     outs = [export.check_path(p) for p in args.out]  # fail before the long part, not after
+    per_user = check_path(args.per_user, "--per-user") if args.per_user else None
     old = baseline.load(args.baseline) if args.baseline else None
     with workspace_connection(args, console) as con:
         rep = readiness.run(con, simulate(con, settings))
@@ -80,6 +92,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     for path in outs:
         export.write(rep, path, args.reveal_phones)
         console.info(f"wrote {path}")
+    if per_user is not None:
+        n = notready.write(rep, per_user, args.reveal_phones)
+        console.info(f"wrote {per_user}: {n:,} users not ready, each with every reason and its remediation")
     if args.reveal_phones:
         from analysis.output.masking import REVEALED_NOTE
 

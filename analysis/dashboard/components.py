@@ -57,6 +57,13 @@ def show(value: Any, default: str = "—") -> str:
     return text or default
 
 
+def users_text(n: int, all_of: bool = False) -> str:
+    """'these 42 users', 'this 1 user', 'all 500 users' for button labels that say what they export."""
+    if all_of:
+        return f"all {n:,} users" if n != 1 else "the 1 user"
+    return f"these {n:,} users" if n != 1 else "this 1 user"
+
+
 def pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "–"
 
@@ -157,6 +164,45 @@ def readable(df: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_bool_dtype(out[c]) or out[c].map(lambda v: isinstance(v, bool)).any():
             out[c] = out[c].map(lambda v: "yes" if v is True else "no" if v is False else "")
     return _blank_missing_text(out)
+
+
+NOT_READY_CSS = """
+<style>
+table.nr{border-collapse:collapse;width:100%;font-size:14px}
+table.nr th,table.nr td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #e6e6e6}
+table.nr th{background:#f7f7f9;font-weight:600}
+table.nr ul{margin:0;padding-left:18px} table.nr li{margin:0 0 4px 0}
+table.nr .sev{font-weight:600} table.nr .upn{color:#666;font-size:12.5px}
+table.nr .blocked{color:#c62828;font-weight:600} table.nr .warnings{color:#ef6c00;font-weight:600}
+</style>
+"""
+
+
+def not_ready_table(users: pd.DataFrame) -> str:
+    """Users with every reason and remediation as one HTML table (all text escaped; nothing cut off).
+
+    A user's name links to their view on the Users page."""
+    from html import escape
+
+    def items(text: Any) -> str:
+        lines = str(text).split("\n") if isinstance(text, str) else []
+        return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+
+    status = {"blocked": "Blocked", "warnings": "With warnings"}
+    rows = []
+    for r in users.itertuples():
+        upn = f'<div class="upn">{escape(r.upn)}</div>' if isinstance(r.upn, str) else ""
+        link = f'<a href="users?user={int(r.user_id)}" target="_self">{escape(str(r.username))}</a>'
+        rows.append(
+            f"<tr><td>{link}{upn}</td>"
+            f'<td class="{escape(str(r.status))}">{escape(status.get(str(r.status), str(r.status)))}</td>'
+            f"<td>{items(r.reasons)}</td><td>{items(r.remediation)}</td></tr>"
+        )
+    head = (
+        '<tr><th style="width:22%">MFA Server user</th><th style="width:9%">Status</th>'
+        '<th style="width:38%">Why</th><th>What to do</th></tr>'
+    )
+    return f'{NOT_READY_CSS}<table class="nr">{head}{"".join(rows)}</table>'
 
 
 @contextmanager

@@ -29,6 +29,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "Assess": [
         ("overview.py", "Overview", ":material/dashboard:", "overview"),
         ("readiness.py", "Readiness", ":material/fact_check:", "readiness"),
+        ("notready.py", "Not ready", ":material/person_alert:", "not-ready"),
         ("users.py", "Users", ":material/person_search:", "users"),
         ("whatif.py", "What-if", ":material/tune:", "what-if"),
     ],

@@ -236,6 +236,50 @@ def entra_groups(path: str) -> pd.DataFrame:
     return cursor(path).execute(sql("dashboard/grid_entra_groups")).df()
 
 
+# ------------------------------------------------------------------------------------------ not ready
+def not_ready(
+    grid: Grid, report: Any, filters: Filters, ids: list[int] | None, reveal_phones: bool
+) -> pd.DataFrame:
+    """Who is not ready and why (analysis.readiness.report.notready's columns) among the filtered users:
+    the users ``ids`` (one page, in that order), or all of them when ``ids`` is None."""
+    from analysis.readiness.report import notready
+
+    cur = cursor(grid.path)
+    held = getattr(report, "_findings", None) or {}
+    source = "dashboard_findings"
+    if held:  # not stored (read-only workspace): this report's findings are in memory
+        frames = [df.assign(check_id=cid) for cid, df in held.items() if len(df)]
+        cur.register(
+            "notready_held", pd.concat(frames) if frames else pd.DataFrame(columns=["check_id", "user_id"])
+        )
+        source = "notready_held"
+    try:
+        text = _text(grid, "notready_findings").replace("{findings}", source)
+        rows = cur.execute(text, {**filters.params(), "ids": ids}).df()
+    finally:
+        if held:
+            cur.unregister(source)
+    users = notready.users(rows, reveal_phones)
+    if ids is not None:
+        position = {user_id: i for i, user_id in enumerate(ids)}
+        users = users.sort_values("user_id", key=lambda s: s.map(position)).reset_index(drop=True)
+    return users
+
+
+def not_ready_export(grid: Grid, report: Any, filters: Filters, fmt: str, reveal_phones: bool) -> bytes:
+    """Every filtered user who is not ready, with every reason and its remediation, as CSV or Parquet."""
+    import tempfile
+    from pathlib import Path
+
+    from analysis.output import tables
+
+    users = not_ready(grid, report, filters, None, reveal_phones)
+    with tempfile.TemporaryDirectory(prefix="mfa-migrate-notready-") as tmp:
+        out = Path(tmp) / f"not-ready.{fmt}"
+        tables.write_frame(users, out)
+        return out.read_bytes()
+
+
 # ------------------------------------------------------------------------------------------ exports
 def masker(reveal_phones: bool) -> Callable[[pa.RecordBatch], pa.RecordBatch] | None:
     """The batch transform an export applies: mask the phone columns unless revealed."""

@@ -150,16 +150,19 @@ def draw(ctx: Any, plan: Any, report: Any, user_id: int) -> None:
         elif methods.empty:
             st.caption("None registered.")
         else:
-            st.dataframe(
-                methods.assign(phone_number=privacy.numbers(methods["phone_number"])),
+            shown = methods.assign(phone_number=privacy.numbers(methods["phone_number"])).drop(
+                columns="method_id"
+            )
+            st.table(
+                components.readable(shown).rename(
+                    columns={
+                        "kind": "Kind",
+                        "phone_type": "Phone type",
+                        "phone_number": "Number",
+                        "display_name": "Name",
+                    }
+                ),
                 hide_index=True,
-                column_config={
-                    "kind": "Kind",
-                    "phone_type": "Phone type",
-                    "phone_number": "Number",
-                    "display_name": "Name",
-                    "method_id": None,
-                },
             )
 
     st.markdown("**This user's plan rows**")

@@ -75,6 +75,22 @@ def write(
         raise UserError(f"cannot write {p}: {exc}; choose a writable path") from None
 
 
+def write_frame(df: Any, path: str | Path, option: str = "--out") -> int:
+    """Write a DataFrame (or Arrow table) to ``path``, format by suffix; returns the rows written."""
+    p = check_path(path, option)
+    table = df if isinstance(df, pa.Table) else pa.Table.from_pandas(df, preserve_index=False)
+    try:
+        if p.suffix.lower() == ".csv":
+            return csvfile.write(table, p)
+        con = duckdb.connect()
+        try:
+            return _duckdb_copy(con, pa.RecordBatchReader.from_batches(table.schema, table.to_batches()), p)
+        finally:
+            con.close()
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        raise UserError(f"cannot write {p}: {exc}; choose a writable path") from None
+
+
 def _duckdb_copy(con: duckdb.DuckDBPyConnection, rows: pa.RecordBatchReader, path: Path) -> int:
     fmt = "FORMAT parquet" if path.suffix.lower() == ".parquet" else "FORMAT json, ARRAY true"
     counted = _Counted(rows)

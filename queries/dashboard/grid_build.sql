@@ -1,7 +1,7 @@
 -- The Users grid: one row per MFA Server user with what the page filters, sorts and shows (docs/dashboard.md).
 -- Built once per stored report (the key is in dashboard_cache, kind 'grid') so that paging, filtering and
--- sorting 1,000,000 users read one narrow table. {grid}: the table to create; {plan}: the plan table;
--- {findings}: the report's findings (check_id, user_id, ...). grid_checks (check_id, severity, title,
+-- sorting 1,000,000 users read one narrow table. Placeholders (in braces below): grid, the table to
+-- create; plan, the plan table; findings, the report's findings. grid_checks (check_id, severity, title,
 -- rank) and grid_actions (action, label, tone) are registered by analysis/dashboard/grid.py.
 -- $skip_disabled: the settings' [scope] skip_disabled (who the score counts).
 CREATE OR REPLACE TABLE {grid} AS

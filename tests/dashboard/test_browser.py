@@ -9,6 +9,7 @@ Screenshots of every page land in ``tests/artifacts/`` (git-ignored) for a human
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +26,8 @@ TENANT = ROOT / "sample_data" / "tenant"
 PAGES = {  # url path -> text that proves the page rendered its content
     "": "Readiness score",
     "readiness": "Download the report",
-    "users": "This user's plan rows",
+    "not-ready": "What to do",
+    "users": "users match",
     "what-if": "Compare with the current settings",
     "batches": "Create a batch",
     "rollout": "Federation per domain",
@@ -140,6 +142,15 @@ def shot(pg: Page, name: str) -> None:
     pg.set_viewport_size(size)
 
 
+def click_row(pg: Page, row: int) -> None:
+    """Click a row of the first data grid (drawn on a canvas: by position, below its header)."""
+    grid = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
+    grid.wait_for()
+    box = grid.bounding_box()
+    assert box is not None
+    pg.mouse.click(box["x"] + 15, box["y"] + 35 + 35 * row + 17)
+
+
 def test_every_page_renders(page: Page, app_url: str, chosen_users: list[str]) -> None:
     pg = page
     for path, expect in PAGES.items():
@@ -149,6 +160,9 @@ def test_every_page_renders(page: Page, app_url: str, chosen_users: list[str]) -
             box = pg.get_by_label("Search by name, username, UPN, email or SID")
             box.fill(chosen_users[0])
             box.press("Enter")
+            pg.get_by_text(re.compile(r"^1 of [\d,]+ users match")).first.wait_for()
+            settle(pg, "users match")
+            click_row(pg, 0)  # a click on the grid opens the user
             settle(pg, "This user's plan rows")
             pg.locator("h3", has_text=chosen_users[0]).first.wait_for()
         shot(pg, path or "overview")

@@ -211,7 +211,7 @@ if jump != page_no:
     st.session_state["u_page"] = int(jump)
     st.rerun()
 reveal = privacy.revealed()
-what = f"these {total:,} users" if filters.active else f"all {total:,} users"
+what = components.users_text(total, all_of=not filters.active)
 p4.download_button(
     f"Download {what} (CSV)",
     data=lambda: grid.export(table, filters, sort, descending, "csv", reveal),
@@ -230,7 +230,7 @@ p5.download_button(
 )
 if filters.active:
     st.download_button(
-        f"Download all {everyone:,} users (CSV)",
+        f"Download {components.users_text(everyone, all_of=True)} (CSV)",
         data=lambda: grid.export(table, grid.Filters(), sort, descending, "csv", reveal),
         file_name="users-all.csv",
         mime="text/csv",

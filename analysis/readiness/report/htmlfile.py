@@ -1,8 +1,10 @@
 """The HTML report: one self-contained file for the change board that opens offline.
 
-plotly.js is inlined once (``include_plotlyjs=True``) and every style is inline; the page references no
-URL outside itself (a test parses it to make sure). Drill-down tables show the first
-:data:`ROWS_PER_CHECK` findings of each check; the CSV and JSON exports have all of them.
+No script at all: the charts are inline SVG (:mod:`analysis.readiness.report.charts`) and every style is
+inline, so the page references no URL outside itself (a test parses it to make sure) and stays small
+(well under a megabyte for a small tenant). Drill-down tables show the first :data:`ROWS_PER_CHECK`
+findings of each check and the "not ready" list its first :data:`NOT_READY_ROWS` users; the CSV and
+JSON exports (and ``--per-user``) have all of them. Phone numbers are masked unless revealed.
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ from html import escape
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
-import plotly.io as pio
 
 from analysis.readiness.checks import SEVERITIES, CheckResult, Report
-from analysis.readiness.report import charts, shown
+from analysis.readiness.report import charts, notready, shown
 
-ROWS_PER_CHECK = 500
+ROWS_PER_CHECK = 200
+NOT_READY_ROWS = 500
 GROUP_ROWS = 300
 _HEADINGS = {"blocker": "Blockers", "warning": "Warnings", "info": "Information"}
 _FINDING_HEADERS = {
@@ -37,7 +38,7 @@ h3{margin:0;font-size:16px;display:inline}
 box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .kpis{display:flex;gap:12px;flex-wrap:wrap} .kpi{background:#fff;border-radius:8px;padding:12px 18px;
 box-shadow:0 1px 3px rgba(0,0,0,.08);min-width:140px} .kpi b{display:block;font-size:28px}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:12px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(400px,1fr));gap:12px}
 table{border-collapse:collapse;width:100%;font-size:13px} th,td{text-align:left;padding:4px 8px;
 border-bottom:1px solid #eaecee;vertical-align:top} th{background:#f8f9f9}
 .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;color:#fff;font-weight:600;
@@ -46,6 +47,8 @@ white-space:nowrap}
 .ready,.done{background:#229954} .warnings,.in-progress{background:#d68910} .blocked{background:#c0392b}
 .to-do{background:#7f8c8d} .manual{background:#5d6d7e} .new{background:#c0392b} .fixed{background:#229954}
 .still_open{background:#7f8c8d}
+ul.reasons{margin:0;padding-left:16px} ul.reasons li{margin:0 0 3px 0}
+.note{background:#eaf2f8;border-radius:6px;padding:6px 10px;font-size:13px;margin-top:8px}
 details{background:#fff;border-radius:8px;margin:8px 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 summary{cursor:pointer;padding:10px 14px} details>div{padding:0 14px 14px 14px}
 .count{float:right;font-weight:600} .quiet{font-size:13px;color:#5d6d7e}
@@ -67,9 +70,11 @@ def render(report: Report, reveal_phones: bool = False) -> str:
         f"<h1>{escape(title)}</h1>",
         f'<div class="muted">generated {escape(report.generated_at)} '
         f"by mfa-migrate {escape(report.tool_version)} · status {_badge(report.score.status)}</div>",
+        _phones_note(reveal_phones),
         _kpis(report, score),
         _context(report),
         _charts(report),
+        _not_ready(report, reveal_phones),
         _score(report),
         _runbook(report.runbook),
         _baseline(report),
@@ -113,29 +118,59 @@ def _context(report: Report) -> str:
     return f'<div class="card"><table>{body}</table></div>'
 
 
+def _phones_note(reveal_phones: bool) -> str:
+    if reveal_phones:
+        return '<div class="note">This report shows phone numbers in full (--reveal-phones).</div>'
+    return (
+        '<div class="note">Phone numbers are masked (+49 30•••••89): country code, first two and last two '
+        "digits. <code>mfa-migrate readiness --reveal-phones</code> writes them in full.</div>"
+    )
+
+
 def _charts(report: Report) -> str:
-    """Donut and score-per-group side by side, findings per check below at full width."""
+    """Users by readiness and the score per group side by side; findings per check below at full width."""
     small = [charts.users_by_state(report)]
     if len(report.score.groups) > 1:
         small.append(charts.score_by_group(report))
     if len(report.score.entra_groups) > 1:
         small.append(charts.score_by_group(report, entra=True))
-    config = {"displaylogo": False, "responsive": True}
-
-    def html(fig: go.Figure, first: bool) -> str:
-        height = f"{fig.layout.height or 320}px"
-        return pio.to_html(
-            fig,
-            full_html=False,
-            include_plotlyjs=first,
-            config=config,
-            default_width="100%",
-            default_height=height,
-        )
-
-    top = "".join(f'<div class="card">{html(fig, i == 0)}</div>' for i, fig in enumerate(small))
-    wide = f'<div class="card">{html(charts.findings_by_check(report), False)}</div>'
+    top = "".join(f'<div class="card">{svg}</div>' for svg in small)
+    wide = (
+        f'<div class="card">{charts.findings_by_check(report)}</div>'
+        if any(r.count for r in report.results)
+        else ""
+    )
     return f'<h2>Summary</h2><div class="charts">{top}</div>{wide}'
+
+
+def _not_ready(report: Report, reveal_phones: bool) -> str:
+    """Who is not ready and why: one row per blocked or warned user, every reason and its remediation."""
+    users = notready.frame(report, reveal_phones)
+    if users.empty:
+        return "<h2>Who is not ready, and why</h2><p>Every counted user is ready: no blocker or warning.</p>"
+    shown_rows = users.head(NOT_READY_ROWS)
+
+    def items(text: str) -> str:
+        return '<ul class="reasons">' + "".join(f"<li>{escape(t)}</li>" for t in text.split("\n")) + "</ul>"
+
+    rows = "".join(
+        f"<tr><td>{escape(str(r.username))}</td><td>{escape(r.upn) if isinstance(r.upn, str) else ''}</td>"
+        f"<td>{_badge(str(r.status))}</td><td>{items(r.reasons)}</td><td>{items(r.remediation)}</td></tr>"
+        for r in shown_rows.itertuples()
+    )
+    head = "<tr><th>MFA Server user</th><th>Entra UPN</th><th>status</th><th>why</th><th>what to do</th></tr>"
+    more = (
+        f"<p class='muted'>showing the first {NOT_READY_ROWS} of {len(users)} users (blocked first); "
+        "<code>mfa-migrate readiness --per-user users.csv</code> writes all of them</p>"
+        if len(users) > NOT_READY_ROWS
+        else ""
+    )
+    blocked = int((users["status"] == "blocked").sum())
+    return (
+        f"<h2>Who is not ready, and why</h2><details open><summary>{len(users)} users: {blocked} blocked, "
+        f"{len(users) - blocked} with warnings (each reason and what to do)</summary>"
+        f"<div><table>{head}{rows}</table>{more}</div></details>"
+    )
 
 
 def _score(report: Report) -> str:
@@ -208,7 +243,7 @@ def _check_block(result: CheckResult, report: Report, reveal_phones: bool) -> st
         )
     more = (
         f"<p class='muted'>showing {ROWS_PER_CHECK} of {result.count}; "
-        "the CSV and JSON exports have every finding</p>"
+        "the CSV and JSON reports have every finding</p>"
         if result.count > ROWS_PER_CHECK
         else ""
     )
