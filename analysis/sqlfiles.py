@@ -30,7 +30,8 @@ QUERIES = _HERE / "queries" if (_HERE / "queries").is_dir() else _HERE.parent / 
 
 _BLOCK = re.compile(r"^--\s*name:\s*(\S+)\s*$")
 _BLOCK_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+#: A table name, optionally in an attached database (``dashboard_mem.grid``).
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$")
 _TOKEN = re.compile(r"__([a-z][a-z0-9_]*?)__")
 
 

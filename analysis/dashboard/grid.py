@@ -10,7 +10,6 @@ A workspace opened read-only gets the table in an in-memory database attached to
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -27,8 +26,9 @@ from analysis.sqlfiles import sql
 _lock = threading.Lock()
 STORED = "dashboard_grid"
 MEMORY = "dashboard_mem.grid"  # read-only workspaces
-#: Sortable columns: key -> (label, column). Every column the grid shows can be sorted by; text sorts
-#: ignore case (see TEXT_SORTS).
+#: Sortable columns: key -> (label, column). Every column the grid shows can be sorted by; text columns
+#: sort without regard to case (they are built COLLATE NOCASE). The column is the one name this module
+#: puts into SQL text (the __sort__ token), and only from this list.
 SORTS: dict[str, tuple[str, str]] = {
     "username": ("MFA Server username", "username"),
     "name": ("Name", "name"),
@@ -51,21 +51,9 @@ SORTS: dict[str, tuple[str, str]] = {
     "graph_writes": ("Graph writes", "graph_writes"),
     "plan_problems": ("Plan rows that fail", "plan_problems"),
 }
-TEXT_SORTS = frozenset(
-    {"username", "name", "mfa_group", "outcome", "status", "mfa_method", "mfa_phone", "mfa_backup_phone",
-     "mfa_oath", "upn", "entra_default", "entra_mobile", "after_plan"}
-)  # fmt: skip
 #: Columns that hold one phone number each, and those that may hold several ("a; b").
 PHONE_COLUMNS = ("mfa_phone", "mfa_backup_phone")
 PHONE_LIST_COLUMNS = ("entra_mobile", "entra_alternate", "entra_office")
-#: What an export holds, in order (the grid's own columns; phone numbers masked unless revealed).
-EXPORT_COLUMNS = (
-    "user_id", "username", "name", "email", "sid", "mfa_group", "enabled", "outcome", "status",
-    "blockers", "warnings", "infos", "finding_titles", "mfa_method", "mfa_phone", "mfa_backup_phone",
-    "mfa_devices", "mfa_oath", "upn", "entra_id", "entra_default", "entra_system_preferred",
-    "entra_mobile", "entra_alternate", "entra_office", "entra_authenticators", "entra_oath_tokens",
-    "entra_methods_error", "after_plan", "graph_writes", "utility_rows", "plan_problems",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -110,8 +98,8 @@ def ensure(ws: Workspace, plan: Any, report: Any, skip_disabled: bool) -> Grid:
         if _stored_key(cur) != report.key or not _exists(cur, STORED):
             _build(cur, STORED, plan.table, report, skip_disabled)
             cur.execute(
-                sql("dashboard/cache_put"),
-                {"kind": "grid", "key": report.key, "fingerprint": None, "doc": None},
+                sql("dashboard/reportcache.cache_put"),
+                {"kind": "grid", "key": report.key, "doc": None},
             )
         return Grid(ws.path, STORED, report.key)
 
@@ -121,11 +109,8 @@ _memory_key: dict[str, str] = {}
 
 def _in_memory(ws: Workspace, cur: duckdb.DuckDBPyConnection, plan: Any, report: Any, skip: bool) -> Grid:
     if _memory_key.get(ws.path) != report.key:
-        attached = cur.execute(
-            "SELECT count(*) FROM duckdb_databases() WHERE database_name = 'dashboard_mem'"
-        )
-        if not (attached.fetchone() or (0,))[0]:
-            cur.execute("ATTACH ':memory:' AS dashboard_mem (READ_ONLY false)")
+        if not cur.execute(sql("dashboard/grid.memory_attached")).fetchone()[0]:  # type: ignore[index]
+            cur.execute(sql("dashboard/grid.memory_attach"))
         _build(cur, MEMORY, plan.table, report, skip)
         _memory_key[ws.path] = report.key
     return Grid(ws.path, MEMORY, report.key)
@@ -133,14 +118,15 @@ def _in_memory(ws: Workspace, cur: duckdb.DuckDBPyConnection, plan: Any, report:
 
 def _stored_key(cur: duckdb.DuckDBPyConnection) -> str | None:
     try:
-        row = cur.execute(sql("dashboard/cache_get"), {"kind": "grid"}).fetchone()
+        row = cur.execute(sql("dashboard/reportcache.cache_get"), {"kind": "grid"}).fetchone()
     except duckdb.CatalogException:
         return None
     return str(row[0]) if row else None
 
 
 def _exists(cur: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(cur.execute(sql("dashboard/table_exists"), {"table_name": table}).fetchone()[0])  # type: ignore[index]
+    row = cur.execute(sql("dashboard/data.table_exists"), {"table_name": table}).fetchone()
+    return bool(row and row[0])
 
 
 def _build(
@@ -164,116 +150,107 @@ def _build(
             "tone": [tone for _, tone in outcomes.ACTIONS.values()],
         }
     )
-    held = getattr(report, "_findings", None) or {}
-    findings = "dashboard_findings"
-    registered = ["grid_checks", "grid_actions"]
-    if held:  # the report is not stored (read-only workspace): its findings are in memory
-        frames = [df.assign(check_id=cid)[["check_id", "user_id"]] for cid, df in held.items() if len(df)]
-        cur.register(
-            "grid_findings", pd.concat(frames) if frames else pd.DataFrame({"check_id": [], "user_id": []})
-        )
-        findings = "grid_findings"
-        registered.append(findings)
+    source = _findings_source(cur, report)
     cur.register("grid_checks", checks)
     cur.register("grid_actions", actions)
     try:
-        text = (
-            sql("dashboard/grid_build")
-            .replace("{grid}", table)
-            .replace("{plan}", _checked(plan_table))
-            .replace("{findings}", findings)
-        )
-        cur.execute(text, {"skip_disabled": bool(skip_disabled)})
-        index = table.replace(".", "_") + "_user"
-        cur.execute(sql("dashboard/grid_index").replace("{grid}", table).replace("{index}", index))
+        build = sql("dashboard/grid.build", grid=table, plan=plan_table, findings=source)
+        cur.execute(build, {"skip_disabled": bool(skip_disabled)})
+        cur.execute(sql("dashboard/grid.index", grid=table, index=table.replace(".", "_") + "_user"))
     finally:
-        for name in registered:
+        for name in ("grid_checks", "grid_actions"):
             cur.unregister(name)
+        if source == HELD:
+            cur.unregister(HELD)
 
 
-def _checked(table: str) -> str:
-    """A plan table name as the dashboard's plan module hands it out (never user input)."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", table):
-        raise ValueError(f"not a plan table name: {table!r}")
-    return table
+HELD = "grid_held_findings"
+
+
+def _findings_source(cur: duckdb.DuckDBPyConnection, report: Any) -> str:
+    """Where this report's findings are: the stored ``dashboard_findings``, or (a report this process
+    computed but could not store: read-only workspace) a frame registered on ``cur`` as :data:`HELD`."""
+    held = getattr(report, "_findings", None) or {}
+    if not held:
+        return "dashboard_findings"
+    frames = [df.assign(check_id=cid) for cid, df in held.items() if len(df)]
+    empty = pd.DataFrame(
+        {c: pd.Series(dtype="object") for c in ("check_id", "subject_type", "user_id", "detail")}
+    )
+    cur.register(HELD, pd.concat(frames) if frames else empty)
+    return HELD
 
 
 # ------------------------------------------------------------------------------------------ reading
-def _text(grid: Grid, name: str, sort: str = "username", descending: bool = False) -> str:
+def _ids(
+    grid: Grid, filters: Filters, sort: str, descending: bool, offset: int, limit: int | None
+) -> tuple[list[int], int]:
+    """The filtered users' ids in order (one page, or all when ``limit`` is None) and how many match."""
     if sort not in SORTS:
         raise ValueError(f"not a grid column: {sort!r}")
-    column = f"lower(g.{SORTS[sort][1]})" if sort in TEXT_SORTS else f"g.{SORTS[sort][1]}"
-    order = f"{column} {'DESC' if descending else 'ASC'} NULLS LAST"
-    return (
-        sql(f"dashboard/{name}")
-        .replace("{where}", sql("dashboard/grid_where"))
-        .replace("{grid}", grid.table)
-        .replace("{order}", order)
-        .replace("{columns}", ", ".join(f"g.{c}" for c in EXPORT_COLUMNS))
-    )
+    cur = cursor(grid.path)
+    params = {**filters.params(), "descending": bool(descending), "offset": int(offset), "limit": limit}
+    rows = cur.execute(sql("dashboard/grid.page", grid=grid.table, sort=SORTS[sort][1]), params).fetchall()
+    if not rows and offset:  # past the end (the filters keep fewer users now): count them from the start
+        return [], count(grid, filters)
+    return [int(r[0]) for r in rows], (int(rows[0][1]) if rows else 0)
 
 
 def count(grid: Grid, filters: Filters) -> int:
-    row = cursor(grid.path).execute(_text(grid, "grid_count"), filters.params()).fetchone()
-    return int(row[0]) if row else 0
+    return _ids(grid, filters, "username", False, 0, 1)[1]
 
 
-def page(grid: Grid, filters: Filters, sort: str, descending: bool, offset: int, limit: int) -> pd.DataFrame:
-    """The rows of one page, in order: the ids first (a narrow top-N), then their rows by index."""
-    cur = cursor(grid.path)
-    params = {**filters.params(), "offset": int(offset), "limit": int(limit)}
-    ids = [int(r[0]) for r in cur.execute(_text(grid, "grid_page", sort, descending), params).fetchall()]
-    rows = cur.execute(_text(grid, "grid_rows"), {"ids": ids}).df()
-    position = {user_id: i for i, user_id in enumerate(ids)}
-    return rows.sort_values("user_id", key=lambda s: s.map(position)).reset_index(drop=True)
+def page(
+    grid: Grid, filters: Filters, sort: str, descending: bool, offset: int, limit: int
+) -> tuple[pd.DataFrame, int]:
+    """One page of rows in order, and how many users match: the ids first (a narrow top-N over the sort
+    key and the filtered columns), then their rows through the index."""
+    ids, total = _ids(grid, filters, sort, descending, offset, limit)
+    return rows(grid, ids), total
+
+
+def rows(grid: Grid, ids: list[int]) -> pd.DataFrame:
+    return cursor(grid.path).execute(sql("dashboard/grid.rows", grid=grid.table), {"ids": ids}).df()
 
 
 def facets(grid: Grid) -> pd.DataFrame:
-    return cursor(grid.path).execute(sql("dashboard/grid_facets").replace("{grid}", grid.table)).df()
+    return cursor(grid.path).execute(sql("dashboard/grid.facets", grid=grid.table)).df()
 
 
 def entra_groups(path: str) -> pd.DataFrame:
-    return cursor(path).execute(sql("dashboard/grid_entra_groups")).df()
+    return cursor(path).execute(sql("dashboard/grid.entra_groups")).df()
 
 
 # ------------------------------------------------------------------------------------------ not ready
-def not_ready(
-    grid: Grid, report: Any, filters: Filters, ids: list[int] | None, reveal_phones: bool
-) -> pd.DataFrame:
-    """Who is not ready and why (analysis.readiness.report.notready's columns) among the filtered users:
-    the users ``ids`` (one page, in that order), or all of them when ``ids`` is None."""
+def not_ready(grid: Grid, report: Any, ids: list[int], reveal_phones: bool) -> pd.DataFrame:
+    """Who is not ready and why (analysis.readiness.report.notready's columns) for the users ``ids``,
+    in that order."""
     from analysis.readiness.report import notready
 
     cur = cursor(grid.path)
-    held = getattr(report, "_findings", None) or {}
-    source = "dashboard_findings"
-    if held:  # not stored (read-only workspace): this report's findings are in memory
-        frames = [df.assign(check_id=cid) for cid, df in held.items() if len(df)]
-        cur.register(
-            "notready_held", pd.concat(frames) if frames else pd.DataFrame(columns=["check_id", "user_id"])
-        )
-        source = "notready_held"
+    source = _findings_source(cur, report)
     try:
-        text = _text(grid, "notready_findings").replace("{findings}", source)
-        rows = cur.execute(text, {**filters.params(), "ids": ids}).df()
+        text = sql("dashboard/grid.not_ready_findings", grid=grid.table, findings=source)
+        found = cur.execute(text, {"ids": ids}).df()
     finally:
-        if held:
-            cur.unregister(source)
-    users = notready.users(rows, reveal_phones)
-    if ids is not None:
-        position = {user_id: i for i, user_id in enumerate(ids)}
-        users = users.sort_values("user_id", key=lambda s: s.map(position)).reset_index(drop=True)
-    return users
+        if source == HELD:
+            cur.unregister(HELD)
+    users = notready.users(found, reveal_phones)
+    position = {user_id: i for i, user_id in enumerate(ids)}
+    return users.sort_values("user_id", key=lambda s: s.map(position)).reset_index(drop=True)
 
 
-def not_ready_export(grid: Grid, report: Any, filters: Filters, fmt: str, reveal_phones: bool) -> bytes:
+def not_ready_export(
+    grid: Grid, report: Any, filters: Filters, sort: str, descending: bool, fmt: str, reveal_phones: bool
+) -> bytes:
     """Every filtered user who is not ready, with every reason and its remediation, as CSV or Parquet."""
     import tempfile
     from pathlib import Path
 
     from analysis.output import tables
 
-    users = not_ready(grid, report, filters, None, reveal_phones)
+    ids, _ = _ids(grid, filters, sort, descending, 0, None)
+    users = not_ready(grid, report, ids, reveal_phones)
     with tempfile.TemporaryDirectory(prefix="mfa-migrate-notready-") as tmp:
         out = Path(tmp) / f"not-ready.{fmt}"
         tables.write_frame(users, out)
@@ -299,14 +276,16 @@ def masker(reveal_phones: bool) -> Callable[[pa.RecordBatch], pa.RecordBatch] | 
 
 
 def export(grid: Grid, filters: Filters, sort: str, descending: bool, fmt: str, reveal_phones: bool) -> bytes:
-    """The filtered users, in the grid's order, as CSV or Parquet bytes (all columns of the grid)."""
+    """The filtered users, in the grid's order, as CSV or Parquet bytes: every column of the grid, phone
+    numbers masked unless revealed (streamed through the product's writers)."""
     import tempfile
     from pathlib import Path
 
     from analysis.output import tables
 
-    query = _text(grid, "grid_export", sort, descending)
+    ids, _ = _ids(grid, filters, sort, descending, 0, None)
     with tempfile.TemporaryDirectory(prefix="mfa-migrate-grid-") as tmp:
         out = Path(tmp) / f"users.{fmt}"
-        tables.write(handle(grid.path).con, query, out, filters.params(), masker(reveal_phones))
+        query = sql("dashboard/grid.rows", grid=grid.table)
+        tables.write(handle(grid.path).con, query, out, {"ids": ids}, masker(reveal_phones))
         return out.read_bytes()

@@ -40,9 +40,9 @@ def toggle(ctx: Any) -> None:
             return
         from analysis.sqlfiles import sql
 
-        cursor(ws.path).execute(
-            sql("dashboard/reveal_record"), {"actor": ctx.identity.name, "revealed": want}
-        )
+        cur = cursor(ws.path)
+        cur.execute(sql("dashboard/privacy.reveal_schema"))
+        cur.execute(sql("dashboard/privacy.reveal_insert"), {"actor": ctx.identity.name, "revealed": want})
         st.session_state[_KEY] = want
 
     st.toggle(

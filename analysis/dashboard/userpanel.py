@@ -25,7 +25,7 @@ def findings(ws: Any, report: Any, user_id: int) -> pd.DataFrame:
         parts = [df[df["user_id"] == user_id].assign(check_id=cid) for cid, df in held.items() if len(df)]
         rows = pd.concat(parts) if parts else pd.DataFrame(columns=["check_id", "subject_type", "detail"])
     else:
-        rows = cursor(ws.path).execute(sql("dashboard/user_findings"), {"user_id": user_id}).df()
+        rows = cursor(ws.path).execute(sql("dashboard/userpanel.findings"), {"user_id": user_id}).df()
     catalogue = {c.id: c for c in readiness.catalogue()}
     rows = rows[rows["check_id"].isin(list(catalogue))]
     out = pd.DataFrame(
@@ -50,7 +50,7 @@ def candidates(ws: Any, settings: Any, user_id: int) -> pd.DataFrame:
         "attr_entra": settings.attribute_entra,
         "steps": list(settings.match_order),
     }
-    return cursor(ws.path).execute(sql("dashboard/user_candidates"), params).df()
+    return cursor(ws.path).execute(sql("dashboard/userpanel.candidates"), params).df()
 
 
 CANDIDATE_LABELS = {

@@ -16,6 +16,7 @@ from analysis.cli import main
 from analysis.console import CaptureConsole
 from analysis.readiness import checks as readiness
 from analysis.readiness.report import notready
+from analysis.simulate.plan import current
 from analysis.simulate.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def report(reference: duckdb.DuckDBPyConnection) -> readiness.Report:
-    return readiness.run(reference, Settings.default(), simulate=False)
+    return readiness.run(reference, current(reference, Settings.default()))
 
 
 def total(at: object) -> int:
@@ -60,7 +61,9 @@ def test_the_export_is_the_filtered_list(shared_env: Path, report: readiness.Rep
     table = grid.Grid(str(shared_env), grid.STORED, "")
     filters = grid.Filters(statuses=("blocked",))
     rows = list(
-        csv.DictReader(io.StringIO(grid.not_ready_export(table, report, filters, "csv", False).decode()))
+        csv.DictReader(
+            io.StringIO(grid.not_ready_export(table, report, filters, "status", False, "csv", False).decode())
+        )
     )
     assert len(rows) == report.score.tenant["blocked"]
     assert {r["status"] for r in rows} == {"blocked"} and all(r["reasons"] and r["remediation"] for r in rows)
@@ -74,7 +77,7 @@ def test_the_cli_writes_the_same_list(workspace: Path, tmp_path: Path, console: 
         rows = list(csv.DictReader(fh))
     con = duckdb.connect(str(workspace))
     try:
-        rep = readiness.run(con, Settings.default(), simulate=False)
+        rep = readiness.run(con, current(con, Settings.default()))
     finally:
         con.close()
     t = rep.score.tenant

@@ -17,6 +17,7 @@ import pytest
 from test_pages import one, run
 
 from analysis.readiness import checks as readiness
+from analysis.simulate.plan import current
 from analysis.simulate.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -31,7 +32,7 @@ def shown_total(at: object) -> int:
 
 @pytest.fixture(scope="module")
 def report(reference: duckdb.DuckDBPyConnection) -> readiness.Report:
-    return readiness.run(reference, Settings.default(), simulate=False)
+    return readiness.run(reference, current(reference, Settings.default()))
 
 
 def test_the_grid_holds_every_user_and_filters_in_sql(

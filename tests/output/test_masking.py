@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pyarrow as pa
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.output.masking import DOT, mask_array, mask_json, mask_number, mask_plan_values, mask_texts
@@ -36,14 +36,20 @@ def test_arrays_keep_nulls_and_chunks() -> None:
     assert out.to_pylist() == ["+49 30•••••89", None, "+1 20••••••19"]
 
 
-@given(st.from_regex(r"\+[1-9][0-9]{0,2} [0-9]{5,14}", fullmatch=True))
-def test_a_masked_graph_number_shows_only_the_country_code_and_four_digits(number: str) -> None:
-    cc, nsn = number[1:].split(" ")
+# a shared 2-core machine can be slow: no deadline, no complaint about slow generation
+PATIENT = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PATIENT
+@given(st.integers(1, 999), st.text(alphabet="0123456789", min_size=5, max_size=14))
+def test_a_masked_graph_number_shows_only_the_country_code_and_four_digits(code: int, nsn: str) -> None:
+    cc, number = str(code), f"+{code} {nsn}"
     masked = mask_number(number)
     assert masked == f"+{cc} {nsn[:2]}{DOT * (len(nsn) - 4)}{nsn[-2:]}"
     assert nsn not in masked
 
 
+@PATIENT
 @given(st.text(alphabet="0123456789 ()-.+x", min_size=0, max_size=30))
 def test_no_input_keeps_more_than_four_digits_after_its_country_code(raw: str) -> None:
     masked = mask_number(raw) or ""

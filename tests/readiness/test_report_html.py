@@ -12,6 +12,7 @@ import pytest
 from analysis.readiness import checks as readiness
 from analysis.readiness import report
 from analysis.readiness.report import charts, notready
+from analysis.simulate.runner import simulate
 from analysis.simulate.settings import Settings
 
 CHROMIUM = shutil.which("chromium")
@@ -72,7 +73,7 @@ def sample_report(sample_workspace: Path, tmp_path_factory: pytest.TempPathFacto
     shutil.copyfile(sample_workspace, path)
     con = duckdb.connect(str(path))
     try:
-        return readiness.run(con, Settings.default())
+        return readiness.run(con, simulate(con, Settings.default()))
     finally:
         con.close()
 

@@ -49,18 +49,19 @@ filters = grid.Filters(
     mfa_groups=tuple(chosen_groups) or None,
     text=text,
 )
-total = grid.count(table, filters)
-pages = max(1, -(-total // size))
 signature = (filters, sort, size)
 if st.session_state.get("nr_signature") != signature:
     st.session_state["nr_signature"] = signature
     st.session_state["nr_page"] = 1
-page_no = min(int(st.session_state.get("nr_page", 1)), pages)
-ids = [
-    int(v) for v in grid.page(table, filters, sort, sort == "findings", (page_no - 1) * size, size)["user_id"]
-]
+page_no = max(1, int(st.session_state.get("nr_page", 1)))
+descending = sort == "findings"
+shown, total = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
+pages = max(1, -(-total // size))
+if page_no > pages:
+    page_no = pages
+    shown, total = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
 reveal = privacy.revealed()
-users = grid.not_ready(table, report, filters, ids, reveal)
+users = grid.not_ready(table, report, [int(v) for v in shown["user_id"]], reveal)
 
 st.caption(
     f"**{total:,}** users not ready match" + (f" · page {page_no:,} of {pages:,}" if pages > 1 else "")
@@ -82,7 +83,7 @@ if p2.button("Next", icon=":material/chevron_right:", disabled=page_no >= pages,
 for col, fmt, mime in ((p3, "csv", "text/csv"), (p4, "parquet", "application/vnd.apache.parquet")):
     col.download_button(
         f"Download {components.users_text(total)} ({fmt.upper() if fmt == 'csv' else 'Parquet'})",
-        data=lambda f=fmt: grid.not_ready_export(table, report, filters, f, reveal),
+        data=lambda f=fmt: grid.not_ready_export(table, report, filters, sort, descending, f, reveal),
         file_name=f"not-ready.{fmt}",
         mime=mime,
         icon=":material/download:",

@@ -107,16 +107,17 @@ sort = s1.selectbox("Sort by", list(grid.SORTS), format_func=lambda k: grid.SORT
 descending = s2.toggle("Descending", key="u_desc")
 size = s3.selectbox("Rows per page", [25, 50, 100, 250], index=1, key="u_size")
 
-total = grid.count(table, filters)
 everyone = int(facets[facets["kind"] == "status"]["users"].sum())
-pages = max(1, -(-total // size))
 signature = (filters, sort, descending, size)
 if st.session_state.get("u_signature") != signature:  # another view: back to its first page
     st.session_state["u_signature"] = signature
     st.session_state["u_page"] = 1
-page_no = min(int(st.session_state.get("u_page", 1)), pages)
-
-rows = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
+page_no = max(1, int(st.session_state.get("u_page", 1)))
+rows, total = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
+pages = max(1, -(-total // size))
+if page_no > pages:  # fewer users match than when the page was chosen
+    page_no = pages
+    rows, total = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
 
 
 def mfa_text(r: pd.Series) -> str:

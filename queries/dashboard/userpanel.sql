@@ -1,3 +1,13 @@
+-- The user opened on the Users page (analysis/dashboard/userpanel.py).
+
+-- name: findings
+-- One user's stored readiness findings (every check), for the per-user view.
+SELECT check_id, subject_type, subject_id, detail
+FROM dashboard_findings
+WHERE user_id = $user_id
+ORDER BY check_id, subject_id
+
+-- name: candidates
 -- Every Entra account an MFA Server user's match keys point at, by step, and the other MFA Server users
 -- that claim the same account: what an ambiguous match is made of. Keys as the simulator builds them
 -- (queries/simulate/keys.sql): upn = lower(username) vs lower(userPrincipalName); sid exact (trimmed);

@@ -1,7 +1,0 @@
--- Who showed or hid full phone numbers on the dashboard, and when (docs/dashboard.md). Kept across loads.
-CREATE TABLE IF NOT EXISTS dashboard_reveals (
-  "at"      TIMESTAMPTZ NOT NULL,
-  actor     VARCHAR NOT NULL,   -- the viewer's identity, as recorded for approvals
-  revealed  BOOLEAN NOT NULL    -- true: full numbers shown from now on; false: masked again
-);
-INSERT INTO dashboard_reveals ("at", actor, revealed) VALUES (now(), $actor, $revealed);
