@@ -51,6 +51,7 @@ from analysis.graph.collect_directory import (
     strip_annotations,
     strip_context,
 )
+from analysis.graph.constants import USER_FIELDS
 from analysis.graph.errors import (
     AuthError,
     ForbiddenError,
@@ -62,19 +63,6 @@ from analysis.graph.ratelimit import TokenBucket, tenant_read_quota
 
 log = logging.getLogger("analysis.graph.collect")
 
-USER_FIELDS = (
-    "id",
-    "userPrincipalName",
-    "displayName",
-    "accountEnabled",
-    "userType",
-    "mail",
-    "onPremisesSyncEnabled",
-    "onPremisesSecurityIdentifier",
-    "onPremisesSamAccountName",
-    "onPremisesImmutableId",
-    "employeeId",
-)
 PREFERENCE_FIELDS = (
     "userPreferredMethodForSecondaryAuthentication",
     "isSystemPreferredAuthenticationMethodEnabled",

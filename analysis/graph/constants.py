@@ -16,6 +16,21 @@ GROUP_TYPE = _NS + "group"
 CONTACT_TYPE = _NS + "orgContact"
 INTERNAL_DOMAIN_FEDERATION_TYPE = _NS + "internalDomainFederation"
 
+#: The user properties a tenant snapshot keeps (``$select`` of ``/users``; users.jsonl's fields).
+USER_FIELDS: tuple[str, ...] = (
+    "id",
+    "userPrincipalName",
+    "displayName",
+    "accountEnabled",
+    "userType",
+    "mail",
+    "onPremisesSyncEnabled",
+    "onPremisesSecurityIdentifier",
+    "onPremisesSamAccountName",
+    "onPremisesImmutableId",
+    "employeeId",
+)
+
 # ------------------------------------------------------------------------------------ authentication methods
 PASSWORD_METHOD = _NS + "passwordAuthenticationMethod"
 PHONE_METHOD = _NS + "phoneAuthenticationMethod"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from analysis.graph.constants import USER_FIELDS
 from analysis.sample.tables import Table
 
 MFA_USER_COLUMNS = (
@@ -52,21 +53,8 @@ DEVICE_COLUMNS = (
     "account_name",
     "activated_at",
 )
-ENTRA_USER_COLUMNS = (
-    "id",
-    "userPrincipalName",
-    "displayName",
-    "accountEnabled",
-    "userType",
-    "mail",
-    "onPremisesSyncEnabled",
-    "onPremisesSecurityIdentifier",
-    "onPremisesSamAccountName",
-    "onPremisesImmutableId",
-    "employeeId",
-    "preferred",
-    "systemPreferred",
-)
+#: A snapshot user's fields, then its sign-in preferences (written into users.jsonl's own keys).
+ENTRA_USER_COLUMNS = (*USER_FIELDS, "preferred", "systemPreferred")
 METHOD_COLUMNS = (
     "user_id",
     "odata_type",
