@@ -123,38 +123,10 @@ _COLUMNS = (
 )
 
 
-def _kinds() -> tuple[Any, ...]:
-    import pyarrow as pa
-
-    text = pa.string()
-    return (
-        pa.timestamp("us", tz="UTC"),
-        text,
-        pa.int32(),
-        text,
-        text,
-        pa.int64(),
-        text,
-        text,
-        text,
-        text,
-        text,
-        pa.int32(),
-        text,
-        text,
-        text,
-        text,
-    )
-
-
-_KINDS = _kinds()
-
-
-def register(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:
-    """``con.register`` after settling any result a previous ``execute`` left open (DuckDB refuses to
-    register a table while one is pending, e.g. after a BEGIN or an UPDATE whose count was not read)."""
-    con.execute(sql("execute/settle")).fetchall()
-    con.register(name, table)
+def columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as one list per column: the parameters of a set-based statement over ``unnest`` (one
+    statement for many rows, without building an Arrow table)."""
+    return [list(values) for values in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 class Journal:
@@ -169,27 +141,11 @@ class Journal:
         self.con, self.batch_id, self.run_id, self.actor = con, batch_id, run_id, actor
 
     def _insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """One set-based INSERT for many rows (an Arrow table), in order: executemany costs a statement
-        per row, which on a busy machine stalls the executor's single database thread."""
-        if not rows:
-            return
-        import pyarrow as pa
-
-        columns = list(zip(*rows, strict=True))
-        table = pa.table(
-            {
-                "ord": pa.array(range(len(rows)), pa.int64()),
-                **{
-                    name: pa.array(list(values), kind)
-                    for name, kind, values in zip(_COLUMNS, _KINDS, columns, strict=True)
-                },
-            }
-        )
-        register(self.con, "journal_rows_in", table)
-        try:
-            self.con.execute(sql("execute/journal_insert_rows")).fetchall()
-        finally:
-            self.con.unregister("journal_rows_in")
+        """One set-based INSERT for many rows, in order: executemany costs a statement per row, which on
+        a busy machine stalls the executor's single database thread."""
+        if rows:
+            ordered = [(*row, i) for i, row in enumerate(rows)]
+            self.con.execute(sql("execute/journal_insert_rows"), columns(ordered, len(_COLUMNS) + 1))
 
     def _row(
         self,

@@ -35,6 +35,7 @@ import duckdb
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.execute import batches as batches_mod
+from analysis.execute import crashpoints
 from analysis.execute.batches import Batch
 from analysis.execute.journal import Journal, new_run_id, step_ids, step_statuses
 from analysis.execute.kinds import KINDS
@@ -188,19 +189,13 @@ class RunMode(Mode):
         return "devices/software OATH need Microsoft's Migration Utility (not handed off)"
 
     def flush(self, pipe: Pipeline, final: bool = False) -> None:
-        from analysis.execute import crashpoints
-
         if self._before:
-            set_based(
-                self.con, "execute/user_before_images", ("before_image", "batch_id", "user_id"), self._before
-            )
+            set_based(self.con, "execute/user_before_images", self._before)
             self._before = []
             crashpoints.reached("before_image")
         if pipe.finished and (final or len(pipe.finished) >= 200):
             rows = [(w.status, w.detail, w.replan, self.batch.batch_id, w.user_id) for w in pipe.finished]
-            set_based(
-                self.con, "execute/user_statuses", ("status", "detail", "replan", "batch_id", "user_id"), rows
-            )
+            set_based(self.con, "execute/user_statuses", rows)
             pipe.finished = []
 
 

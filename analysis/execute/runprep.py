@@ -28,7 +28,7 @@ from analysis.console import Console
 from analysis.errors import UserError
 from analysis.execute import crashpoints
 from analysis.execute.batches import Batch
-from analysis.execute.journal import register
+from analysis.execute.journal import columns
 from analysis.execute.oath import Secrets
 from analysis.execute.work import Context, GroupMembers, Work
 from analysis.graph.client import GraphClient, odata_string
@@ -176,17 +176,7 @@ def _tap_writer(path: Path) -> Any:
     return deliver
 
 
-def set_based(
-    con: duckdb.DuckDBPyConnection, query: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    """Run ``queries/<query>`` once over ``rows`` registered as the Arrow table ``exec_rows_in``."""
-    import pyarrow as pa
-
-    table = pa.table(
-        {name: list(values) for name, values in zip(names, zip(*rows, strict=True), strict=True)}
-    )
-    register(con, "exec_rows_in", table)
-    try:
-        con.execute(sql(query)).fetchall()
-    finally:
-        con.unregister("exec_rows_in")
+def set_based(con: duckdb.DuckDBPyConnection, query: str, rows: list[tuple[Any, ...]]) -> None:
+    """Run ``queries/<query>`` once over ``rows``, passed as one list per column."""
+    if rows:
+        con.execute(sql(query), columns(rows, len(rows[0])))

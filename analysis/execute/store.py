@@ -9,7 +9,7 @@ import duckdb
 
 from analysis.errors import UserError
 from analysis.execute.batches import ensure_schema
-from analysis.sources.workspace import connect
+from analysis.sources.workspace_file import open_workspace as connect
 
 
 def open_workspace(path: Path) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,82 @@
+"""The Batches page shows, before **Run**, the requests a run would send now: the same list as
+``mfa-migrate batch explain`` (computed here by the core API on a copy of the workspace)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dashboard_helpers import ROOT
+from streamlit.testing.v1 import AppTest
+
+from analysis.dashboard.guard import operator_token
+from analysis.execute.batches import approve
+from analysis.execute.explain import explain_batch
+from analysis.execute.options import ExecOptions
+from analysis.execute.selection import Selection, create_batch
+from analysis.simulate.runner import simulate
+from analysis.simulate.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_run_panel_lists_what_a_run_sends_now(dashboard_env: Path, tmp_path: Path) -> None:
+    con = duckdb.connect(str(dashboard_env))
+    simulate(con, Settings.default(), table="plan_batch")
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT username FROM plan_batch WHERE item = 'user' AND action = 'migrate' "
+            "ORDER BY username LIMIT 5"
+        ).fetchall()
+    ]
+    created = create_batch(
+        con,
+        name="wave-x",
+        plan_table="plan_batch",
+        selection=Selection(where="username IN (" + ", ".join(f"'{n}'" for n in names) + ")"),
+        settings=Settings.default(),
+        options=ExecOptions(),
+        actor="alice",
+    )
+    con.execute("DROP TABLE plan_batch")
+    approve(con, created.batch.batch_id, "bob")
+    con.close()
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(dashboard_env, copy)
+    reference = duckdb.connect(str(copy))
+    expected = explain_batch(reference, created.batch.batch_id)
+    reference.close()
+    assert expected.requests
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["token"] = operator_token()
+    at.run()
+    at.switch_page("analysis/dashboard/pages/batches.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    label = f"What a run sends now: {len(expected.requests):,} request(s) for {expected.users:,} user(s)"
+    assert label in [e.label for e in at.expander]
+    shown = next(df.value for df in at.dataframe if {"round", "url", "body"} <= set(df.value.columns))
+    assert list(zip(shown["user"], shown["step"], shown["method"], shown["url"], strict=True)) == [
+        (p.username, p.step, p.method, p.url) for p in expected.requests
+    ]
+    assert "Run batch" in " ".join(b.label for b in at.button)
+
+
+def test_a_running_job_says_what_is_unreachable_since_when_and_when_it_tries_next() -> None:
+    from analysis.dashboard.execution import Job
+    from analysis.graph.reachability import Reachability
+
+    job = Job("run", 1, "alice", "emulator")
+    job.reachability = Reachability(report=job.messages.append, stop=job.stop, backoff_base=0.01)
+    assert job.outage() is None
+    job.reachability.failed("POST", "/$batch", ConnectionRefusedError(111, "Connection refused"))
+    shown = job.outage()
+    assert (
+        shown is not None and shown.startswith("Graph unreachable since ") and "connection refused" in shown
+    )
+    assert "next try in" in shown and job.messages and "connection refused" in job.messages[0]
+    job.reachability.succeeded()
+    assert job.outage() is None and job.messages[-1].startswith("Graph reachable again")
