@@ -115,15 +115,24 @@ def stop_on_signals(console: Console) -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
-def connect(args: argparse.Namespace, console: Console, stop: threading.Event | None = None) -> Any:
-    """The Graph connection for the parsed flags; every wait in it ends when ``stop`` is set."""
-    from analysis.cli.connection import connect_from_args
-    from analysis.graph.reachability import Reachability
+def check_flags(args: argparse.Namespace) -> None:
+    """Refuse bad numbers before anything is opened or signed in to."""
+    from analysis.graph.connect import parse_write_budget
 
     if getattr(args, "concurrency", 1) < 1:
         raise UserError("--concurrency must be at least 1")
     if getattr(args, "active_users", 1) < 1:
         raise UserError("--active-users must be at least 1")
+    if hasattr(args, "write_budget"):
+        parse_write_budget(args.write_budget)
+
+
+def connect(args: argparse.Namespace, console: Console, stop: threading.Event | None = None) -> Any:
+    """The Graph connection for the parsed flags; every wait in it ends when ``stop`` is set."""
+    from analysis.cli.connection import connect_from_args
+    from analysis.graph.reachability import Reachability
+
+    check_flags(args)
     return connect_from_args(
         args,
         console,
@@ -137,6 +146,7 @@ def _batch_run(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.replan import replan_drifted, replan_hash
     from analysis.execute.runner import RunOptions, run_batch, summary_rows
 
+    check_flags(args)
     with (
         stop_on_signals(console) as stop,
         closing(open_workspace(args.workspace)) as con,
@@ -181,6 +191,7 @@ def _batch_verify(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import current_actor
     from analysis.execute.verify import verify_batch
 
+    check_flags(args)
     with closing(open_workspace(args.workspace)) as con, closing(connect(args, console)) as connection:
         v = verify_batch(
             con,
@@ -214,6 +225,7 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import current_actor
     from analysis.execute.rollback import rollback_batch
 
+    check_flags(args)
     with closing(open_workspace(args.workspace)) as con:
         if not args.confirm:
             rollback_batch(con, None, args.batch, console, actor=current_actor(args.actor), confirm=False)  # type: ignore[arg-type]
