@@ -25,7 +25,7 @@ from typing import Any
 from analysis.execute import crashpoints
 from analysis.execute.journal import Answer, Entry, Journal
 from analysis.execute.work import Request
-from analysis.graph.client import BatchRequest, BatchResponse, GraphClient
+from analysis.graph.client import GraphClient
 from analysis.graph.errors import (
     AuthError,
     ForbiddenError,
@@ -35,6 +35,7 @@ from analysis.graph.errors import (
     UnknownOutcome,
 )
 from analysis.graph.outcomes import Verdict, classify
+from analysis.graph.wire import BatchRequest, BatchResponse
 
 #: The journal outcome of each verdict.
 OUTCOMES = {

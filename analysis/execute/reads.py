@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from analysis.execute.livestate import LiveState
-from analysis.graph.client import BatchRequest, GraphClient
+from analysis.graph.client import GraphClient
 from analysis.graph.errors import (
     AuthError,
     ForbiddenError,
@@ -27,6 +27,7 @@ from analysis.graph.errors import (
     UnauthorizedError,
 )
 from analysis.graph.outcomes import Verdict
+from analysis.graph.wire import BatchRequest
 
 #: Failures a read must not swallow: they stop the whole run.
 FATAL = (GraphUnreachable, Stopped, AuthError, UnauthorizedError, ForbiddenError)

@@ -28,9 +28,10 @@ from analysis.errors import UserError
 from analysis.execute.journal import Journal, new_run_id
 from analysis.execute.protocol import Write, send_journaled
 from analysis.execute.work import Request
-from analysis.graph.client import GraphClient, odata_string
+from analysis.graph.client import GraphClient
 from analysis.graph.errors import GraphError
 from analysis.graph.outcomes import Verdict
+from analysis.graph.wire import odata_string
 from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 

@@ -31,8 +31,9 @@ from analysis.execute.batches import Batch
 from analysis.execute.journal import columns
 from analysis.execute.oath import Secrets
 from analysis.execute.work import Context, GroupMembers, Work
-from analysis.graph.client import GraphClient, odata_string
+from analysis.graph.client import GraphClient
 from analysis.graph.errors import GraphError, GraphUnreachable, Stopped
+from analysis.graph.wire import odata_string
 from analysis.sqlfiles import sql
 
 if TYPE_CHECKING:

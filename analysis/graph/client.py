@@ -28,193 +28,47 @@ Logged: method, path (no query string), status, request ids, timing. Never token
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
-import ssl
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from analysis.graph.auth import TokenProvider
+from analysis.graph.batching import send_batch
 from analysis.graph.errors import (
     AuthError,
-    ForbiddenError,
     GraphClientError,
     GraphConnectionError,
-    GraphError,
-    NotFoundError,
     Stopped,
-    ThrottledError,
-    UnauthorizedError,
     UnknownOutcome,
 )
 from analysis.graph.outcomes import IDEMPOTENT, NO_ANSWER, Verdict, classify
-from analysis.graph.permissions import permission_in_message, required_permission
-from analysis.graph.ratelimit import MAX_BATCH, TokenBucket, resource_units, writes_budget
+from analysis.graph.ratelimit import TokenBucket, resource_units, writes_budget
 from analysis.graph.reachability import Reachability
+from analysis.graph.wire import (
+    BatchRequest,
+    BatchResponse,
+    Counters,
+    Page,
+    Response,
+    RetryPolicy,
+    Sent,
+    encode_query,
+    json_or_none,
+    parse_retry_after,
+    ssl_context,
+    typed_error,
+)
 
 log = logging.getLogger("analysis.graph.client")
 _DEFAULT = object()  # "use the default write budget"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try. ``backoff_cap`` is the ceiling of one computed (no Retry-After) wait."""
-
-    max_attempts: int = 8
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-    max_retry_after: float = 300.0  # a longer Retry-After is reported (ThrottledError), not slept
-
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Exponential backoff with "equal jitter": uniform in [d/2, d], d = min(cap, base * 2^(n-1))."""
-        delay = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempt - 1)))
-        return delay / 2 + rng.uniform(0, delay / 2)
-
-
-@dataclass
-class Counters:
-    """Traffic figures for benchmarks and tests. Increment through :meth:`add` (thread-safe)."""
-
-    requests: int = 0  # HTTP requests actually sent (every attempt, $batch envelopes count once)
-    retries: int = 0  # resends: whole requests and batch items
-    throttled: int = 0  # 429s seen, including per-item 429s inside $batch
-    server_errors: int = 0  # 503/504 seen
-    connection_errors: int = 0
-    reauths: int = 0  # fresh tokens fetched after a 401
-    writes: int = 0  # write requests sent (POST/PATCH/PUT/DELETE, incl. batch items)
-    batch_items: int = 0
-    budget_wait: float = 0.0  # seconds spent waiting for the client-side budgets
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def add(self, **amounts: float) -> None:
-        with self._lock:
-            for name, amount in amounts.items():
-                setattr(self, name, getattr(self, name) + amount)
-
-    def as_dict(self) -> dict[str, float]:
-        with self._lock:
-            return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
-
-
-@dataclass(frozen=True)
-class Sent:
-    """One HTTP exchange, recorded when the client is built with ``record=True`` (tests, benchmarks)."""
-
-    started: float  # time.monotonic() when sending began
-    finished: float
-    method: str
-    url: str  # without the query string
-    status: int  # 0 = no response
-    client_request_id: str
-    batch_ids: tuple[str, ...] = ()  # inner ids of a $batch envelope
-    retry_after: float | None = None
-
-
-@dataclass
-class Response:
-    """A successful Graph response. ``body`` is the parsed JSON, or None (204 / empty)."""
-
-    status: int
-    headers: dict[str, str]
-    body: Any
-    request_id: str | None
-    client_request_id: str
-
-
-@dataclass(frozen=True)
-class BatchRequest:
-    """One request inside ``$batch``. ``url`` is relative to the version (``/users/{id}/...``)."""
-
-    id: str
-    method: str
-    url: str
-    body: Any = None
-    headers: Mapping[str, str] | None = None
-    depends_on: Sequence[str] = ()
-
-    def to_json(self, keep_deps: Callable[[str], bool]) -> dict[str, Any]:
-        item: dict[str, Any] = {"id": self.id, "method": self.method.upper(), "url": self.url}
-        headers = dict(self.headers or {})
-        if self.body is not None:
-            headers.setdefault("Content-Type", "application/json")
-            item["body"] = self.body
-        if headers:
-            item["headers"] = headers
-        deps = [d for d in self.depends_on if keep_deps(d)]
-        if deps:
-            item["dependsOn"] = deps
-        return item
-
-
-@dataclass
-class BatchResponse:
-    """The final answer for one batch item (after per-item retries). Check :attr:`ok` or raise."""
-
-    id: str
-    method: str
-    url: str
-    status: int
-    headers: dict[str, str]
-    body: Any
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def request_id(self) -> str | None:
-        return _request_id(self.headers, self.body)
-
-    @property
-    def verdict(self) -> Verdict:
-        return classify(self.status, self.method)
-
-    def raise_for_status(self) -> BatchResponse:
-        """Raise the typed error for a failed item (424 → GraphError with code ``failedDependency``)."""
-        if self.ok:
-            return self
-        if self.verdict is Verdict.UNKNOWN:
-            raise UnknownOutcome(self.method, self.url, f"{self.status} inside $batch")
-        raise _typed_error(self.status, self.headers, self.body, self.method, self.url)
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a collection: its items, ``@odata.count`` (first page only) and the next link."""
-
-    items: list[dict[str, Any]]
-    count: int | None
-    next_link: str | None
-
-
-def user_path(id_or_upn: str) -> str:
-    """``/users/{key}`` with the key escaped the way Graph wants it.
-
-    ``#`` in guest UPNs (``#EXT#``) must be percent-encoded; a UPN starting with ``$`` must use the
-    ``users('$x@y')`` form (reference/graph-api.md §3.1).
-    """
-    if id_or_upn.startswith("$"):
-        return "/users('" + quote(id_or_upn.replace("'", "''"), safe="@$") + "')"
-    return "/users/" + quote(id_or_upn, safe="@")
-
-
-def odata_string(value: str) -> str:
-    """An OData string literal: single quotes doubled (``O'Brien`` → ``'O''Brien'``)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def ssl_context(ca_file: str | Path) -> ssl.SSLContext:
-    """An SSL context that trusts only ``ca_file`` (the emulator's CA)."""
-    return ssl.create_default_context(cafile=str(ca_file))
 
 
 class GraphClient:
@@ -484,10 +338,10 @@ class GraphClient:
             if verdict is Verdict.UNKNOWN:
                 raise UnknownOutcome(method, shown, f"{status} from Graph", crid)
             if verdict is Verdict.RETRY:
-                body = _json_or_none(resp)
+                body = json_or_none(resp)
                 wait = retry_after if retry_after is not None else self.retry.backoff(attempt, self._rng)
                 if attempt >= self.retry.max_attempts or wait > self.retry.max_retry_after:
-                    raise _typed_error(status, resp_headers, body, method, shown)
+                    raise typed_error(status, resp_headers, body, method, shown)
                 if retry_after is not None:
                     wait = retry_after + self._rng.uniform(0, min(1.0, retry_after * 0.1))
                 log.info(
@@ -502,137 +356,15 @@ class GraphClient:
                 self.counters.add(retries=1)
                 self._sleep(wait)
                 continue
-            body = _json_or_none(resp)
+            body = json_or_none(resp)
             if status >= 400:
-                raise _typed_error(status, resp_headers, body, method, shown)
+                raise typed_error(status, resp_headers, body, method, shown)
             return Response(status, resp_headers, body, request_id, crid)
 
     # ------------------------------------------------------------------ $batch
     def batch(self, requests: Sequence[BatchRequest], *, version: str = "v1.0") -> list[BatchResponse]:
-        """Send requests through JSON ``$batch`` and return one final response per request, in order.
-
-        Requests are packed into envelopes of at most 20, keeping every ``depends_on`` chain in one
-        envelope. Items whose answer :func:`classify` calls ``retry`` (429, 503; a 5xx to a read) are
-        resent in a new envelope after the longest Retry-After, together with the items that failed
-        with 424 only because they depended on them; dependencies already satisfied are dropped from
-        the resent items. Other item failures are returned as they are (check :attr:`BatchResponse.ok`
-        or call ``raise_for_status``).
-        A lost answer to an envelope holding writes raises :class:`UnknownOutcome` for the whole envelope.
-        """
-        seen: set[str] = set()
-        for r in requests:
-            key = r.id.lower()
-            if key in seen:
-                raise ValueError(f"duplicate batch request id {r.id!r}")
-            seen.add(key)
-        ids = {r.id for r in requests}
-        for r in requests:
-            missing = [d for d in r.depends_on if d not in ids]
-            if missing:
-                raise ValueError(f"batch request {r.id!r} depends on unknown ids {missing}")
-        results: dict[str, BatchResponse] = {}
-        for chunk in _pack(requests):
-            results.update(self._batch_envelope(chunk, version))
-        return [results[r.id] for r in requests]
-
-    def _batch_envelope(self, chunk: list[BatchRequest], version: str) -> dict[str, BatchResponse]:
-        final: dict[str, BatchResponse] = {}
-        last: dict[str, BatchResponse] = {}  # the previous answer of each item being resent
-        pending = list(chunk)
-        by_id = {r.id: r for r in chunk}
-        attempt = 0
-        while pending:
-            attempt += 1
-            pending_ids = {r.id for r in pending}
-            payload = {"requests": [r.to_json(pending_ids.__contains__) for r in pending]}
-            writes = sum(1 for r in pending if r.method.upper() != "GET")
-            units = sum(resource_units(r.method, r.url, _query_of(r.url)) for r in pending)
-            all_idempotent = all(r.method.upper() in IDEMPOTENT for r in pending)
-            try:
-                response = self._send(
-                    "POST",
-                    "/$batch",
-                    version=version,
-                    json=payload,
-                    idempotent=all_idempotent,
-                    writes=writes,
-                    read_units=units,
-                    batch_ids=tuple(r.id for r in pending),
-                )
-            except GraphClientError as exc:
-                if attempt == 1:
-                    raise
-                # A resend failed: the answers of the first envelope(s) stand. A resend whose answer was
-                # lost may have applied its items (no answer: re-read); one that never left did not.
-                lost = isinstance(exc, UnknownOutcome)
-                for r in pending:
-                    final[r.id] = (
-                        BatchResponse(r.id, r.method.upper(), r.url, NO_ANSWER, {}, None)
-                        if lost
-                        else last[r.id]
-                    )
-                return final
-            self.counters.add(batch_items=len(pending))
-            answers: dict[str, BatchResponse] = {}
-            for item in (response.body or {}).get("responses", []):
-                rid = str(item.get("id"))
-                if rid not in by_id:
-                    continue
-                req = by_id[rid]
-                answers[rid] = BatchResponse(
-                    rid,
-                    req.method.upper(),
-                    req.url,
-                    int(item.get("status", 0)),
-                    {str(k).lower(): str(v) for k, v in (item.get("headers") or {}).items()},
-                    item.get("body"),
-                )
-            retry: dict[str, float | None] = {}
-            for req in pending:
-                answer = answers.get(req.id)
-                if answer is None:
-                    raise GraphClientError(f"$batch answer has no response for item {req.id!r}")
-                if answer.status == 429:
-                    self.counters.add(throttled=1)
-                elif answer.status >= 500:
-                    self.counters.add(server_errors=1)
-                if answer.verdict is Verdict.RETRY:
-                    retry[req.id] = parse_retry_after(answer.headers.get("retry-after"))
-            # 424s whose failed dependency is being retried are retried with it (transitively).
-            changed = True
-            while changed:
-                changed = False
-                for req in pending:
-                    if (
-                        req.id not in retry
-                        and answers[req.id].status == 424
-                        and any(d in retry for d in req.depends_on)
-                    ):
-                        retry[req.id] = None
-                        changed = True
-            for req in pending:
-                if req.id not in retry or attempt >= self.retry.max_attempts:
-                    final[req.id] = answers[req.id]
-            if not retry or attempt >= self.retry.max_attempts:
-                return final
-            waits = [w for w in retry.values() if w is not None]
-            wait = max(waits) if waits else self.retry.backoff(attempt, self._rng)
-            if wait > self.retry.max_retry_after:
-                final.update({rid: answers[rid] for rid in retry})
-                return final
-            if waits:
-                wait += self._rng.uniform(0, min(1.0, wait * 0.1))
-                self._pause(wait)
-            log.info("$batch: %d item(s) throttled or unavailable; resending in %.2fs", len(retry), wait)
-            self.counters.add(retries=len(retry))
-            last = answers
-            try:
-                self._sleep(wait)
-            except Stopped:  # stopping: what was answered stands, the rest was not applied
-                final.update({rid: answers[rid] for rid in retry})
-                return final
-            pending = [r for r in pending if r.id in retry]
-        return final
+        """Send requests through JSON ``$batch`` (:func:`analysis.graph.batching.send_batch`)."""
+        return send_batch(self, requests, version)
 
     # ------------------------------------------------------------------ helpers
     def _url(self, path: str, version: str) -> str:
@@ -697,110 +429,3 @@ class GraphClient:
             )
             with self._pause_lock:
                 self.history.append(sent)
-
-
-def encode_query(params: Mapping[str, str]) -> str:
-    """OData query options as Graph's own SDKs send them: ``$`` kept, spaces as ``%20`` (not ``+``)."""
-    return "&".join(quote(k, safe="$") + "=" + quote(v, safe="$,'()") for k, v in params.items())
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header: fractional seconds (Graph) or an HTTP date."""
-    if value is None or not str(value).strip():
-        return None
-    text = str(value).strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-        seconds = when.timestamp() - time.time()
-    if seconds != seconds or seconds < 0:  # NaN or in the past
-        return 0.0
-    return seconds
-
-
-def _query_of(url: str) -> dict[str, str]:
-    query = urlsplit(url).query
-    out: dict[str, str] = {}
-    for part in query.split("&") if query else []:
-        key, _, value = part.partition("=")
-        out[key.replace("%24", "$")] = value
-    return out
-
-
-def _json_or_none(resp: httpx.Response) -> Any:
-    if not resp.content:
-        return None
-    try:
-        return resp.json()
-    except ValueError:
-        return None
-
-
-def _request_id(headers: Mapping[str, str], body: Any) -> str | None:
-    rid = headers.get("request-id")
-    if rid:
-        return rid
-    if isinstance(body, dict):
-        inner = (body.get("error") or {}).get("innerError") or {}
-        if isinstance(inner, dict) and inner.get("request-id"):
-            return str(inner["request-id"])
-    return None
-
-
-def _typed_error(status: int, headers: Mapping[str, str], body: Any, method: str, path: str) -> GraphError:
-    error = body.get("error") if isinstance(body, dict) else None
-    error = error if isinstance(error, dict) else {}
-    code = str(error.get("code") or {424: "failedDependency"}.get(status, f"http{status}"))
-    message = str(error.get("message") or "")
-    request_id = _request_id(headers, body)
-    args = (status, code, message, request_id)
-    kwargs: dict[str, Any] = {"method": method, "url": path, "body": body}
-    if status == 401:
-        return UnauthorizedError(*args, **kwargs)
-    if status == 403:
-        rel = path
-        for version in ("/v1.0", "/beta"):
-            rel = rel.removeprefix(version)
-        permission = permission_in_message(message) or required_permission(method, rel)
-        return ForbiddenError(*args, permission=permission, **kwargs)
-    if status == 404:
-        return NotFoundError(*args, **kwargs)
-    if status == 429:
-        return ThrottledError(*args, retry_after=parse_retry_after(headers.get("retry-after")), **kwargs)
-    return GraphError(*args, **kwargs)
-
-
-def _pack(requests: Sequence[BatchRequest]) -> list[list[BatchRequest]]:
-    """Split into envelopes of ≤ 20, each holding whole dependency groups, preserving order."""
-    parent = {r.id: r.id for r in requests}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for r in requests:
-        for d in r.depends_on:
-            parent[find(r.id)] = find(d)
-    groups: dict[str, list[BatchRequest]] = {}
-    for r in requests:
-        groups.setdefault(find(r.id), []).append(r)
-    envelopes: list[list[BatchRequest]] = []
-    current: list[BatchRequest] = []
-    for group in groups.values():
-        if len(group) > MAX_BATCH:
-            raise ValueError(
-                f"a dependency chain of {len(group)} requests does not fit one $batch (max {MAX_BATCH})"
-            )
-        if len(current) + len(group) > MAX_BATCH:
-            envelopes.append(current)
-            current = []
-        current.extend(group)
-    if current:
-        envelopes.append(current)
-    return envelopes

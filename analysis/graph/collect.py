@@ -39,7 +39,7 @@ from urllib.parse import quote, urlsplit
 
 from analysis.console import Console
 from analysis.errors import UserError
-from analysis.graph.client import BatchRequest, BatchResponse, GraphClient, odata_string
+from analysis.graph.client import GraphClient
 from analysis.graph.collect_directory import (
     GROUP_FIELDS,
     chunks,
@@ -60,6 +60,7 @@ from analysis.graph.errors import (
     UnauthorizedError,
 )
 from analysis.graph.ratelimit import TokenBucket, tenant_read_quota
+from analysis.graph.wire import BatchRequest, BatchResponse, odata_string
 
 log = logging.getLogger("analysis.graph.collect")
 

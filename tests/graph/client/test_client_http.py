@@ -15,7 +15,7 @@ import pytest
 from crafted import MOBILE, _uid
 from graph_client_helpers import FAST, app_auth, make_client
 
-from analysis.graph.client import BatchRequest, RetryPolicy, user_path
+from analysis.graph.client import RetryPolicy
 from analysis.graph.emulator.launcher import EmulatorInfo
 from analysis.graph.errors import (
     ForbiddenError,
@@ -26,6 +26,7 @@ from analysis.graph.errors import (
     UnknownOutcome,
 )
 from analysis.graph.ratelimit import TokenBucket
+from analysis.graph.wire import BatchRequest, user_path
 
 pytestmark = pytest.mark.slow  # starts an emulator
 

@@ -11,12 +11,12 @@ from graph_client_helpers import self_signed
 
 from analysis.errors import UserError
 from analysis.graph.auth import scope_for
-from analysis.graph.client import BatchRequest, RetryPolicy, _pack, odata_string, parse_retry_after, user_path
 from analysis.graph.collect import source_for
 from analysis.graph.credentials import load_certificate, read_secret
 from analysis.graph.errors import ForbiddenError
 from analysis.graph.permissions import permission_in_message, required_permission
 from analysis.graph.ratelimit import TokenBucket, resource_units, tenant_read_quota, writes_budget
+from analysis.graph.wire import BatchRequest, RetryPolicy, odata_string, pack, parse_retry_after, user_path
 
 
 class FakeClock:
@@ -163,7 +163,7 @@ def test_pack_keeps_dependency_chains_together() -> None:
     requests = [BatchRequest(f"a{i}", "GET", "/x") for i in range(15)]
     requests += [BatchRequest("b1", "POST", "/y"), BatchRequest("b2", "POST", "/y", depends_on=["b1"])]
     requests += [BatchRequest(f"b{i}", "POST", "/y", depends_on=[f"b{i - 1}"]) for i in range(3, 8)]
-    envelopes = _pack(requests)
+    envelopes = pack(requests)
     assert all(len(e) <= 20 for e in envelopes)
     assert sorted(r.id for e in envelopes for r in e) == sorted(r.id for r in requests)
     chain = {f"b{i}" for i in range(1, 8)}
@@ -174,7 +174,7 @@ def test_pack_refuses_a_chain_longer_than_a_batch() -> None:
     chain = [BatchRequest("r0", "POST", "/y")]
     chain += [BatchRequest(f"r{i}", "POST", "/y", depends_on=[f"r{i - 1}"]) for i in range(1, 21)]
     with pytest.raises(ValueError, match="dependency chain of 21"):
-        _pack(chain)
+        pack(chain)
 
 
 def test_user_path_escapes_guests_and_dollar_upns() -> None:
