@@ -90,13 +90,12 @@ def main() -> int:
             migration_group = crafted.GROUP_NAME
         con = duckdb.connect(str(workspace))
         settings = Settings.default()
-        simulate(con, settings, table="plan_batch")
+        plan = simulate(con, settings, table="plan_batch")
         created = create_batch(
             con,
             name="bench",
-            plan_table="plan_batch",
+            plan=plan,
             selection=Selection(where="true"),
-            settings=settings,
             options=ExecOptions(handoff="group", migration_group=migration_group),
             actor="bench-creator",
         )
@@ -138,7 +137,7 @@ def main() -> int:
             stats = emu.stats()
             counters = client.counters.as_dict()
             client.close()
-        span_row = con.execute(sql("execute/write_span"), [created.batch.batch_id]).fetchone()
+        span_row = con.execute(sql("execute/run.write_span"), {"batch_id": created.batch.batch_id}).fetchone()
         assert span_row is not None
         first, last, answered, refused = span_row
         con.close()

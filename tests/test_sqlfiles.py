@@ -18,9 +18,9 @@ from analysis.readiness.checks import catalogue
 ROOT = Path(__file__).resolve().parents[1]
 AREAS = ("sources", "simulate", "readiness", "execute", "dashboard", "sample")
 _NAME = re.compile(r"""["']((?:""" + "|".join(AREAS) + r""")/[a-z0-9_/]+(?:\.[a-z0-9_]+)?)["']""")
-#: Areas whose every query file must be used. ``execute`` joins when its owner has gathered its queries.
-CHECKED_FOR_UNUSED = ("sources", "simulate", "readiness", "dashboard", "sample")
-#: Areas whose files must not use positional ``?`` parameters (``execute`` joins likewise).
+#: Areas whose every query file must be used.
+CHECKED_FOR_UNUSED = ("sources", "simulate", "readiness", "execute", "dashboard", "sample")
+#: Areas whose files must not use positional ``?`` parameters.
 CHECKED_FOR_POSITIONAL = CHECKED_FOR_UNUSED
 
 

@@ -99,28 +99,27 @@ def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _batch_create(args: argparse.Namespace, console: Console) -> int:
+    from analysis import settingsfile
     from analysis.execute.batches import current_actor
-    from analysis.execute.options import read_settings
     from analysis.execute.selection import Selection, create_batch
     from analysis.simulate.runner import simulate
     from analysis.sqlfiles import sql
 
-    settings, options = read_settings(args.settings)
+    settings = settingsfile.read(args.settings)
     con = open_workspace(args.workspace)
     try:
-        simulate(con, settings, table="plan_batch")
+        plan = simulate(con, settings.whatif, table="plan_batch")
         try:
             created = create_batch(
                 con,
                 name=args.name,
-                plan_table="plan_batch",
+                plan=plan,
                 selection=Selection(users_file=args.users, group=args.group, where=args.where),
-                settings=settings,
-                options=options,
+                options=settings.execute,
                 actor=current_actor(args.actor),
             )
         finally:
-            con.execute(sql("execute/drop_plan_batch"))
+            con.execute(sql("execute/replan.drop_plan_batch"))
         b = created.batch
         console.info(
             f"Created batch {b.batch_id} ({b.name}): {created.users} user(s), {created.rows} plan row(s), "
@@ -198,16 +197,16 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
         )
         console.table(
             ["item", "action", "writable", "rows"],
-            con.execute(sql("execute/show_summary"), [b.batch_id]).fetchall(),
+            con.execute(sql("execute/show.summary"), {"batch_id": b.batch_id}).fetchall(),
             title="Plan",
         )
         console.table(
             ["status", "users"],
-            con.execute(sql("execute/user_status_counts"), [b.batch_id]).fetchall(),
+            con.execute(sql("execute/run.status_counts"), {"batch_id": b.batch_id}).fetchall(),
             title="Users",
         )
         problems = con.execute(
-            sql("execute/problem_users"), {"batch_id": b.batch_id, "limit": 100}
+            sql("execute/show.problem_users"), {"batch_id": b.batch_id, "limit": 100}
         ).fetchall()
         if problems:
             console.table(
@@ -218,7 +217,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
         if args.rows:
             console.table(
                 ["#", "username", "item", "ref", "action", "value", "writable", "reason"],
-                con.execute(sql("execute/show_rows"), [b.batch_id]).fetchall(),
+                con.execute(sql("execute/show.rows"), {"batch_id": b.batch_id}).fetchall(),
                 title="Rows",
             )
         console.table(
@@ -240,11 +239,12 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
                     "outcome",
                     "response",
                     "actor",
+                    "ids",
                 ],
                 [[*r[:2], r[2][:8], *r[3:]] for r in entries(con, b.batch_id)],
                 title="Journal",
             )
-        diffs = con.execute(sql("execute/show_differences"), [b.batch_id]).fetchall()
+        diffs = con.execute(sql("execute/show.differences"), {"batch_id": b.batch_id}).fetchall()
         if diffs:
             console.table(
                 ["user", "item", "action", "predicted", "actual"], diffs, title="Verification differences"

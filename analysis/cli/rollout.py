@@ -67,11 +67,11 @@ def _register_cutover(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _cutover(args: argparse.Namespace, console: Console) -> int:
+    from analysis import settingsfile
     from analysis.execute.batches import current_actor
-    from analysis.execute.options import read_settings
     from analysis.execute.rollout import cutover
 
-    settings, _ = read_settings(args.settings)
+    settings = settingsfile.read(args.settings).whatif
     with closing(open_workspace(args.workspace)) as con, closing(connect(args, console)) as connection:
         return cutover(
             con,

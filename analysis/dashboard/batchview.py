@@ -148,9 +148,8 @@ def create_form(ctx: Context, plan: Plan) -> None:
                 created = create_batch(
                     cursor(ws.path),
                     name=name,
-                    plan_table=plan.table,
+                    plan=plan,
                     selection=selection,  # type: ignore[arg-type]
-                    settings=ctx.settings,
                     options=ctx.options,
                     actor=ident.name,
                 )

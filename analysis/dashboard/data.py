@@ -199,7 +199,7 @@ def batch_user_status(path: str, batch_id: int) -> pd.DataFrame:
 
 
 def batch_user_problems(path: str, batch_id: int) -> pd.DataFrame:
-    return frame(path, "execute/problem_users", batch_id=batch_id, limit=1000)
+    return frame(path, "execute/show.problem_users", batch_id=batch_id, limit=1000)
 
 
 def batch_verification(path: str, batch_id: int) -> pd.DataFrame:

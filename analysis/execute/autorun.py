@@ -91,15 +91,15 @@ def sync_round(
     stop: threading.Event,
     round_no: int,
 ) -> None:
+    from analysis import settingsfile
     from analysis.execute.batches import approve, current_actor
-    from analysis.execute.options import read_settings
     from analysis.execute.selection import Selection, create_batch
     from analysis.execute.store import open_workspace
     from analysis.simulate.runner import simulate
     from analysis.sources.workspace import load
     from analysis.sqlfiles import sql
 
-    settings, options = read_settings(args.settings)
+    loaded = settingsfile.read(args.settings)
     actor = current_actor(args.actor)
     connection = connect()
     try:
@@ -112,12 +112,15 @@ def sync_round(
         load(args.workspace, args.datafile, args.tenant, console)
         con = open_workspace(args.workspace)
         try:
-            simulate(con, settings, table="plan_batch")
+            plan = simulate(con, loaded.whatif, table="plan_batch")
             try:
                 stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
                 groups = {
-                    kind: [int(r[0]) for r in con.execute(sql(f"execute/sync_{kind}")).fetchall()]
-                    for kind in ("changed", "new")
+                    kind: [int(r[0]) for r in con.execute(sql(query)).fetchall()]
+                    for kind, query in (
+                        ("changed", "execute/autorun.changed"),
+                        ("new", "execute/autorun.new"),
+                    )
                 }
                 created = {}
                 for kind, ids in groups.items():
@@ -125,10 +128,9 @@ def sync_round(
                         made = create_batch(
                             con,
                             name=f"sync-{stamp}-{round_no}-{kind}",
-                            plan_table="plan_batch",
+                            plan=plan,
                             selection=Selection(user_ids=ids),
-                            settings=settings,
-                            options=options,
+                            options=loaded.execute,
                             actor=actor,
                         )
                         created[kind] = made.batch
@@ -136,7 +138,7 @@ def sync_round(
                             f"round {round_no}: batch {made.batch.name} with {made.users} {kind} user(s)"
                         )
             finally:
-                con.execute(sql("execute/drop_plan_batch"))
+                con.execute(sql("execute/replan.drop_plan_batch"))
             if "changed" in created and args.auto_approve == "changed-only":
                 approve(
                     con,
@@ -149,7 +151,7 @@ def sync_round(
                     f"batch {created['new'].name} holds users never migrated; approve it with "
                     f"`mfa-migrate batch approve {created['new'].batch_id}` to include it in the next round"
                 )
-            for batch_id, name in con.execute(sql("execute/sync_runnable")).fetchall():
+            for batch_id, name in con.execute(sql("execute/autorun.runnable")).fetchall():
                 if stop.is_set():
                     return
                 try:

@@ -37,6 +37,7 @@ import duckdb
 
 from analysis.errors import UserError
 from analysis.execute.options import ExecOptions, approval_fingerprint
+from analysis.simulate.plan import check_table
 from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 
@@ -65,8 +66,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 #: States from which ``batch run`` continues an earlier run (resume) rather than starting one.
 RESUMABLE = frozenset({"running", "partial", "failed"})
-#: Plan tables the batch code may read (identifiers come from this list only).
-PLAN_TABLES = ("plan", "plan_batch", "plan_replan")
 
 
 def current_actor(given: str | None = None) -> str:
@@ -134,9 +133,9 @@ def get_batch(con: duckdb.DuckDBPyConnection, ref: str | int) -> Batch:
     text = str(ref).strip()
     row = None
     if text.isdigit():
-        row = con.execute(sql("execute/batch_by_id"), [int(text)]).fetchone()
+        row = con.execute(sql("execute/batches.by_id"), {"batch_id": int(text)}).fetchone()
     if row is None:
-        row = con.execute(sql("execute/batch_by_name"), [text]).fetchone()
+        row = con.execute(sql("execute/batches.by_name"), {"name": text}).fetchone()
     if row is None:
         raise UserError(
             f"there is no batch {text!r} in this workspace; `mfa-migrate batch list` shows the batches"
@@ -147,7 +146,7 @@ def get_batch(con: duckdb.DuckDBPyConnection, ref: str | int) -> Batch:
 def list_batches(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     """One summary row per batch, newest first."""
     ensure_schema(con)
-    return con.execute(sql("execute/batch_list")).fetchall()
+    return con.execute(sql("execute/batches.list")).fetchall()
 
 
 def record_event(
@@ -159,7 +158,18 @@ def record_event(
     to_state: str | None,
     detail: str | None = None,
 ) -> None:
-    con.execute(sql("execute/event_insert"), [batch_id, now(), actor, event, from_state, to_state, detail])
+    con.execute(
+        sql("execute/batches.event_insert"),
+        {
+            "batch_id": batch_id,
+            "at": now(),
+            "actor": actor,
+            "event": event,
+            "from_state": from_state,
+            "to_state": to_state,
+            "detail": detail,
+        },
+    )
 
 
 def transition(
@@ -179,7 +189,8 @@ def transition(
     con.execute("BEGIN TRANSACTION")
     try:
         changed = con.execute(
-            sql("execute/batch_set_state"), [to_state, batch.batch_id, batch.state]
+            sql("execute/batches.set_state"),
+            {"to_state": to_state, "batch_id": batch.batch_id, "from_state": batch.state},
         ).fetchall()
         if not changed:
             raise UserError(
@@ -194,7 +205,7 @@ def transition(
 
 
 def events(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[tuple[Any, ...]]:
-    return con.execute(sql("execute/batch_events"), [batch_id]).fetchall()
+    return con.execute(sql("execute/batches.events"), {"batch_id": batch_id}).fetchall()
 
 
 # ---------------------------------------------------------------------------------------- hashing
@@ -203,18 +214,15 @@ def events(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[tuple[Any, ...
 def hash_rows(con: duckdb.DuckDBPyConnection, source: str, batch_id: int | None, fingerprint: str) -> str:
     """SHA-256 (hex) over plan rows in canonical order plus the settings fingerprint.
 
-    ``source`` is ``"batch"`` (the frozen rows of ``batch_id``) or one of :data:`PLAN_TABLES` (a
-    re-plan restricted to ``batch_id``'s users). The canonical form is built in SQL
-    (``queries/execute/plan_hash.sql``): one JSON array per row, sorted, joined by newlines.
+    ``source`` is ``"batch"`` (the frozen rows of ``batch_id``) or a plan table (a re-plan restricted to
+    ``batch_id``'s users). The canonical form is built in SQL (``queries/execute/batches.sql``
+    ``plan_hash``): one JSON array per row, sorted, joined by newlines.
     """
     if source == "batch":
-        con.execute(sql("execute/hash_rows_batch"), [batch_id])
-    elif source in PLAN_TABLES:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW exec_plan_source AS SELECT * FROM {source}")
-        con.execute(sql("execute/hash_rows_replan"), [batch_id])
+        con.execute(sql("execute/batches.hash_rows_batch"), {"batch_id": batch_id})
     else:
-        raise ValueError(f"unknown hash source {source!r}")
-    row = con.execute(sql("execute/plan_hash"), [fingerprint]).fetchone()
+        con.execute(sql("execute/batches.hash_rows_replan", plan=check_table(source)), {"batch_id": batch_id})
+    row = con.execute(sql("execute/batches.plan_hash"), {"fingerprint": fingerprint}).fetchone()
     assert row is not None
     return str(row[0])
 
@@ -236,7 +244,14 @@ def approve(con: duckdb.DuckDBPyConnection, ref: str | int, actor: str, note: st
     con.execute("BEGIN TRANSACTION")
     try:
         changed = con.execute(
-            sql("execute/batch_approve"), [actor, now(), batch.plan_hash, note, batch.batch_id]
+            sql("execute/batches.approve"),
+            {
+                "actor": actor,
+                "at": now(),
+                "plan_hash": batch.plan_hash,
+                "note": note,
+                "batch_id": batch.batch_id,
+            },
         ).fetchall()
         if not changed:
             raise UserError(
@@ -254,7 +269,7 @@ def void_approval(con: duckdb.DuckDBPyConnection, batch: Batch, actor: str, why:
     """Back to draft, approval cleared, with the reason recorded."""
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(sql("execute/batch_void_approval"), [batch.batch_id])
+        con.execute(sql("execute/batches.void_approval"), {"batch_id": batch.batch_id})
         record_event(con, batch.batch_id, actor, "approval_voided", batch.state, "draft", why)
         con.execute("COMMIT")
     except BaseException:
@@ -295,9 +310,12 @@ def check_integrity(con: duckdb.DuckDBPyConnection, batch: Batch, actor: str) ->
         )
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(sql("execute/batch_rehash"), [fingerprint, new_hash, batch.batch_id])
+        con.execute(
+            sql("execute/batches.rehash"),
+            {"fingerprint": fingerprint, "plan_hash": new_hash, "batch_id": batch.batch_id},
+        )
         if batch.state == "approved":
-            con.execute(sql("execute/batch_void_approval"), [batch.batch_id])
+            con.execute(sql("execute/batches.void_approval"), {"batch_id": batch.batch_id})
             record_event(con, batch.batch_id, actor, "approval_voided", "approved", "draft", why)
         else:
             record_event(con, batch.batch_id, actor, "rehashed", "draft", "draft", why)
@@ -320,4 +338,4 @@ def replan_hash(con: duckdb.DuckDBPyConnection, batch: Batch, plan_table: str) -
 
 
 def batch_users(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[tuple[Any, ...]]:
-    return con.execute(sql("execute/batch_users_all"), [batch_id]).fetchall()
+    return con.execute(sql("execute/batches.users"), {"batch_id": batch_id}).fetchall()

@@ -123,10 +123,10 @@ _COLUMNS = (
 )
 
 
-def columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    """Rows as one list per column: the parameters of a set-based statement over ``unnest`` (one
+def columns(names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """Rows as one list per named column: the parameters of a set-based statement over ``unnest`` (one
     statement for many rows, without building an Arrow table)."""
-    return [list(values) for values in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
 
 
 class Journal:
@@ -145,7 +145,7 @@ class Journal:
         a busy machine stalls the executor's single database thread."""
         if rows:
             ordered = [(*row, i) for i, row in enumerate(rows)]
-            self.con.execute(sql("execute/journal_insert_rows"), columns(ordered, len(_COLUMNS) + 1))
+            self.con.execute(sql("execute/journal.insert_rows"), columns((*_COLUMNS, "ord"), ordered))
 
     def _row(
         self,
@@ -227,10 +227,10 @@ class StepStatus:
 
 def step_statuses(con: duckdb.DuckDBPyConnection, batch_id: int, prefix: str = "") -> dict[str, StepStatus]:
     """The journal's view of every idempotency key of a batch (optionally only keys starting ``prefix``)."""
-    con.execute(sql("execute/settle")).fetchall()
+    con.execute(sql("execute/journal.settle")).fetchall()
     out: dict[str, StepStatus] = {}
     for key, kind, outcome, done, attempts in con.execute(
-        sql("execute/journal_step_status"), [batch_id, prefix]
+        sql("execute/journal.step_status"), {"batch_id": batch_id, "prefix": prefix}
     ).fetchall():
         open_intent = kind == "intent" or (kind == "response" and outcome == "unknown")
         out[key] = StepStatus(key, kind, outcome, bool(done), open_intent and not done, int(attempts))
@@ -241,10 +241,12 @@ def step_ids(con: duckdb.DuckDBPyConnection, batch_id: int, prefix: str) -> dict
     """The ids journaled for each idempotency key starting ``prefix`` (the latest row that had any)."""
     return {
         str(key): json.loads(ids)
-        for key, ids in con.execute(sql("execute/journal_ids"), [batch_id, prefix]).fetchall()
+        for key, ids in con.execute(
+            sql("execute/journal.ids"), {"batch_id": batch_id, "prefix": prefix}
+        ).fetchall()
     }
 
 
 def entries(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[tuple[Any, ...]]:
     """The journal rows of a batch, oldest first (for `batch show --journal` and the tests)."""
-    return con.execute(sql("execute/journal_rows"), [batch_id]).fetchall()
+    return con.execute(sql("execute/journal.rows"), {"batch_id": batch_id}).fetchall()

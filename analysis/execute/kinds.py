@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from analysis.execute.livestate import PHONE_IDS, norm_phone
+from analysis.execute.livestate import norm_phone
 from analysis.execute.oath import totp
 from analysis.execute.reads import INVENTORY
 from analysis.execute.steps import Step
 from analysis.execute.work import IN_PLACE, SEND, Choice, Context, Decision, Kind, Request, Work
+from analysis.graph.constants import PHONE_METHOD_IDS
 
 
 def auth_path(work: Work) -> str:
@@ -40,7 +41,7 @@ class Phone(Kind):
         body = {"phoneNumber": step.value, "phoneType": step.name}
         if _live(work).phones.get(step.name):
             return Request(
-                "PATCH", self.version, f"{auth_path(work)}/phoneMethods/{PHONE_IDS[step.name]}", body
+                "PATCH", self.version, f"{auth_path(work)}/phoneMethods/{PHONE_METHOD_IDS[step.name]}", body
             )
         return Request("POST", self.version, f"{auth_path(work)}/phoneMethods", body)
 

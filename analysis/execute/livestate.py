@@ -20,20 +20,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Graph's fixed ids of the three phone methods (the same in every tenant).
-PHONE_IDS = {
-    "mobile": "3179e48a-750b-4051-897c-87b9720928f7",
-    "alternateMobile": "b6332ec1-7057-4abe-9331-3d72feddfe41",
-    "office": "e37fc753-ff3b-4958-9484-eaa9425c82bc",
-}
-PHONE_TYPES = tuple(PHONE_IDS)
+from analysis.graph.constants import (
+    AUTHENTICATOR_METHOD,
+    HARDWARE_OATH_METHOD,
+    PHONE_METHOD,
+    PHONE_TYPES,
+    SOFTWARE_OATH_METHOD,
+    TAP_METHOD,
+)
+
+#: The methods that use one of a user's five device slots, by the kind the plan calls them.
 SLOT_KINDS = {
-    "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod": "authenticator",
-    "#microsoft.graph.softwareOathAuthenticationMethod": "software_oath",
-    "#microsoft.graph.hardwareOathAuthenticationMethod": "hardware_oath",
+    AUTHENTICATOR_METHOD: "authenticator",
+    SOFTWARE_OATH_METHOD: "software_oath",
+    HARDWARE_OATH_METHOD: "hardware_oath",
 }
-PHONE_TYPE = "#microsoft.graph.phoneAuthenticationMethod"
-TAP_TYPE = "#microsoft.graph.temporaryAccessPassAuthenticationMethod"
 
 
 def norm_phone(number: str | None) -> str | None:
@@ -66,7 +67,7 @@ class LiveState:
         devices = {str(h.get("id")): h.get("device") or {} for h in hardware or []}
         for method in methods:
             otype = method.get("@odata.type")
-            if otype == PHONE_TYPE:
+            if otype == PHONE_METHOD:
                 ptype = method.get("phoneType")
                 if ptype in state.phones:
                     state.phones[ptype] = method.get("phoneNumber")
@@ -80,7 +81,7 @@ class LiveState:
                 if status:
                     entry["status"] = status
                 state.methods.append(entry)
-            elif otype == TAP_TYPE:
+            elif otype == TAP_METHOD:
                 state.taps.append(str(method.get("id")))
         state.methods.sort(key=lambda m: (m["kind"], m["id"]))
         value = (prefs or {}).get("userPreferredMethodForSecondaryAuthentication")

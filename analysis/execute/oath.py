@@ -70,7 +70,7 @@ class Secrets:
         if not usernames:
             return cls({}, {})
         if datafile is None:
-            row = con.execute(sql("execute/datafile_path"), [load_id]).fetchone()
+            row = con.execute(sql("execute/run.datafile_path"), {"load_id": load_id}).fetchone()
             datafile = Path(row[0]) if row else None
         if datafile is None or not Path(datafile).is_file():
             raise UserError(
@@ -90,6 +90,8 @@ class Secrets:
             )
         steps = {
             str(username): int(step or 30)
-            for username, step in con.execute(sql("execute/oath_time_steps"), [batch_id]).fetchall()
+            for username, step in con.execute(
+                sql("execute/run.oath_time_steps"), {"batch_id": batch_id}
+            ).fetchall()
         }
         return cls(secrets, steps)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from analysis.errors import UserError
@@ -81,18 +80,6 @@ class ExecOptions:
     @classmethod
     def from_json(cls, text: str) -> ExecOptions:
         return cls(**json.loads(text))
-
-
-def read_settings(path: str | Path | None) -> tuple[Settings, ExecOptions]:
-    """Simulator settings and execution options from one settings file (or the defaults).
-
-    Kept for this wing's callers; the one loader, which reads every section, is
-    :func:`analysis.settingsfile.read`.
-    """
-    from analysis import settingsfile  # it reads ExecOptions from here: import when called
-
-    loaded = settingsfile.read(path)
-    return loaded.whatif, loaded.execute
 
 
 def approval_fingerprint(settings: Settings, options: ExecOptions) -> str:

@@ -13,7 +13,8 @@ import duckdb
 
 from analysis.execute import batches as batches_mod
 from analysis.execute.batches import Batch
-from analysis.execute.livestate import PHONE_IDS, LiveState
+from analysis.execute.livestate import LiveState
+from analysis.graph.constants import PHONE_METHOD, PHONE_METHOD_IDS
 from analysis.sqlfiles import sql
 
 
@@ -26,7 +27,7 @@ def replan_hash(con: duckdb.DuckDBPyConnection, batch: Batch) -> str:
     try:
         return batches_mod.replan_hash(con, batch, "plan_batch")
     finally:
-        con.execute(sql("execute/drop_plan_batch"))
+        con.execute(sql("execute/replan.drop_plan_batch"))
 
 
 def replan_drifted(
@@ -44,36 +45,48 @@ def replan_drifted(
     }
     if not users:
         return {}
-    methods: list[tuple[Any, ...]] = []
-    prefs: list[tuple[Any, ...]] = []
+    methods: list[dict[str, Any]] = []
+    prefs: list[dict[str, Any]] = []
     for user_id, live in lives.items():
         _name, entra_id = users[user_id]
         for ptype, number in live.phones.items():
             if number:
                 main, _, ext = str(number).partition("x")
                 methods.append(
-                    (
-                        entra_id,
-                        PHONE_IDS[ptype],
-                        "#microsoft.graph.phoneAuthenticationMethod",
-                        "phone",
-                        ptype,
-                        number,
-                        main.replace(" ", ""),
-                        ext or None,
-                    )
+                    {
+                        "entra_id": entra_id,
+                        "method_id": PHONE_METHOD_IDS[ptype],
+                        "odata_type": PHONE_METHOD,
+                        "kind": "phone",
+                        "phone_type": ptype,
+                        "phone_number": number,
+                        "phone_e164": main.replace(" ", ""),
+                        "phone_extension": ext or None,
+                    }
                 )
         for m in live.methods:
-            methods.append((entra_id, m["id"], "", m["kind"], None, None, None, None))
-        prefs.append((live.preferred, entra_id))
+            methods.append(
+                {
+                    "entra_id": entra_id,
+                    "method_id": m["id"],
+                    "odata_type": "",
+                    "kind": m["kind"],
+                    "phone_type": None,
+                    "phone_number": None,
+                    "phone_e164": None,
+                    "phone_extension": None,
+                }
+            )
+        prefs.append({"preferred": live.preferred, "entra_id": entra_id})
     out: dict[int, str] = {}
     con.execute("BEGIN TRANSACTION")
     try:
-        con.executemany(sql("execute/replan_clear_methods"), [(users[u][1],) for u in lives])
-        con.executemany(sql("execute/replan_insert_method"), methods)
-        con.executemany(sql("execute/replan_set_preferred"), prefs)
+        con.executemany(sql("execute/replan.clear_methods"), [{"entra_id": users[u][1]} for u in lives])
+        if methods:
+            con.executemany(sql("execute/replan.insert_method"), methods)
+        con.executemany(sql("execute/replan.set_preferred"), prefs)
         simulate_users(con, batch.settings, [users[u][0] for u in lives], table="plan_replan")
-        for user_id, rows in con.execute(sql("execute/replan_rows")).fetchall():
+        for user_id, rows in con.execute(sql("execute/replan.rows")).fetchall():
             out[int(user_id)] = rows
     finally:
         con.execute("ROLLBACK")

@@ -105,12 +105,23 @@ class RollbackMode(Mode):
         self.con.execute("BEGIN TRANSACTION")
         try:
             self.con.executemany(
-                sql("execute/rollback_user_done"),
-                [(w.status, w.detail, self.batch.batch_id, w.user_id) for w in done],
+                sql("execute/rollback.user_done"),
+                [
+                    {
+                        "status": w.status,
+                        "detail": w.detail,
+                        "batch_id": self.batch.batch_id,
+                        "user_id": w.user_id,
+                    }
+                    for w in done
+                ],
             )
             self.con.executemany(
-                sql("execute/rollback_unmark"),
-                [(self.batch.name, self.batch.batch_id, w.user_id) for w in done],
+                sql("execute/rollback.unmark"),
+                [
+                    {"batch_name": self.batch.name, "batch_id": self.batch.batch_id, "user_id": w.user_id}
+                    for w in done
+                ],
             )
             self.con.execute("COMMIT")
         except BaseException:
@@ -124,7 +135,7 @@ def _group_id(con: duckdb.DuckDBPyConnection, batch_id: int) -> str | None:
     for ids in step_ids(con, batch_id, f"{batch_id}:").values():
         if ids.get("group"):
             return str(ids["group"])
-    row = con.execute(sql("execute/rollback_group"), [batch_id]).fetchone()
+    row = con.execute(sql("execute/rollback.group_url"), {"batch_id": batch_id}).fetchone()
     parts = str(row[0]).split("/") if row and row[0] else []
     return parts[parts.index("groups") + 1] if "groups" in parts else None
 
@@ -133,15 +144,22 @@ def _undo_works(con: duckdb.DuckDBPyConnection, batch: batches_mod.Batch) -> lis
     batch_id = batch.batch_id
     forward = step_statuses(con, batch_id, f"{batch_id}:")
     back = step_statuses(con, batch_id, f"rb:{batch_id}:")
-    ours = {k for (k,) in con.execute(sql("execute/rollback_ours"), [batch_id, f"{batch_id}:"]).fetchall()}
+    ours = {
+        k
+        for (k,) in con.execute(
+            sql("execute/rollback.ours"), {"batch_id": batch_id, "prefix": f"{batch_id}:"}
+        ).fetchall()
+    }
     ours |= {k for k, s in forward.items() if s.done and s.last_outcome in ("ok", "applied")}
     ids = step_ids(con, batch_id, f"{batch_id}:") | step_ids(con, batch_id, f"rb:{batch_id}:")
     rows: dict[int, list[tuple[Any, ...]]] = {}
-    for user_id, action, ref, value in con.execute(sql("execute/rollback_values"), [batch_id]).fetchall():
-        rows.setdefault(int(user_id), []).append((action, ref, value))
+    for user_id, item, action, ref, value in con.execute(
+        sql("execute/rollback.values"), {"batch_id": batch_id}
+    ).fetchall():
+        rows.setdefault(int(user_id), []).append((item, action, ref, value))
     works = []
     for user_id, username, entra_id, before, status in con.execute(
-        sql("execute/rollback_users"), [batch_id]
+        sql("execute/rollback.users"), {"batch_id": batch_id}
     ).fetchall():
         applied = {k.rsplit(":", 1)[1] for k in ours if k.startswith(f"{batch_id}:{user_id}:")}
         if status == "rolled_back" or before is None or not applied:

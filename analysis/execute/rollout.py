@@ -29,6 +29,7 @@ from analysis.execute.journal import Journal, new_run_id
 from analysis.execute.protocol import Write, send_journaled
 from analysis.execute.work import Request
 from analysis.graph.client import GraphClient
+from analysis.graph.constants import CONTACT_TYPE, GROUP_TYPE, USER_TYPE
 from analysis.graph.errors import GraphError
 from analysis.graph.outcomes import Verdict
 from analysis.graph.wire import odata_string
@@ -113,7 +114,7 @@ def resolve_group(client: GraphClient, name_or_id: str) -> dict[str, Any]:
 
 
 def _migrated_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {str(r[0]) for r in con.execute(sql("execute/migrated_entra_ids")).fetchall()}
+    return {str(r[0]) for r in con.execute(sql("execute/rollout.migrated_entra_ids")).fetchall()}
 
 
 def status(con: duckdb.DuckDBPyConnection, client: GraphClient, console: Console) -> int:
@@ -128,9 +129,7 @@ def status(con: duckdb.DuckDBPyConnection, client: GraphClient, console: Console
     for ref in policy.get("appliesTo") or []:
         gid = str(ref.get("id"))
         members = [m for m in client.paged(f"/groups/{gid}/members", params={"$select": "id"})]
-        users = [
-            m for m in members if m.get("@odata.type", "#microsoft.graph.user") == "#microsoft.graph.user"
-        ]
+        users = [m for m in members if m.get("@odata.type", USER_TYPE) == USER_TYPE]
         done = sum(1 for m in users if str(m.get("id")) in migrated)
         name = ref.get("displayName") or client.get(f"/groups/{gid}", params={"$select": "displayName"}).get(
             "displayName"
@@ -156,17 +155,17 @@ def add_group(
         )
     members = list(client.paged(f"/groups/{gid}/members", params={"$select": "id"}))
     kinds = {str(m.get("@odata.type", "")) for m in members}
-    if "#microsoft.graph.group" in kinds:
+    if GROUP_TYPE in kinds:
         raise UserError(
             f"{label} contains nested groups, which Staged Rollout ignores; add its user members directly"
         )
-    if "#microsoft.graph.orgContact" in kinds:
+    if CONTACT_TYPE in kinds:
         raise UserError(f"{label} contains contacts, which block it from Staged Rollout; remove them first")
     if len(members) > MAX_MEMBERS:
         raise UserError(
             f"{label} has {len(members):,} members; Staged Rollout allows at most {MAX_MEMBERS:,}: split it"
         )
-    for row in con.execute(sql("execute/migration_groups")).fetchall():
+    for row in con.execute(sql("execute/rollout.migration_groups")).fetchall():
         if row[0] and row[0] in (gid, group.get("displayName")):
             raise UserError(
                 f"{label} is the Migration Utility's migration group; Microsoft requires a different "

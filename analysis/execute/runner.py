@@ -70,6 +70,7 @@ class RunResult:
     pending: int = 0
     tally: Tally = field(default_factory=Tally)
     stopped: str | None = None  # why the run stopped early (it is resumable)
+    write_rate: float | None = None  # writes answered ok per second over the batch's write phase
     resumed_after_crash: bool = False
     seconds: float = 0.0
     nothing_to_do: bool = False
@@ -122,13 +123,13 @@ def load_works(con: duckdb.DuckDBPyConnection, batch: Batch) -> list[Work]:
     """The users still to do, their steps from the frozen rows, and the journal's view of each step."""
     batch_id, prefix = batch.batch_id, f"{batch.batch_id}:"
     rows_by_user: dict[int, list[tuple[Any, ...]]] = {}
-    for row in con.execute(sql("execute/run_rows"), [batch_id]).fetchall():
+    for row in con.execute(sql("execute/run.rows"), {"batch_id": batch_id}).fetchall():
         rows_by_user.setdefault(int(row[0]), []).append(tuple(row[1:]))
     statuses = step_statuses(con, batch_id, prefix)
     ids = step_ids(con, batch_id, prefix)
     works: list[Work] = []
     for user_id, username, entra_id, assumed, status, before in con.execute(
-        sql("execute/run_users"), [batch_id]
+        sql("execute/run.users"), {"batch_id": batch_id}
     ).fetchall():
         if status not in ("pending", "failed"):
             continue
@@ -190,12 +191,14 @@ class RunMode(Mode):
 
     def flush(self, pipe: Pipeline, final: bool = False) -> None:
         if self._before:
-            set_based(self.con, "execute/user_before_images", self._before)
+            images = ("before_image", "batch_id", "user_id")
+            set_based(self.con, sql("execute/run.user_before_images"), images, self._before)
             self._before = []
             crashpoints.reached("before_image")
         if pipe.finished and (final or len(pipe.finished) >= 200):
             rows = [(w.status, w.detail, w.replan, self.batch.batch_id, w.user_id) for w in pipe.finished]
-            set_based(self.con, "execute/user_statuses", rows)
+            statuses = ("status", "detail", "replan", "batch_id", "user_id")
+            set_based(self.con, sql("execute/run.user_statuses"), statuses, rows)
             pipe.finished = []
 
 
@@ -254,7 +257,11 @@ def run_batch(
         if drifted:
             replans = replan_users(batch, drifted)
             con.executemany(
-                sql("execute/user_replan"), [(text, batch.batch_id, uid) for uid, text in replans.items()]
+                sql("execute/run.user_replan"),
+                [
+                    {"replan": text, "batch_id": batch.batch_id, "user_id": uid}
+                    for uid, text in replans.items()
+                ],
             )
     result.batch = _finish(con, batch, actor, result)
     result.seconds = time.monotonic() - started
@@ -262,11 +269,16 @@ def run_batch(
 
 
 def _finish(con: duckdb.DuckDBPyConnection, batch: Batch, actor: str, result: RunResult) -> Batch:
-    counts = dict(con.execute(sql("execute/user_status_counts"), [batch.batch_id]).fetchall())
+    counts = dict(con.execute(sql("execute/run.status_counts"), {"batch_id": batch.batch_id}).fetchall())
     result.pending = int(counts.get("pending", 0))
     result.done = int(counts.get("done", 0))
     result.failed, result.drifted = int(counts.get("failed", 0)), int(counts.get("drifted", 0))
     tally = result.tally
+    first, last, answered, _refused = con.execute(
+        sql("execute/run.write_span"), {"batch_id": batch.batch_id}
+    ).fetchone() or (None, None, 0, 0)
+    if first is not None and last is not None and last > first:
+        result.write_rate = int(answered) / (last - first).total_seconds()
     detail = (
         f"done {result.done}, failed {result.failed}, drifted {result.drifted}, pending {result.pending}; "
         f"writes sent {tally.writes_sent}, ok {tally.writes_ok}"
@@ -293,5 +305,9 @@ def summary_rows(result: RunResult) -> list[list[Any]]:
         ["unknown outcomes resolved: applied", t.resolved_applied],
         ["unknown outcomes resolved: not applied", t.resolved_not_applied],
         ["default left to the utility", t.handed_off],
+        [
+            "write rate (the batch's writes, per second)",
+            "" if result.write_rate is None else f"{result.write_rate:.1f}",
+        ],
         ["seconds", f"{result.seconds:.1f}"],
     ]

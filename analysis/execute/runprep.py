@@ -52,7 +52,7 @@ def prepare(
 ) -> Context:
     """Check and load what the run needs, then let an interrupted run's requests settle."""
     if after_crash:
-        row = con.execute(sql("execute/last_run_started"), [batch.batch_id]).fetchone()
+        row = con.execute(sql("execute/run.last_run_started"), {"batch_id": batch.batch_id}).fetchone()
         since = f" (started {row[0].astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC by {row[1]})" if row else ""
         console.warn(
             f"{batch.label}: its last run{since} did not finish: the process was killed or crashed. "
@@ -91,7 +91,11 @@ def settle(
     latest = [
         row[0]
         for prefix in prefixes
-        if (row := con.execute(sql("execute/open_intent_latest"), [batch.batch_id, prefix]).fetchone())
+        if (
+            row := con.execute(
+                sql("execute/run.open_intent_latest"), {"batch_id": batch.batch_id, "prefix": prefix}
+            ).fetchone()
+        )
         and row[0] is not None
     ]
     if not latest:
@@ -177,7 +181,9 @@ def _tap_writer(path: Path) -> Any:
     return deliver
 
 
-def set_based(con: duckdb.DuckDBPyConnection, query: str, rows: list[tuple[Any, ...]]) -> None:
-    """Run ``queries/<query>`` once over ``rows``, passed as one list per column."""
+def set_based(
+    con: duckdb.DuckDBPyConnection, query: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Run ``query`` once over ``rows``, passed as one list per column ``names``."""
     if rows:
-        con.execute(sql(query), columns(rows, len(rows[0])))
+        con.execute(query, columns(names, rows))

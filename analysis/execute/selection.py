@@ -11,17 +11,9 @@ from pathlib import Path
 import duckdb
 
 from analysis.errors import UserError
-from analysis.execute.batches import (
-    PLAN_TABLES,
-    Batch,
-    ensure_schema,
-    get_batch,
-    hash_rows,
-    now,
-    record_event,
-)
+from analysis.execute.batches import Batch, ensure_schema, get_batch, hash_rows, now, record_event
 from analysis.execute.options import ExecOptions, approval_fingerprint
-from analysis.simulate.settings import Settings
+from analysis.simulate.plan import Plan
 from analysis.sqlfiles import sql
 
 
@@ -84,42 +76,38 @@ def _read_users_file(path: Path) -> list[tuple[int, str]]:
     return out
 
 
-def _selected_user_ids(con: duckdb.DuckDBPyConnection, plan_table: str, selection: Selection) -> list[int]:
+def _selected_user_ids(con: duckdb.DuckDBPyConnection, plan: str, selection: Selection) -> list[int]:
     """The MFA Server user ids the selection names (validated; errors name the file line or group)."""
-    import pyarrow as pa
-
-    con.execute(f"CREATE OR REPLACE TEMP VIEW exec_plan_source AS SELECT * FROM {plan_table}")
     if selection.users_file is not None:
         wanted = _read_users_file(selection.users_file)
-        table = pa.table({"line": [n for n, _ in wanted], "name": [s for _, s in wanted]})
-        con.register("exec_wanted_users", table)
-        try:
-            missing = con.execute(sql("execute/select_users_missing")).fetchall()
-            if missing:
-                shown = "; ".join(f"line {line}: {name!r}" for line, name in missing[:5])
-                more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-                raise UserError(
-                    f"users file {selection.users_file}: {len(missing)} name(s) match no MFA Server user "
-                    f"(by username or UPN) in this workspace: {shown}{more}. Fix or remove those lines."
-                )
-            ids = [r[0] for r in con.execute(sql("execute/select_users_file")).fetchall()]
-        finally:
-            con.unregister("exec_wanted_users")
-        return ids
+        con.execute(
+            sql("execute/selection.wanted_users"),
+            {"lines": [n for n, _ in wanted], "names": [text for _, text in wanted]},
+        )
+        missing = con.execute(sql("execute/selection.users_missing", plan=plan)).fetchall()
+        if missing:
+            shown = "; ".join(f"line {line}: {name!r}" for line, name in missing[:5])
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            raise UserError(
+                f"users file {selection.users_file}: {len(missing)} name(s) match no MFA Server user "
+                f"(by username or UPN) in this workspace: {shown}{more}. Fix or remove those lines."
+            )
+        return [r[0] for r in con.execute(sql("execute/selection.users_file", plan=plan)).fetchall()]
     if selection.group is not None:
-        found = con.execute(sql("execute/group_lookup"), [selection.group]).fetchall()
+        found = con.execute(sql("execute/selection.group_lookup"), {"group": selection.group}).fetchall()
         if not found:
             raise UserError(
                 f"there is no Entra group {selection.group!r} (by id or display name) in the workspace's "
                 "tenant snapshot; check the name, or reload a newer snapshot"
             )
-        return [r[0] for r in con.execute(sql("execute/select_group"), [selection.group]).fetchall()]
+        query = sql("execute/selection.group_users", plan=plan)
+        return [r[0] for r in con.execute(query, {"group": selection.group}).fetchall()]
     if selection.where is not None:
-        return _select_where(con, selection.where)
+        return _select_where(con, plan, selection.where)
     return list(selection.user_ids or [])
 
 
-def _select_where(con: duckdb.DuckDBPyConnection, predicate: str) -> list[int]:
+def _select_where(con: duckdb.DuckDBPyConnection, plan: str, predicate: str) -> list[int]:
     """Users with any plan row matching an operator-written SQL predicate.
 
     The predicate is the one piece of SQL an operator writes, so it runs in a separate in-memory
@@ -129,7 +117,7 @@ def _select_where(con: duckdb.DuckDBPyConnection, predicate: str) -> list[int]:
     text = predicate.strip()
     if not text:
         raise UserError("--where is empty; give a predicate on the plan, e.g. \"item = 'oath_token'\"")
-    rows = con.sql(sql("execute/plan_for_where")).to_arrow_table()
+    rows = con.sql(sql("execute/selection.plan_for_where", plan=plan)).to_arrow_table()
     sandbox = duckdb.connect(":memory:", config={"enable_external_access": False})
     try:
         sandbox.register("plan_rows", rows)
@@ -155,81 +143,83 @@ def create_batch(
     con: duckdb.DuckDBPyConnection,
     *,
     name: str,
-    plan_table: str,
+    plan: Plan,
     selection: Selection,
-    settings: Settings,
     options: ExecOptions,
     actor: str,
 ) -> Created:
     """Freeze the plan rows of the selected users into a new draft batch.
 
-    ``plan_table`` must hold the simulator's plan made with ``settings`` on this workspace. Only users
-    whose ``user`` row says ``migrate`` are taken; the others are counted in :attr:`Created.excluded`.
+    ``plan`` must be current (simulated on this workspace as it is); its settings are the batch's. Only
+    users whose ``user`` row says ``migrate`` are taken; the others are counted in
+    :attr:`Created.excluded`.
     """
-    if plan_table not in PLAN_TABLES:
-        raise ValueError(f"plan table must be one of {PLAN_TABLES}")
+    plan.require_current(con)
+    settings, table = plan.settings, plan.table
     ensure_schema(con)
     name = name.strip()
     if not name:
         raise UserError("a batch needs a name (--name), e.g. --name wave-1")
-    if con.execute(sql("execute/batch_by_name"), [name]).fetchone():
+    if con.execute(sql("execute/batches.by_name"), {"name": name}).fetchone():
         raise UserError(f"a batch named {name!r} already exists; choose another --name")
-    ids = _selected_user_ids(con, plan_table, selection)
+    ids = _selected_user_ids(con, table, selection)
     if not ids:
         raise UserError(f"the selection ({selection.describe()}) contains no MFA Server users")
-    import pyarrow as pa
-
-    con.register("exec_selected_ids", pa.table({"user_id": pa.array(ids, pa.int64())}))
+    con.execute(sql("execute/selection.selected_ids"), {"ids": ids})
+    excluded = [
+        (str(a), int(n)) for a, n in con.execute(sql("execute/selection.excluded", plan=table)).fetchall()
+    ]
+    fingerprint = approval_fingerprint(settings, options)
+    row = con.execute(sql("execute/selection.load_latest")).fetchone()
+    load_id = row[0] if row else None
+    con.execute("BEGIN TRANSACTION")
     try:
-        excluded = [(str(a), int(n)) for a, n in con.execute(sql("execute/selection_excluded")).fetchall()]
-        fingerprint = approval_fingerprint(settings, options)
-        row = con.execute(sql("execute/load_latest")).fetchone()
-        load_id = row[0] if row else None
-        con.execute("BEGIN TRANSACTION")
-        try:
-            batch_id = int(con.execute(sql("execute/batch_next_id")).fetchone()[0])  # type: ignore[index]
-            con.execute(sql("execute/freeze_users"), [batch_id])
-            users = int(con.execute(sql("execute/batch_user_count"), [batch_id]).fetchone()[0])  # type: ignore[index]
-            if users == 0:
-                raise UserError(
-                    f"none of the {len(ids)} selected user(s) has anything to migrate ("
-                    + ", ".join(f"{a}: {n}" for a, n in excluded)
-                    + "); nothing to put in a batch"
-                )
-            con.execute(sql("execute/freeze_rows"), [batch_id])
-            rows = int(con.execute(sql("execute/batch_row_count"), [batch_id]).fetchone()[0])  # type: ignore[index]
-            plan_hash = hash_rows(con, "batch", batch_id, fingerprint)
-            con.execute(
-                sql("execute/batch_insert"),
-                [
-                    batch_id,
-                    name,
-                    "draft",
-                    selection.describe(),
-                    settings.to_toml(),
-                    fingerprint,
-                    settings.signature(),
-                    options.to_json(),
-                    plan_hash,
-                    load_id,
-                    actor,
-                    now(),
-                ],
+        batch_id = _count(con, "execute/selection.next_id", {})
+        con.execute(sql("execute/selection.freeze_users", plan=table), {"batch_id": batch_id})
+        users = _count(con, "execute/selection.user_count", {"batch_id": batch_id})
+        if users == 0:
+            raise UserError(
+                f"none of the {len(ids)} selected user(s) has anything to migrate ("
+                + ", ".join(f"{a}: {n}" for a, n in excluded)
+                + "); nothing to put in a batch"
             )
-            record_event(
-                con,
-                batch_id,
-                actor,
-                "created",
-                None,
-                "draft",
-                f"{users} users, {rows} rows, hash {plan_hash[:12]}",
-            )
-            overlapping = int(con.execute(sql("execute/batch_overlap"), [batch_id]).fetchone()[0])  # type: ignore[index]
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.unregister("exec_selected_ids")
+        con.execute(sql("execute/selection.freeze_rows", plan=table), {"batch_id": batch_id})
+        rows = _count(con, "execute/selection.row_count", {"batch_id": batch_id})
+        plan_hash = hash_rows(con, "batch", batch_id, fingerprint)
+        con.execute(
+            sql("execute/selection.insert"),
+            {
+                "batch_id": batch_id,
+                "name": name,
+                "selection": selection.describe(),
+                "settings_toml": settings.to_toml(),
+                "fingerprint": fingerprint,
+                "selection_signature": settings.signature(),
+                "options_json": options.to_json(),
+                "plan_hash": plan_hash,
+                "load_id": load_id,
+                "actor": actor,
+                "at": now(),
+            },
+        )
+        record_event(
+            con,
+            batch_id,
+            actor,
+            "created",
+            None,
+            "draft",
+            f"{users} users, {rows} rows, hash {plan_hash[:12]}",
+        )
+        overlapping = _count(con, "execute/selection.overlap", {"batch_id": batch_id})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     return Created(get_batch(con, batch_id), users, rows, excluded, overlapping)
+
+
+def _count(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, object]) -> int:
+    row = con.execute(sql(query), params).fetchone()
+    assert row is not None
+    return int(row[0])

@@ -19,20 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.execute.livestate import PHONE_TYPES, Expectations
+from analysis.execute.livestate import Expectations
 from analysis.execute.options import ExecOptions
+from analysis.graph.constants import PHONE_TYPES
+from analysis.simulate.actions import lookup
 
-#: Plan actions that write a phone, and the Graph phone type they write.
-PHONE_ACTIONS = {
-    "write_mobile": "mobile",
-    "write_mobile_drop_extension": "mobile",
-    "write_alternate": "alternateMobile",
-    "write_office": "office",
-}
-DEFAULT_ACTIONS = frozenset({"set_default", "set_default_fallback"})
-HARDWARE_ACTION = "create_hardware_oath"
-#: Plan actions only Microsoft's utility can carry out (devices, software OATH).
-UTILITY_ACTIONS = frozenset({"create_device", "create_software_oath", "update_device", "update_oath"})
 HW_STEPS = ("hw_create", "hw_assign", "hw_activate")
 #: Journal step names of a run, in the order a user's steps go.
 RUN_STEPS = (*PHONE_TYPES, *HW_STEPS, "default", "handoff_group", "tap")
@@ -79,16 +70,19 @@ def plan_user(rows: Iterable[Sequence[Any]], options: ExecOptions) -> UserPlan:
     hardware: list[Step] = []
     default: Step | None = None
     utility = False
-    for row_no, _item, ref, action, value, writable in rows:
-        if action in PHONE_ACTIONS and writable == "graph":
-            slot = PHONE_ACTIONS[action]
-            phones[slot] = Step(slot, "phone", row_no, value)
-        elif action == HARDWARE_ACTION and writable == "graph":
-            hardware = [Step(name, name, row_no, str(ref)) for name in HW_STEPS]
-        elif action in DEFAULT_ACTIONS and writable == "graph":
-            default = Step("default", "default", row_no, value)
-        elif action in UTILITY_ACTIONS or writable == "utility":
+    for row_no, item, ref, action, value, writable in rows:
+        entry = lookup(item, action)  # the vocabulary says which step carries a row out
+        step = entry.step if entry is not None else None
+        if writable == "utility" or step == "handoff":
             utility = True
+        elif writable != "graph" or entry is None:
+            continue
+        elif step == "phone" and entry.phone_type is not None:
+            phones[entry.phone_type] = Step(entry.phone_type, "phone", row_no, value)
+        elif step == "hardware_oath":
+            hardware = [Step(name, name, row_no, str(ref)) for name in HW_STEPS]
+        elif step == "default":
+            default = Step("default", "default", row_no, value)
     steps = [phones[slot] for slot in PHONE_TYPES if slot in phones] + hardware
     if default is not None:
         steps.append(default)
@@ -133,13 +127,17 @@ def plan_undo(applied: set[str], wrote: dict[str, str], before: dict[str, Any]) 
 
 
 def written_values(rows: Iterable[Sequence[Any]]) -> dict[str, str]:
-    """What one user's frozen rows ``(action, ref, value)`` write, by run step name (``hw``: serial)."""
+    """What one user's frozen Graph rows ``(item, action, ref, value)`` write, by run step name
+    (``hw``: the token serial)."""
     out: dict[str, str] = {}
-    for action, ref, value in rows:
-        if action in PHONE_ACTIONS:
-            out[PHONE_ACTIONS[action]] = value
-        elif action == HARDWARE_ACTION:
+    for item, action, ref, value in rows:
+        entry = lookup(item, action)
+        if entry is None:
+            continue
+        if entry.step == "phone" and entry.phone_type:
+            out[entry.phone_type] = value
+        elif entry.step == "hardware_oath":
             out["hw"] = str(ref)
-        elif action in DEFAULT_ACTIONS:
+        elif entry.step == "default":
             out["default"] = value
     return out

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from analysis.execute.kinds import auth_path, device_of, method_id
-from analysis.execute.livestate import PHONE_IDS, norm_phone
+from analysis.execute.livestate import norm_phone
 from analysis.execute.reads import INVENTORY
 from analysis.execute.steps import Step
 from analysis.execute.work import IN_PLACE, SEND, Choice, Context, Decision, Kind, Request, Work
+from analysis.graph.constants import PHONE_METHOD_IDS
 
 CHANGED = Choice(Decision.BLOCKED, "changed_since", "changed since")
 UNSETTABLE = "it carries the default method this batch set, and Graph cannot unset a default method"
@@ -40,7 +41,7 @@ class UndoPhone(Kind):
 
     def request(self, step: Step, work: Work, ctx: Context) -> Request:
         slot = self.slot(step)
-        path = f"{auth_path(work)}/phoneMethods/{PHONE_IDS[slot]}"
+        path = f"{auth_path(work)}/phoneMethods/{PHONE_METHOD_IDS[slot]}"
         if step.before:
             return Request("PATCH", self.version, path, {"phoneNumber": step.before, "phoneType": slot})
         return Request("DELETE", self.version, path)

@@ -26,11 +26,13 @@ import duckdb
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.execute import batches as batches_mod
-from analysis.execute.livestate import PHONE_TYPES, LiveState, norm_phone
+from analysis.execute.journal import columns
+from analysis.execute.livestate import LiveState, norm_phone
 from analysis.execute.reads import ReadResult, Target, read_users
 from analysis.execute.runprep import outage_is_a_user_error
-from analysis.execute.steps import DEFAULT_ACTIONS, PHONE_ACTIONS, UTILITY_ACTIONS
 from analysis.graph.client import GraphClient
+from analysis.graph.constants import PHONE_TYPES
+from analysis.simulate.actions import lookup, with_step
 from analysis.sqlfiles import sql
 
 VERIFIABLE_STATES = ("completed", "partial", "failed", "verified")
@@ -75,25 +77,29 @@ def _judge(
     _row_no, _username, item, ref, action, value, writable = row
     if item == "user":
         return "not_applicable", None, None
-    if action in UTILITY_ACTIONS or writable == "utility":
+    entry = lookup(item, action)
+    step = entry.step if entry is not None else None
+    if step == "handoff" or writable == "utility":
         return "handed_off", action, None
-    is_phone_write = action in PHONE_ACTIONS
-    is_default = action in DEFAULT_ACTIONS or (
+    writes = writable == "graph"
+    is_phone_write = writes and step == "phone"
+    is_default = (writes and step == "default") or (
         item == "default_method" and action in ("noop", "keep_default")
     )
-    is_hw = action == "create_hardware_oath"
+    is_hw = writes and step == "hardware_oath"
     is_phone_noop = item in ("phone", "backup_phone") and action == "noop"
     if not (is_phone_write or is_default or is_hw or is_phone_noop):
         return "not_applicable", None, None
     if user_status != "done":
         return "skipped", value, None
-    if action in DEFAULT_ACTIONS and handed_default:
+    if writes and step == "default" and handed_default:
         return "handed_off", value, None
     if result is None or result.live is None:
         return "differs", value, f"not readable: {result.error if result else 'no read'}"
     live: LiveState = result.live
     if is_phone_write:
-        slot = PHONE_ACTIONS[action]
+        assert entry is not None and entry.phone_type is not None
+        slot = entry.phone_type
         actual = live.phones.get(slot)
         return (
             ("agrees" if norm_phone(actual) == norm_phone(value) else "differs"),
@@ -126,20 +132,23 @@ def verify_batch(
             f"{batch.label} is {batch.state}; only a batch that has run (completed, partial or failed) "
             "can be verified"
         )
-    users = con.execute(sql("execute/verify_users"), [batch.batch_id]).fetchall()
-    serials: dict[str, list[str]] = {}
-    for entra_id, serial in con.execute(sql("execute/verify_serials"), [batch.batch_id]).fetchall():
-        serials.setdefault(entra_id, []).append(str(serial))
-    handed = {
-        int(r[0]) for r in con.execute(sql("execute/verify_handed_default"), [batch.batch_id]).fetchall()
+    params = {"batch_id": batch.batch_id}
+    users = con.execute(sql("execute/verify.users"), params).fetchall()
+    token_actions = [a.action for a in with_step("hardware_oath")]
+    tokens = {
+        str(r[0])
+        for r in con.execute(
+            sql("execute/verify.token_users"), {**params, "actions": token_actions}
+        ).fetchall()
     }
+    handed = {int(r[0]) for r in con.execute(sql("execute/verify.handed_default"), params).fetchall()}
     done_users = [(uid, entra_id) for uid, _name, entra_id, status in users if status == "done"]
     console.info(f"Reading {len(done_users)} user(s) of {batch.label} from Graph ...")
-    targets = [Target(e, hardware=bool(serials.get(e))) for _, e in done_users]
+    targets = [Target(e, hardware=e in tokens) for _, e in done_users]
     with outage_is_a_user_error(f"{batch.label} was not verified"):
         reads = read_users(client, targets, concurrency=concurrency)
     status_of = {int(uid): (status, entra_id) for uid, _n, entra_id, status in users}
-    rows = con.execute(sql("execute/verify_rows"), [batch.batch_id]).fetchall()
+    rows = con.execute(sql("execute/verify.rows"), params).fetchall()
     at = datetime.now(UTC)
     out = Verification(batch)
     stored: list[tuple[Any, ...]] = []
@@ -155,20 +164,21 @@ def verify_batch(
         if status == "done":
             user_ok[user_id] = user_ok.get(user_id, True) and outcome != "differs"
         row_no, username, item, ref_, action, _value, writable = body
-        stored.append(
-            (batch.batch_id, at, row_no, username, item, ref_, action, writable, predicted, actual, outcome)
-        )
+        stored.append((row_no, username, item, ref_, action, writable, predicted, actual, outcome))
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     marks = [
-        (name, at.strftime("%Y-%m-%dT%H:%M:%SZ"), batch.selection_signature, batch.name)
+        {"username": name, "at": stamp, "selection": batch.selection_signature, "batch_name": batch.name}
         for uid, name, _e, status in users
         if status == "done" and user_ok.get(int(uid), True)
     ]
+    names = ("row_no", "username", "item", "ref", "action", "writable", "predicted", "actual", "outcome")
     con.execute("BEGIN TRANSACTION")
     try:
-        con.executemany(sql("execute/verification_insert"), stored)
+        if stored:
+            con.execute(sql("execute/verify.insert"), {**params, "at": at, **columns(names, stored)})
         if marks:
-            con.executemany(sql("execute/mark_migrated"), marks)
-        con.execute(sql("execute/batch_set_agreement"), [out.agreement, batch.batch_id])
+            con.executemany(sql("execute/verify.mark_migrated"), marks)
+        con.execute(sql("execute/verify.set_agreement"), {**params, "agreement": out.agreement})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

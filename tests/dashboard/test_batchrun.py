@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 def test_the_run_panel_lists_what_a_run_sends_now(dashboard_env: Path, tmp_path: Path) -> None:
     con = duckdb.connect(str(dashboard_env))
-    simulate(con, Settings.default(), table="plan_batch")
+    plan = simulate(con, Settings.default(), table="plan_batch")
     names = [
         r[0]
         for r in con.execute(
@@ -35,9 +35,8 @@ def test_the_run_panel_lists_what_a_run_sends_now(dashboard_env: Path, tmp_path:
     created = create_batch(
         con,
         name="wave-x",
-        plan_table="plan_batch",
+        plan=plan,
         selection=Selection(where="username IN (" + ", ".join(f"'{n}'" for n in names) + ")"),
-        settings=Settings.default(),
         options=ExecOptions(),
         actor="alice",
     )

@@ -349,25 +349,23 @@ def create_and_approve(
     """``batch create --where W`` + ``batch approve`` in-process (the CLI path is tested elsewhere)."""
     import duckdb
 
+    from analysis import settingsfile
     from analysis.execute.batches import approve
-    from analysis.execute.options import read_settings
     from analysis.execute.selection import Selection, create_batch
     from analysis.simulate.runner import simulate
-    from analysis.simulate.settings import Settings
 
     settings_path = workspace.parent / f"{name}.toml"
     settings_path.write_text(settings_text)
-    settings, options = read_settings(settings_path)
-    assert isinstance(settings, Settings)
+    loaded = settingsfile.read(settings_path)
+    options = loaded.execute
     con = duckdb.connect(str(workspace))
     try:
-        simulate(con, settings, table="plan_batch")
+        plan = simulate(con, loaded.whatif, table="plan_batch")
         created = create_batch(
             con,
             name=name,
-            plan_table="plan_batch",
+            plan=plan,
             selection=Selection(where=where),
-            settings=settings,
             options=options,
             actor="alice",
         )

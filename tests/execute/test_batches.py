@@ -9,13 +9,14 @@ import duckdb
 import pytest
 from simulate.builders import Workspace
 
+from analysis import settingsfile
 from analysis.errors import UserError
 from analysis.execute import batches
 from analysis.execute.batches import approve, get_batch
 from analysis.execute.journal import REDACTED, Answer, Entry, Journal, redact, step_statuses
 from analysis.execute.livestate import Expectations, LiveState, drift
 from analysis.execute.oath import totp
-from analysis.execute.options import ExecOptions, read_settings
+from analysis.execute.options import ExecOptions
 from analysis.execute.replan import replan_hash
 from analysis.execute.runner import check_runnable
 from analysis.execute.selection import Created, Selection, create_batch
@@ -48,14 +49,13 @@ def _create(
     ws: Workspace, name: str = "wave-1", options: ExecOptions | None = None, **selection: object
 ) -> Created:
     settings = Settings.default()
-    simulate(ws.con, settings, table="plan_batch")
+    plan = simulate(ws.con, settings, table="plan_batch")
     sel = Selection(**selection) if selection else Selection(group="Wave 1")  # type: ignore[arg-type]
     return create_batch(
         ws.con,
         name=name,
-        plan_table="plan_batch",
+        plan=plan,
         selection=sel,
-        settings=settings,
         options=options or ExecOptions(),
         actor="creator",
     )
@@ -174,14 +174,14 @@ def test_settings_file_execute_section(tmp_path: Path) -> None:
         '[migrate]\ndefault_method = "never"\n[execute]\nhandoff = "group"\n'
         'migration_group = "MFA Migration"\n'
     )
-    settings, options = read_settings(path)
-    assert settings.default_method == "never" and options.migration_group == "MFA Migration"
+    loaded = settingsfile.read(path)
+    assert loaded.whatif.default_method == "never" and loaded.execute.migration_group == "MFA Migration"
     path.write_text('[execute]\nhandof = "group"\n')
     with pytest.raises(UserError, match=r"execute\.handof"):
-        read_settings(path)
+        settingsfile.read(path)
     path.write_text('[execute]\nhandoff = "group"\n')
     with pytest.raises(UserError, match="migration_group"):
-        read_settings(path)
+        settingsfile.read(path)
 
 
 def test_journal_keeps_no_secrets_and_tracks_steps(tmp_path: Path) -> None:

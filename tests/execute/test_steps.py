@@ -41,7 +41,7 @@ def test_a_users_steps_come_in_write_order_from_the_rows_alone() -> None:
 
 
 def test_undo_goes_in_reverse_and_leaves_an_unsettable_default_for_last() -> None:
-    wrote = written_values([(r[3], r[2], r[4]) for r in ROWS])
+    wrote = written_values([(r[1], r[3], r[2], r[4]) for r in ROWS if r[5] == "graph"])
     applied = {
         "mobile",
         "alternateMobile",

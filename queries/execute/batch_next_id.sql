@@ -1,1 +1,0 @@
-SELECT coalesce(max(batch_id), 0) + 1 FROM batches

@@ -1,1 +1,0 @@
-SELECT count(*) FROM batch_rows WHERE batch_id = ?

@@ -1,1 +1,0 @@
-UPDATE batches SET agreement = ? WHERE batch_id = ?

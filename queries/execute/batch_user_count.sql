@@ -1,1 +1,0 @@
-SELECT count(*) FROM batch_users WHERE batch_id = ?

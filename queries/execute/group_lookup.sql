@@ -1,1 +1,0 @@
-SELECT id FROM entra_groups WHERE ? IN (id, display_name)

@@ -1,5 +1,0 @@
--- Entra ids of users a verified batch migrated (and not since rolled back).
-SELECT DISTINCT u.entra_id
-FROM migration_marks m
-JOIN batches b ON b.name = m.batch_name
-JOIN batch_users u ON u.batch_id = b.batch_id AND u.username = m.username

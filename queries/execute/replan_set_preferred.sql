@@ -1,1 +1,0 @@
-UPDATE entra_users SET preferred_method = ? WHERE id = ?
