@@ -82,4 +82,5 @@ def test_the_sample_report_exports_in_every_format(
     doc = json.loads(report.write(rep, tmp_path / "r.json").read_text(encoding="utf-8"))
     jsonschema.validate(doc, documented_schema())
     assert report.write(rep, tmp_path / "r.csv").stat().st_size > 0
-    assert "Plotly.newPlot" in report.write(rep, tmp_path / "r.html").read_text(encoding="utf-8")
+    html = report.write(rep, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "<script" not in html  # charts drawn inline, offline, without a script
