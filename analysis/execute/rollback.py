@@ -245,8 +245,13 @@ def rollback_batch(
         active_users=active_users,
         stop=stop,
     )
-    pipe.run(works, f"rolling back {batch.label}")
-    result.restored, result.already, result.stopped = pipe.tally.writes_ok, pipe.tally.already, pipe.stopped
+    refused: UserError | None = None
+    try:
+        pipe.run(works, f"rolling back {batch.label}")
+    except UserError as exc:  # Graph refused this app (401/403): record it, then say so
+        refused = exc
+    result.restored, result.already = pipe.tally.writes_ok, pipe.tally.already
+    result.stopped = pipe.stopped or (str(refused) if refused else None)
     for work in works:
         for step in work.steps:
             why = work.progress[step.name].left
@@ -269,4 +274,6 @@ def rollback_batch(
         result.batch = batches_mod.get_batch(con, batch.batch_id)
     else:
         result.batch = batches_mod.transition(con, batch, "rolled_back", actor, "rolled_back", detail)
+    if refused is not None:
+        raise refused
     return result

@@ -250,8 +250,12 @@ def run_batch(
         active_users=options.active_users,
         stop=stop,
     )
-    pipe.run(works, batch.label)
-    result.tally, result.stopped = pipe.tally, pipe.stopped
+    refused: UserError | None = None
+    try:
+        pipe.run(works, batch.label)
+    except UserError as exc:  # Graph refused this app (401/403): stop as partial, then say so
+        refused = exc
+    result.tally, result.stopped = pipe.tally, pipe.stopped or (str(refused) if refused else None)
     if replan_users is not None:
         drifted = {w.user_id: w.live for w in works if w.status == "drifted" and w.live is not None}
         if drifted:
@@ -265,6 +269,8 @@ def run_batch(
             )
     result.batch = _finish(con, batch, actor, result)
     result.seconds = time.monotonic() - started
+    if refused is not None:
+        raise refused
     return result
 
 

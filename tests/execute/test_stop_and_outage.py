@@ -133,3 +133,26 @@ def test_graph_gone_is_loud_and_given_up_a_changed_certificate_is_not_retried(tm
     ).fetchall()
     con.close()
     assert unsettled == [] and twice == []
+
+
+def test_a_permission_graph_refuses_stops_the_run_as_partial_with_the_permission_named(
+    tmp_path: Path,
+) -> None:
+    ws, tenant = build(tmp_path, 8)
+    create_and_approve(ws)
+    read_only = "User.Read.All,GroupMember.ReadWrite.All,UserAuthenticationMethod.Read.All"
+    with start_emulator(tenant, "--roles", read_only) as emu:
+        run = cli("batch", "run", "w", "--workspace", str(ws), "--settle", "0.3", emu=emu, check=False)
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert run.returncode == 2 and len(errors) == 1, run.stdout + run.stderr
+    assert "UserAuthenticationMethod.ReadWrite.All" in errors[0]
+    state, event = _batch(ws)
+    assert state == "partial" and event.startswith("run_stopped"), event
+    con = duckdb.connect(str(ws), read_only=True)
+    unsettled = con.execute(
+        """SELECT count(*) FROM journal i WHERE i.kind = 'intent' AND NOT EXISTS (
+             SELECT 1 FROM journal r
+             WHERE r.idem_key = i.idem_key AND r.seq > i.seq AND r.kind = 'response')"""
+    ).fetchone()
+    con.close()
+    assert unsettled == (0,)  # every refused write is journaled as refused
