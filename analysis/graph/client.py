@@ -44,7 +44,6 @@ from analysis.graph.auth import TokenProvider
 from analysis.graph.batching import send_batch
 from analysis.graph.errors import (
     AuthError,
-    GraphClientError,
     GraphConnectionError,
     Stopped,
     UnknownOutcome,
@@ -60,9 +59,11 @@ from analysis.graph.wire import (
     Response,
     RetryPolicy,
     Sent,
+    absolute_url,
     encode_query,
     json_or_none,
     parse_retry_after,
+    relative_path,
     ssl_context,
     typed_error,
 )
@@ -106,7 +107,6 @@ class GraphClient:
         if parts.scheme != "https" or not parts.netloc:
             raise ValueError(f"Graph URL must be https://host[:port], got {graph_url!r}")
         self.root = root
-        self._origin = (parts.scheme, parts.netloc.lower())
         self.auth = auth
         self._close_auth = close_auth
         self.retry = retry or RetryPolicy()
@@ -251,7 +251,7 @@ class GraphClient:
     ) -> Response:
         method = method.upper()
         idempotent = method in IDEMPOTENT if idempotent is None else idempotent
-        url = self._url(path, version)
+        url = absolute_url(self.root, path, version)
         query = {k: str(v) for k, v in (params or {}).items()}
         send_headers = dict(headers or {})
         if advanced:
@@ -261,8 +261,8 @@ class GraphClient:
         crid = client_request_id or str(uuid.uuid4())
         send_headers["client-request-id"] = crid
         writes = (0 if method == "GET" else 1) if writes is None else writes
-        units = read_units if read_units is not None else resource_units(method, self._relative(url), query)
-        shown = self._relative(url)
+        shown = relative_path(self.root, url)
+        units = read_units if read_units is not None else resource_units(method, shown, query)
         full_url = url + (("&" if "?" in url else "?") + encode_query(query) if query else "")
         attempt, reauthed = 0, False
         while True:
@@ -367,27 +367,6 @@ class GraphClient:
         return send_batch(self, requests, version)
 
     # ------------------------------------------------------------------ helpers
-    def _url(self, path: str, version: str) -> str:
-        if path.startswith(("https://", "http://")):
-            parts = urlsplit(path)
-            if (parts.scheme, parts.netloc.lower()) != self._origin:
-                # Never send the bearer token to another host, whatever a next link says.
-                raise GraphClientError(
-                    f"refusing to follow a link to another host: {parts.scheme}://{parts.netloc}"
-                )
-            return path
-        return f"{self.root}/{version}/{path.lstrip('/')}"
-
-    def _relative(self, url: str) -> str:
-        """The path after ``/v1.0`` or ``/beta``, without the query (for logs and permission lookup)."""
-        path = urlsplit(url).path
-        base = urlsplit(self.root).path.rstrip("/")
-        path = path[len(base) :] if base and path.startswith(base) else path
-        for version in ("/v1.0", "/beta"):
-            if path.startswith(version + "/") or path == version:
-                return path[len(version) :] or "/"
-        return path
-
     def _charge(self, writes: int, units: int) -> None:
         waited = 0.0
         if writes and self.write_budget is not None:

@@ -20,6 +20,7 @@ import httpx
 
 from analysis.graph.errors import (
     ForbiddenError,
+    GraphClientError,
     GraphError,
     NotFoundError,
     ThrottledError,
@@ -181,6 +182,30 @@ def odata_string(value: str) -> str:
 def ssl_context(ca_file: str | Path) -> ssl.SSLContext:
     """An SSL context that trusts only ``ca_file`` (the emulator's CA)."""
     return ssl.create_default_context(cafile=str(ca_file))
+
+
+def absolute_url(root: str, path: str, version: str) -> str:
+    """``path`` under ``root``/``version``, or a next link verbatim if it is on ``root``'s host."""
+    if path.startswith(("https://", "http://")):
+        parts, origin = urlsplit(path), urlsplit(root)
+        if (parts.scheme, parts.netloc.lower()) != (origin.scheme, origin.netloc.lower()):
+            # Never send the bearer token to another host, whatever a next link says.
+            raise GraphClientError(
+                f"refusing to follow a link to another host: {parts.scheme}://{parts.netloc}"
+            )
+        return path
+    return f"{root}/{version}/{path.lstrip('/')}"
+
+
+def relative_path(root: str, url: str) -> str:
+    """The path after ``/v1.0`` or ``/beta``, without the query (for logs and permission lookup)."""
+    path = urlsplit(url).path
+    base = urlsplit(root).path.rstrip("/")
+    path = path[len(base) :] if base and path.startswith(base) else path
+    for version in ("/v1.0", "/beta"):
+        if path.startswith(version + "/") or path == version:
+            return path[len(version) :] or "/"
+    return path
 
 
 def encode_query(params: Mapping[str, str]) -> str:
