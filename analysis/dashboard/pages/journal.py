@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis.dashboard import components, context, data, exports, privacy
+from analysis.dashboard import components, context, data, exports, journalview, privacy
 
 ctx = context.get()
 ws = ctx.workspace
@@ -53,12 +53,15 @@ with tab_requests:
     shown = data.journal_rows(ws.path, limit=1000, reveal_phones=privacy.revealed(), **filters)
     total = data.journal_count(ws.path, **filters)
     st.caption(
-        f"{total:,} entries match; the newest {min(total, 1000):,} are shown. "
-        "Bodies are redacted: secrets never enter the journal."
+        f"{total:,} entries match; the newest {min(total, 1000):,} are listed. Click an entry to read its "
+        "whole request and response below. Bodies are redacted: secrets never enter the journal."
     )
-    st.dataframe(
+    picked = st.dataframe(
         shown,
         hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="j_rows",
         column_config={
             "seq": st.column_config.NumberColumn("#", format="%d"),
             "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
@@ -68,7 +71,7 @@ with tab_requests:
             "kind": "Entry",
             "step": "Step",
             "method": "Method",
-            "url": st.column_config.TextColumn("URL", width="medium"),
+            "url": st.column_config.TextColumn("URL", width="large"),
             "status": st.column_config.NumberColumn("HTTP", format="%d"),
             "outcome": "Outcome",
             "user_id": None,
@@ -80,9 +83,12 @@ with tab_requests:
             "response": st.column_config.TextColumn("Response", width="medium"),
         },
     )
+    chosen = picked.selection.rows if picked is not None else []
+    if chosen and chosen[0] < len(shown):
+        journalview.draw(ws.path, shown.iloc[chosen[0]], privacy.revealed())
     d1, d2 = st.columns(2)
     d1.download_button(
-        "Export as CSV",
+        f"Export these {total:,} entries (CSV)",
         data=lambda: data.journal_export(ws.path, "csv", privacy.revealed(), **filters),
         file_name="journal.csv",
         mime="text/csv",
@@ -90,7 +96,7 @@ with tab_requests:
         key="j_csv",
     )
     d2.download_button(
-        "Export as JSON lines",
+        f"Export these {total:,} entries (JSON lines)",
         data=lambda: data.journal_export(ws.path, "jsonl", privacy.revealed(), **filters),
         file_name="journal.jsonl",
         mime="application/x-ndjson",
@@ -115,7 +121,7 @@ with tab_events:
         },
     )
     st.download_button(
-        "Export events as CSV",
+        f"Export these {len(events):,} events (CSV)",
         data=exports.csv_bytes(events),
         file_name="batch-events.csv",
         mime="text/csv",
