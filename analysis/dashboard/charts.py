@@ -38,18 +38,33 @@ def _layout(fig: go.Figure, title: str, **extra: object) -> go.Figure:
     return fig
 
 
+def wrap_label(text: str, width: int = 36) -> str:
+    """A long label on several lines ("\\n" between them; the axis splits on it), never shortened."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
 def _hbars(d: pd.DataFrame, value: str, title: str, value_title: str) -> alt.LayerChart:
     """Horizontal bars of ``d`` (columns ``label``, ``colour`` and ``value``) in row order, each labelled
-    with its number. The colour column holds the colours themselves (``scale=None``)."""
+    with its number. The colour column holds the colours themselves (``scale=None``). Labels wrap onto
+    more lines instead of being cut (``labelLimit=0``: no limit)."""
+    d = d.assign(label=[wrap_label(str(t)) for t in d["label"]])
     order = list(d["label"])
+    lines = max((t.count("\n") + 1 for t in order), default=1)
     base = alt.Chart().encode(
         x=alt.X(f"{value}:Q", title=value_title),
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y(
+            "label:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(labelLimit=0, labelExpr="split(datum.label, '\\n')"),
+        ),
         tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip(f"{value}:Q", title=value_title, format=",")],
     )
     bars = base.mark_bar().encode(color=alt.Color("colour:N", scale=None, legend=None))
     text = base.mark_text(align="left", dx=3).encode(text=alt.Text(f"{value}:Q", format=","))
-    return alt.layer(bars, text, data=d).properties(title=title, height=alt.Step(26))
+    return alt.layer(bars, text, data=d).properties(title=title, height=alt.Step(14 + 13 * lines))
 
 
 def users_by_outcome(df: pd.DataFrame) -> alt.LayerChart:
@@ -140,7 +155,7 @@ def checks_by_severity(df: pd.DataFrame, top: int = 12) -> alt.LayerChart:
     d = d.sort_values(["rank", "findings"], ascending=[True, False]).head(top)
     shown = pd.DataFrame(
         {
-            "label": [t if len(t) <= 48 else t[:46].rstrip() + "…" for t in d["title"]],
+            "label": list(d["title"]),
             "colour": [outcomes.severity_colour(s) for s in d["severity"]],
             "findings": d["findings"].astype(int).to_list(),
         }
@@ -195,7 +210,15 @@ def outcome_flow(df: pd.DataFrame, left: str = "Current", right: str = "What-if"
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
-            node={"label": nodes, "pad": 12, "thickness": 14, "color": [node_colour(n) for n in nodes]},
+            node={
+                "label": [
+                    f"{n} ({total:,})"
+                    for n, total in zip(nodes, _node_totals(nodes, lnames, rnames, counts), strict=True)
+                ],
+                "pad": 26,
+                "thickness": 16,
+                "color": [node_colour(n) for n in nodes],
+            },
             link={
                 "source": [lindex[n] for n in lnames],
                 "target": [rindex[n] for n in rnames],
@@ -207,9 +230,36 @@ def outcome_flow(df: pd.DataFrame, left: str = "Current", right: str = "What-if"
     )
     fig.add_annotation(x=0, y=1.08, xref="paper", yref="paper", text=f"<b>{left}</b>", showarrow=False)
     fig.add_annotation(x=1, y=1.08, xref="paper", yref="paper", text=f"<b>{right}</b>", showarrow=False)
+    fig.update_traces(textfont={"size": 13})
     return _layout(
         fig,
         "",
-        height=max(360, 22 * max(len(lindex), len(rindex)) + 80),
+        height=max(380, 58 * max(len(lindex), len(rindex)) + 80),  # room for each label: none overlap
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
+
+
+def _node_totals(nodes: list[str], lnames: list[str], rnames: list[str], counts: list[int]) -> list[int]:
+    """Rows through each node: the left nodes' outgoing sums, then the right nodes' incoming sums."""
+    left = dict.fromkeys(dict.fromkeys(lnames), 0)
+    right = dict.fromkeys(dict.fromkeys(rnames), 0)
+    for a, b, n in zip(lnames, rnames, counts, strict=True):
+        left[a] += n
+        right[b] += n
+    return list(left.values()) + list(right.values())
+
+
+def flow_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The moves of :func:`outcome_flow` as a table (item, from, to, rows), largest first: every label
+    read whole, whatever the Sankey manages to fit."""
+    out = pd.DataFrame(
+        {
+            "Item": [outcomes.ITEM_LABELS.get(i, i) for i in df["item"]],
+            "Current settings": [
+                outcomes.label(a) if isinstance(a, str) else "(not in plan)" for a in df["a"]
+            ],
+            "What-if": [outcomes.label(b) if isinstance(b, str) else "(not in plan)" for b in df["b"]],
+            "Rows": [int(n) for n in df["n"]],
+        }
+    )
+    return out.sort_values("Rows", ascending=False).reset_index(drop=True)

@@ -166,6 +166,34 @@ def readable(df: pd.DataFrame) -> pd.DataFrame:
     return _blank_missing_text(out)
 
 
+def paged_table(
+    df: pd.DataFrame,
+    key: str,
+    labels: dict[str, str],
+    size: int = 25,
+    colours: dict[str, list[str | None]] | None = None,
+) -> None:
+    """``df`` as a static table that wraps every cell (nothing is cut off), ``size`` rows per page with
+    Previous / Next. For lists of long text (a finding's detail, a group's health). ``colours`` colour
+    columns per row (keys are ``df``'s column names, one colour per row of ``df``)."""
+    pages = max(1, -(-len(df) // size))
+    page = min(int(st.session_state.get(key, 1)), pages)
+    rows = slice((page - 1) * size, page * size)
+    part = df.iloc[rows]
+    shown = readable(part[[c for c in labels if c in part.columns]].reset_index(drop=True))
+    tones = {labels[c]: list(v[rows]) for c, v in (colours or {}).items() if c in labels}
+    st.table(styled(shown.rename(columns=labels), tones), hide_index=True)
+    if pages > 1:
+        c1, c2, c3 = st.columns([1, 1, 4])
+        if c1.button("Previous", icon=":material/chevron_left:", disabled=page <= 1, key=f"{key}_prev"):
+            st.session_state[key] = page - 1
+            st.rerun()
+        if c2.button("Next", icon=":material/chevron_right:", disabled=page >= pages, key=f"{key}_next"):
+            st.session_state[key] = page + 1
+            st.rerun()
+        c3.caption(f"Rows {(page - 1) * size + 1:,}–{min(page * size, len(df)):,} of {len(df):,}")
+
+
 NOT_READY_CSS = """
 <style>
 table.nr{border-collapse:collapse;width:100%;font-size:14px}

@@ -245,7 +245,7 @@ def test_rollout_counts_groups_and_hazards(shared_env: Path, reference: duckdb.D
     assert shown["MFA rollout policies"] == n(policies)
     assert shown["Routed but not migrated"] == n(report.result("rollout_users_not_migrated").count)
     domains = one(reference, "SELECT count(*) FROM entra_domains")
-    domain_table = next(df.value for df in at.dataframe if "federated_idp_mfa_behavior" in df.value.columns)
+    domain_table = next(t.value for t in at.table if "federatedIdpMfaBehavior" in t.value.columns)
     assert len(domain_table) == domains
     steps = len(report.runbook)
     assert sum(1 for m in at.markdown if " — **" in m.value) == steps

@@ -199,8 +199,11 @@ def test_outcome_flow_links_sum_to_the_rows() -> None:
     fig = charts.outcome_flow(flow)
     sankey = fig.data[0]
     assert sum(sankey.link.value) == 17
-    labels = list(sankey.node.label)
-    assert "Phone: (not in plan)" in labels and "User: Not in the migration group" in labels
+    labels = list(sankey.node.label)  # each with the rows through it
+    assert "Phone: (not in plan) (4)" in labels and "User: Not in the migration group (3)" in labels
+    assert "Phone: Write mobile phone (14)" in labels and "Phone: Write mobile phone (10)" in labels
+    moves = charts.flow_table(flow)
+    assert list(moves["Rows"]) == [10, 4, 3] and moves.iloc[1]["What-if"] == "(not in plan)"
 
 
 def test_every_action_the_simulator_can_emit_has_a_label() -> None:

@@ -64,7 +64,7 @@ getattr(st, status_text[1])(message, icon=":material/block:" if status == "block
 # ---------------------------------------------------------------- headline numbers
 graph_rows = int(items[items["writable"] == "graph"]["rows"].sum())
 utility_rows = int(items[items["writable"] == "utility"]["rows"].sum())
-c = st.columns(6)
+c = st.columns(3)  # three to a row: every label fits its tile, on narrow screens too
 components.kpi(c[0], "MFA Server users", counts["mfa_users"], help=f"{counts['mfa_enabled']:,} enabled")
 components.kpi(c[1], "Will migrate", int(by_action.get("migrate", 0)), help="users with a 'migrate' plan row")
 components.kpi(
@@ -73,16 +73,17 @@ components.kpi(
     int(by_action.get("unmatched", 0) + by_action.get("ambiguous", 0)),
     help="unmatched or ambiguous: none of their methods reach Entra",
 )
+c = st.columns(3)
 components.kpi(
-    c[3], "Graph writes", graph_rows, help="phones, hardware OATH tokens and default methods this tool writes"
+    c[0], "Graph writes", graph_rows, help="phones, hardware OATH tokens and default methods this tool writes"
 )
 components.kpi(
-    c[4],
+    c[1],
     "Left to the utility",
     utility_rows,
     help="Authenticator devices and software OATH tokens only Microsoft's utility can create",
 )
-components.kpi(c[5], "Rejected rows", counts["rejects"], help="rows the loader could not use; see Readiness")
+components.kpi(c[2], "Rejected rows", counts["rejects"], help="rows the loader could not use; see Readiness")
 
 # ---------------------------------------------------------------- charts
 figures = data.overview_figures(ws.path, plan.key, plan.table, ws.load_id)

@@ -90,20 +90,32 @@ if not shown.empty:
         else:
             text = st.text_input("Filter affected users or objects", key="r_filter")
             view, matching = plans.findings(ws, report, check_id, text, limit=1000)
-            st.caption(f"{matching:,} match" + (" (the first 1,000 are shown)" if matching > 1000 else ""))
-            st.dataframe(
+            st.caption(f"{matching:,} match" + (" (the first 1,000 are listed)" if matching > 1000 else ""))
+            components.paged_table(
                 privacy.findings(view),
-                hide_index=True,
-                column_config={
+                key=f"r_page_{check_id}_{text}",
+                labels={
                     "subject_type": "Subject",
                     "subject_id": "Id",
-                    "user_id": None,
                     "username": "MFA Server user",
                     "upn": "Entra UPN",
-                    "detail": st.column_config.TextColumn("Detail", width="large"),
+                    "detail": "Detail",
                 },
             )
-            st.download_button(
+            d1, d2 = st.columns(2)
+            if text.strip():
+                noun = "finding" if matching == 1 else "findings"
+                d1.download_button(
+                    f"Download these {matching:,} {noun} (CSV)",
+                    data=lambda c=check_id, t=text: exports.csv_bytes(
+                        privacy.findings(plans.findings(ws, report, c, t)[0])
+                    ),
+                    file_name=f"{result.check.id}-filtered.csv",
+                    mime="text/csv",
+                    icon=":material/download:",
+                    key="r_check_csv_shown",
+                )
+            d2.download_button(
                 f"Download all {result.count:,} findings of this check (CSV)",
                 data=lambda c=check_id: exports.csv_bytes(privacy.findings(plans.findings(ws, report, c)[0])),
                 file_name=f"{result.check.id}.csv",

@@ -94,39 +94,39 @@ else:
         "#c62828" if p else ("#ef6c00" if w else "#2e7d32") for p, w in zip(problems, pending, strict=True)
     ]
     view["Migrated"] = [components.pct(m, n) for m, n in zip(view["migrated"], view["routed"], strict=True)]
-    st.dataframe(
+    table = view[
+        [
+            "policy",
+            "feature",
+            "enabled",
+            "whole_organisation",
+            "group_name",
+            "direct_users",
+            "routed",
+            "migrated",
+            "Migrated",
+            "Health",
+        ]
+    ].reset_index(drop=True)
+    # a static table: every cell wraps, so the health text is read whole
+    st.table(
         components.styled(
-            view[
-                [
-                    "policy",
-                    "feature",
-                    "enabled",
-                    "whole_organisation",
-                    "group_name",
-                    "direct_users",
-                    "routed",
-                    "migrated",
-                    "Migrated",
-                    "Health",
-                ]
-            ].reset_index(drop=True),
+            components.readable(table).rename(
+                columns={
+                    "policy": "Policy",
+                    "feature": "Feature",
+                    "enabled": "Enabled",
+                    "whole_organisation": "Whole org.",
+                    "group_name": "Group",
+                    "direct_users": "Direct users",
+                    "routed": "Routed (MFA)",
+                    "migrated": "Migrated",
+                    "Migrated": "Share migrated",
+                }
+            ),
             {"Health": health_colours},
         ),
         hide_index=True,
-        column_config={
-            "policy": "Policy",
-            "feature": "Feature",
-            "enabled": st.column_config.CheckboxColumn("Enabled"),
-            "whole_organisation": st.column_config.CheckboxColumn("Whole org."),
-            "group_name": "Group",
-            "direct_users": st.column_config.NumberColumn("Direct users", format="%d"),
-            "routed": st.column_config.NumberColumn("Routed (MFA)", format="%d"),
-            "migrated": st.column_config.NumberColumn("Migrated", format="%d"),
-            "Migrated": st.column_config.TextColumn(
-                "Share", help="routed users already migrated and unchanged since"
-            ),
-            "Health": st.column_config.TextColumn("Health", width="large"),
-        },
     )
     st.caption(
         f"Staged Rollout routes direct members only: no nested or dynamic groups, no contacts, at most "
@@ -142,20 +142,16 @@ else:
         f"{hazard.check.remediation}",
         icon=":material/warning:",
     )
-    st.dataframe(
-        privacy.findings(plans.findings(ws, report, "rollout_users_not_migrated", limit=1000)[0]),
-        hide_index=True,
-        column_config={
-            "subject_type": None,
-            "subject_id": None,
-            "user_id": None,
-            "username": "MFA Server user",
-            "upn": "Entra UPN",
-            "detail": st.column_config.TextColumn("Why", width="large"),
-        },
+    listed = privacy.findings(plans.findings(ws, report, "rollout_users_not_migrated", limit=1000)[0])
+    if hazard.count > 1000:
+        st.caption(f"The first 1,000 of {hazard.count:,} are listed; the download has all of them.")
+    components.paged_table(
+        listed,
+        key="ro_hazard_page",
+        labels={"username": "MFA Server user", "upn": "Entra UPN", "detail": "Why"},
     )
     st.download_button(
-        "Download the list (CSV)",
+        f"Download all {hazard.count:,} (CSV)",
         data=lambda: exports.csv_bytes(
             privacy.findings(plans.findings(ws, report, "rollout_users_not_migrated")[0])
         ),
@@ -184,19 +180,18 @@ else:
         else "Managed: Entra does MFA itself"
         for b, t in zip(domains["federated_idp_mfa_behavior"], domains["authentication_type"], strict=True)
     ]
-    st.dataframe(
-        domains,
+    st.table(
+        components.readable(domains.drop(columns=["sign_in_uri"], errors="ignore")).rename(
+            columns={
+                "domain": "Domain",
+                "authentication_type": "Type",
+                "is_verified": "Verified",
+                "federated_idp_mfa_behavior": "federatedIdpMfaBehavior",
+                "issuer": "Issuer",
+                "protocol": "Protocol",
+            }
+        ),
         hide_index=True,
-        column_config={
-            "domain": "Domain",
-            "authentication_type": "Type",
-            "is_verified": st.column_config.CheckboxColumn("Verified"),
-            "federated_idp_mfa_behavior": "federatedIdpMfaBehavior",
-            "issuer": "Issuer",
-            "sign_in_uri": None,
-            "protocol": "Protocol",
-            "What it means": st.column_config.TextColumn("What it means", width="large"),
-        },
     )
     st.caption(
         "The cut-over sets federatedIdpMfaBehavior to rejectMfaByFederatedIdp once every user is migrated "
