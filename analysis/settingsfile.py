@@ -16,8 +16,9 @@ an unknown section or key, or a bad value, is a :class:`~analysis.errors.UserErr
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,26 @@ def from_dict(data: dict[str, Any], source: str) -> SettingsFile:
         retirement=Retirement.from_dict(data.get("retirement", {}), source),
         source=source,
     )
+
+
+def to_toml(settings: SettingsFile) -> str:
+    """The whole file as TOML, every section (``read`` of it gives ``settings`` back): what the
+    dashboard saves, so a saved file carries ``[execute]`` and ``[retirement]`` along with the what-if."""
+    lines = [settings.whatif.to_toml().rstrip("\n")]
+    for section, values in (
+        ("execute", asdict(settings.execute)),
+        ("retirement", settings.retirement.to_dict()),
+    ):
+        lines.append(f"\n[{section}]")
+        lines.extend(f"{key} = {_value(value)}" for key, value in values.items())
+    return "\n".join(lines) + "\n"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()  # a TOML local date
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

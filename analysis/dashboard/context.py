@@ -22,8 +22,9 @@ class Context:
     workspace: Workspace
     identity: Identity
     settings: Any  # analysis.simulate.settings.Settings: the "current" settings the pages report on
-    options: Any  # analysis.execute.batches.ExecOptions: how batches are carried out and approved
+    options: Any  # analysis.execute.options.ExecOptions: how batches are carried out and approved
     settings_source: str  # where they came from, shown in the sidebar
+    retirement: Any = None  # analysis.readiness.retirement.Retirement: the file's [retirement] section
 
 
 def put(ctx: Context) -> None:

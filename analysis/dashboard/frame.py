@@ -6,7 +6,7 @@ gate, and pages run only after the workspace is open and the context is stored.
 
 from __future__ import annotations
 
-import os
+import runpy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,6 @@ from analysis.dashboard import context, identity, session, sidebar
 from analysis.errors import UserError
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
-SETTINGS_ENV = "MFA_MIGRATE_SETTINGS"
 # Less empty space above the title; metric values a little smaller so long numbers fit the tiles.
 CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
@@ -68,16 +67,16 @@ def _providers() -> list[str]:
     return [key for key, value in auth.items() if isinstance(value, Mapping)]
 
 
-def _settings() -> tuple[Any, Any, str]:
-    """Simulator settings and execution options: one TOML file for the whole dashboard, or the defaults.
+def _settings(ws: session.Workspace) -> Any:
+    """The settings file in force: one TOML file for the whole dashboard, or the defaults, read at every
+    rerun (so the What-if page's *Make current* applies without a restart; :mod:`settingsstore`).
 
     Every page and every session uses the same settings (the ``plan`` table is shared); the What-if page
-    compares other settings without changing these.
+    compares other settings without changing these until an operator makes them current.
     """
-    from analysis import settingsfile
+    from analysis.dashboard import settingsstore
 
-    loaded = settingsfile.read(os.environ.get(SETTINGS_ENV) or None)
-    return loaded.whatif, loaded.execute, loaded.source
+    return settingsstore.read(ws.path)
 
 
 def _open_workspace() -> session.Workspace:
@@ -92,26 +91,33 @@ def _open_workspace() -> session.Workspace:
 
 
 def main() -> None:
-    st.set_page_config(page_title="mfa-migrate", page_icon=":material/shield_lock:", layout="wide")
+    st.set_page_config(page_title="mfa-migrate", page_icon="🛡️", layout="wide")
     st.html(f"<style>{CSS}</style>")
     ident = _login_gate()
     try:
         ws = _open_workspace()
-        settings, options, source = _settings()
+        loaded = _settings(ws)
     except UserError as exc:
         st.error(str(exc))
         st.stop()
         return
-    ctx = context.Context(ws, ident, settings, options, source)
+    ctx = context.Context(ws, ident, loaded.whatif, loaded.execute, loaded.source, loaded.retirement)
     context.put(ctx)
     sidebar.draw(ctx)
     pages = {
         section: [
-            st.Page(
-                str(PAGES_DIR / file), title=title, icon=icon, url_path=url, default=(file == "overview.py")
-            )
+            st.Page(str(PAGES_DIR / file), title=title, icon=icon, url_path=url)
             for file, title, icon, url in entries
         ]
         for section, entries in PAGES.items()
     }
-    st.navigation(pages).run()
+
+    def home() -> None:
+        """``/`` shows the Overview; it is registered as a page of its own too, so ``/overview`` is a
+        link like any other page's (Streamlit serves its default page only at ``/``). Drawn in place
+        rather than redirected: a redirect is a second run, which would lose what the first one said
+        (a wrong operator token, for instance)."""
+        runpy.run_path(str(PAGES_DIR / PAGES["Assess"][0][0]), run_name="__page__")
+
+    hidden = st.Page(home, title="Overview", url_path="home", default=True, visibility="hidden")
+    st.navigation({"": [hidden], **pages}).run()

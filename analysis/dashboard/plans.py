@@ -115,6 +115,7 @@ class WhatIf:
     diff: pd.DataFrame  # the first DIFF_ROWS rows of plan_diff
     users: pd.DataFrame  # action, current, whatif (user outcomes)
     writable: pd.DataFrame  # item, action, writable as both plans have them
+    tenant: dict[str, Any]  # the what-if plan's readiness: users, ready, with_warnings, blocked, score
 
 
 DIFF_ROWS = 5000
@@ -122,22 +123,26 @@ DIFF_ROWS = 5000
 _in_tables: dict[str, tuple[str, ...]] = {"whatif": ()}
 
 
-def _fill_whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> dict[str, Any]:
+def _fill_whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> tuple[dict[str, Any], Plan]:
     """Simulate ``doc`` into plan_b and compare it with plan into plan_diff. Call under the lock."""
     from analysis.simulate.runner import compare, simulate
 
     base = _current(path, load_id, marks, base_doc)
     cur = cursor(path)
-    result = compare(cur, base, simulate(cur, _settings(doc), table=WHATIF_TABLE))
+    whatif_plan = simulate(cur, _settings(doc), table=WHATIF_TABLE)
+    result = compare(cur, base, whatif_plan)
     _in_tables["whatif"] = (path, load_id, marks, base_doc, doc)
-    return result
+    return result, whatif_plan
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> WhatIf:
+    from analysis.readiness import checks as readiness
+
     with _lock:
-        result = _fill_whatif(path, load_id, marks, base_doc, doc)
+        result, whatif_plan = _fill_whatif(path, load_id, marks, base_doc, doc)
         cur = cursor(path)
+        tenant = dict(readiness.run(cur, whatif_plan).score.tenant)  # the score and blocked delta
         flow = cur.execute(sql("dashboard/plans.whatif_flow")).df()
         diff = cur.execute(sql("dashboard/plans.whatif_diff"), {"limit": DIFF_ROWS}).df()
         writable = cur.execute(sql("dashboard/plans.whatif_writable")).df()
@@ -153,6 +158,7 @@ def _whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> Wha
         diff,
         users,
         writable,
+        tenant,
     )
 
 

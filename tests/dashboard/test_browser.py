@@ -16,15 +16,15 @@ from pathlib import Path
 import duckdb
 import pytest
 from dashboard_helpers import ROOT, copy_workspace
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Route
 from served import CHROMIUM, CHROMIUM_ARGS, dashboard, operator_token
 
 from analysis.graph.emulator.launcher import EmulatorInfo
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TENANT = ROOT / "sample_data" / "tenant"
-PAGES = {  # url path -> text that proves the page rendered its content
-    "": "Readiness score",
+PAGES = {  # url path -> text that proves the page rendered its content (every page is a deep link)
+    "overview": "Readiness score",
     "readiness": "Download the report",
     "not-ready": "What to do",
     "users": "users match",
@@ -116,6 +116,7 @@ def page(app_url: str) -> Iterator[Page]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        context.route("**/*", keep_on_this_machine)
         pg = context.new_page()
         pg.set_default_timeout(90_000)
         yield pg
@@ -123,12 +124,30 @@ def page(app_url: str) -> Iterator[Page]:
         browser.close()
 
 
+#: Requests the dashboard tried to send anywhere but this machine (blocked, and a test failure).
+OUTSIDE: list[str] = []
+LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
+
+
+def keep_on_this_machine(route: Route) -> None:
+    """Every request of the browser passes here: loopback goes through, anything else is refused and
+    recorded (the dashboard must work offline: fonts, scripts and icons are served locally)."""
+    url = route.request.url
+    if LOCAL.match(url) or url.startswith(("data:", "blob:")):
+        route.continue_()
+    else:
+        OUTSIDE.append(url)
+        route.abort()
+
+
 def settle(pg: Page, expect: str) -> None:
-    """Wait until the page shows ``expect`` and Streamlit has finished running; fail on an exception box."""
+    """Wait until the page shows ``expect`` and Streamlit has finished running; fail on an exception box
+    or on any request that tried to leave the machine."""
     pg.get_by_text(expect, exact=False).first.wait_for()
     pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     assert pg.locator('[data-testid="stException"]').count() == 0
     assert pg.get_by_text("Page not found").count() == 0
+    assert OUTSIDE == [], f"requests that left the machine: {OUTSIDE}"
 
 
 def shot(pg: Page, name: str) -> None:
@@ -146,6 +165,7 @@ def click_row(pg: Page, row: int) -> None:
     """Click a row of the first data grid (drawn on a canvas: by position, below its header)."""
     grid = pg.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first
     grid.wait_for()
+    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     assert box is not None
     pg.mouse.click(box["x"] + 15, box["y"] + 35 + 35 * row + 17)
@@ -153,9 +173,13 @@ def click_row(pg: Page, row: int) -> None:
 
 def test_every_page_renders(page: Page, app_url: str, chosen_users: list[str]) -> None:
     pg = page
+    pg.goto(f"{app_url}/")  # the root shows the Overview too
+    settle(pg, PAGES["overview"])
+    assert pg.locator('[data-testid="stMain"] h1').first.inner_text() == "Overview"
     for path, expect in PAGES.items():
         pg.goto(f"{app_url}/{path}")
         settle(pg, expect)
+        assert pg.url.split("?")[0] == f"{app_url}/{path}", f"/{path} did not stay at its address"
         if path == "users":
             box = pg.get_by_label("Search by name, username, UPN, email or SID")
             box.fill(chosen_users[0])
@@ -165,7 +189,7 @@ def test_every_page_renders(page: Page, app_url: str, chosen_users: list[str]) -
             click_row(pg, 0)  # a click on the grid opens the user
             settle(pg, "This user's plan rows")
             pg.locator("h3", has_text=chosen_users[0]).first.wait_for()
-        shot(pg, path or "overview")
+        shot(pg, path)
 
 
 def test_what_if_compares_and_draws_the_flow(page: Page, app_url: str) -> None:
@@ -230,6 +254,14 @@ def test_batch_create_approve_run_verify_against_the_emulator(
 
     pg.goto(f"{app_url}/journal")
     settle(pg, "entries match")
+    click_row(pg, 0)  # the newest entry opens into its whole request and response
+    try:
+        settle(pg, "Idempotency key")
+    except Exception:
+        shot(pg, "journal-click-failed")
+        raise
+    detail = pg.locator('[data-testid="stMain"]').inner_text()
+    assert "Request" in detail and "Response" in detail and "HTTP" in detail
     shot(pg, "journal-after-run")
 
 

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import charts, components, context, data, outcomes, plans, privacy
+from analysis import settingsfile
+from analysis.dashboard import charts, components, context, data, outcomes, plans, privacy, settingsstore
 from analysis.errors import UserError
 
 ctx = context.get()
@@ -116,6 +117,12 @@ doc = {
 }
 if submitted:
     st.session_state["whatif_doc"] = doc
+made = st.session_state.pop("w_made_current", None)
+if made:
+    st.success(
+        f"These settings are current now (written to `{made}`): every page and session plans with them.",
+        icon=":material/check_circle:",
+    )
 chosen = st.session_state.get("whatif_doc")
 if not chosen:
     st.info("Change any setting above and press **Compare** to see the difference.")
@@ -131,6 +138,7 @@ if settings == base:
 
 with components.user_errors():
     plans.current(ws, base)
+    report = plans.report(ws, base)
     result = plans.whatif(ws, settings, base)
 
 st.subheader("What would change")
@@ -147,25 +155,60 @@ counts = result.counts
 writes = counts[counts["item"] != "user"].merge(result.writable, on=["item", "action"], how="left")
 graph_now = int(writes[writes["writable"] == "graph"]["current"].sum())
 graph_new = int(writes[writes["writable"] == "graph"]["whatif"].sum())
-c = st.columns(5)
-components.kpi(c[0], "Users changed", result.changed_users, help="users with any plan row that differs")
-components.kpi(c[1], "Plan rows that change", result.changed_outcomes)
-for col, action, label in ((c[2], "migrate", "Will migrate"), (c[3], "unmatched", "Unmatched")):
+now_score, new_score = report.score.tenant, result.tenant
+
+
+def delta(new: float, old: float, fmt: str = "{:+,}") -> str | None:
+    return fmt.format(new - old) if new != old else None
+
+
+c = st.columns(4)
+components.kpi(
+    c[0],
+    "Readiness score",
+    f"{new_score['score'] or 0:.1f} / 100",
+    delta=delta(new_score["score"] or 0, now_score["score"] or 0, "{:+.1f}"),
+    help=f"now {now_score['score'] or 0:.1f}; {report.score.formula}",
+)
+components.kpi(
+    c[1],
+    "Blocked users",
+    int(new_score["blocked"] or 0),
+    delta=delta(int(new_score["blocked"] or 0), int(now_score["blocked"] or 0)),
+    delta_color="inverse",
+    help=f"now {int(now_score['blocked'] or 0):,}: users with at least one blocker finding",
+)
+components.kpi(
+    c[2],
+    "With warnings",
+    int(new_score["with_warnings"] or 0),
+    delta=delta(int(new_score["with_warnings"] or 0), int(now_score["with_warnings"] or 0)),
+    delta_color="inverse",
+    help=f"now {int(now_score['with_warnings'] or 0):,}",
+)
+components.kpi(c[3], "Users changed", result.changed_users, help="users with any plan row that differs")
+c = st.columns(4)
+for col, action, label in ((c[0], "migrate", "Will migrate"), (c[1], "unmatched", "Unmatched")):
     now, new = users_of(action, "current"), users_of(action, "whatif")
     components.kpi(
-        col,
-        label,
-        new,
-        delta=f"{new - now:+,}" if new != now else None,
-        delta_color="normal" if action == "migrate" else "inverse",
+        col, label, new, delta=delta(new, now), delta_color="normal" if action == "migrate" else "inverse"
     )
-components.kpi(
-    c[4],
-    "Graph writes",
-    graph_new,
-    delta=f"{graph_new - graph_now:+,}" if graph_new != graph_now else None,
-    delta_color="off",
-)
+components.kpi(c[2], "Graph writes", graph_new, delta=delta(graph_new, graph_now), delta_color="off")
+components.kpi(c[3], "Plan rows that change", result.changed_outcomes)
+
+flow = result.flow
+again = flow[(flow["item"] == "user") & (flow["a"] == "unchanged") & (flow["b"] == "migrate")]
+remigrated = int(again["n"].sum()) if not again.empty else 0
+if remigrated:
+    st.warning(
+        f"**{remigrated:,} users already migrated would be migrated again.** They are *unchanged* now: "
+        "migrated with the current selection and not modified since. The utility migrates a user again "
+        "whenever the selection it would use (the methods and default-method mode: "
+        f"`{settings.signature()}` instead of `{base.signature()}`) differs from the one they were "
+        "migrated with, even if nothing about the user changed. They are counted apart below "
+        "(*Re-migrated*), so they do not look like new problems.",
+        icon=":material/replay:",
+    )
 
 tab_deltas, tab_flow, tab_users = st.tabs(["Deltas", "Flow of outcomes", "Affected users"])
 with tab_deltas:
@@ -187,14 +230,17 @@ with tab_deltas:
             },
         )
 with tab_flow:
-    flow = result.flow
     only_moves = st.toggle("Show only outcomes that move", value=True, key="w_moves")
+    item_names = sorted(flow["item"].unique())
+    moved = flow[flow["a"].fillna("") != flow["b"].fillna("")].groupby("item")["n"].sum()
+    busiest = list(moved.sort_values(ascending=False).index[:2]) or item_names[:1]
     items = st.multiselect(
         "Items",
-        sorted(flow["item"].unique()),
-        default=sorted(flow["item"].unique()),
+        item_names,
+        default=busiest,
         format_func=lambda i: outcomes.ITEM_LABELS.get(i, i),
         key="w_items",
+        help="one or two items at a time keep the flow readable",
     )
     shown = flow[flow["item"].isin(items)]
     if only_moves:
@@ -204,8 +250,11 @@ with tab_flow:
     else:
         shown = shown.replace({pd.NA: None})
         st.plotly_chart(charts.outcome_flow(shown, "Current settings", "What-if"), key="w_sankey")
+        moves = charts.flow_table(shown)
+        st.table(moves, hide_index=True)
 with tab_users:
     diff = result.diff
+    view = privacy.plan_rows(diff.head(1000).reset_index(drop=True))
     st.caption(
         f"{result.changed_outcomes:,} outcomes of {result.changed_users:,} users differ"
         + (
@@ -213,44 +262,84 @@ with tab_users:
             if result.changed_outcomes > 1000
             else "."
         )
+        + " Before and after show the outcome and its value."
     )
-    view = privacy.plan_rows(diff.head(1000).reset_index(drop=True))
-    view.insert(0, "Before", [components.outcome_text(a) or "(not in plan)" for a in view["before_action"]])
-    view.insert(1, "After", [components.outcome_text(a) or "(not in plan)" for a in view["after_action"]])
-    tone = [outcomes.colour(a) if isinstance(a, str) else None for a in view["after_action"]]
-    before = [outcomes.colour(a) if isinstance(a, str) else None for a in view["before_action"]]
-    st.dataframe(
-        components.styled(view, {"Before": before, "After": tone}),
-        hide_index=True,
-        column_config={
-            "user_id": None,
+
+    def side(action: object, value: object) -> str:
+        label = components.outcome_text(action) or "(not in plan)"
+        shown_value = components.show(value, "")
+        return f"{label}: {shown_value}" if shown_value else label
+
+    view.insert(
+        0, "Before", [side(a, v) for a, v in zip(view["before_action"], view["before_value"], strict=True)]
+    )
+    view.insert(
+        1, "After", [side(a, v) for a, v in zip(view["after_action"], view["after_value"], strict=True)]
+    )
+    view.insert(
+        2,
+        "Why",
+        [
+            "yes: the selection differs from the one they were migrated with"
+            if (a == "unchanged" and b == "migrate")
+            else ""
+            for a, b in zip(view["before_action"], view["after_action"], strict=True)
+        ],
+    )
+    view["item"] = [outcomes.ITEM_LABELS.get(i, i) for i in view["item"]]
+    components.paged_table(
+        view,
+        key=f"w_users_{result.settings_doc}",
+        labels={
             "username": "MFA Server user",
-            "upn": "Entra UPN",
             "item": "Item",
             "ref": "Ref",
-            "before_action": None,
-            "after_action": None,
-            "before_value": "Value before",
-            "after_value": "Value after",
-            "before_reason": st.column_config.TextColumn("Reason before", width="medium"),
-            "after_reason": st.column_config.TextColumn("Reason after", width="medium"),
+            "Before": "Before: outcome and value",
+            "After": "After: outcome and value",
+            "Why": "Re-migrated",
+            "after_reason": "Why (after)",
+        },
+        colours={
+            "Before": [outcomes.colour(a) if isinstance(a, str) else None for a in view["before_action"]],
+            "After": [outcomes.colour(a) if isinstance(a, str) else None for a in view["after_action"]],
         },
     )
-    d1, d2 = st.columns(2)
-    d1.download_button(
-        "Download every difference (CSV)",
+    st.download_button(
+        f"Download all {result.changed_outcomes:,} differences (CSV)",
         data=lambda: plans.whatif_csv(ws, base, settings, privacy.revealed()),
         file_name="what-if-differences.csv",
         mime="text/csv",
         icon=":material/download:",
         key="w_csv",
     )
-    d2.download_button(
-        "Save these settings (TOML)",
-        data=settings.to_toml(),
-        file_name="mfa-migrate-settings.toml",
-        mime="application/toml",
-        icon=":material/save:",
-        key="w_toml",
-        help="point MFA_MIGRATE_SETTINGS (dashboard) or --settings (CLI) at this file to make them current",
+
+st.subheader("Keep these settings")
+whole = settingsfile.SettingsFile(whatif=settings, execute=ctx.options, retirement=ctx.retirement)
+text = settingsfile.to_toml(whole)
+k1, k2 = st.columns([1, 2])
+k1.download_button(
+    "Save these settings (TOML)",
+    data=text,
+    file_name="mfa-migrate-settings.toml",
+    mime="application/toml",
+    icon=":material/save:",
+    key="w_toml",
+    help="every section, [execute] and [retirement] as they are now; give it to the CLI's --settings",
+)
+target = settingsstore.path_for(ws.path) or f"{ws.path.rsplit('.', 1)[0]}.settings.toml"
+allowed = ctx.identity.can_approve or ctx.identity.can_run
+with k2.popover(
+    "Make these the current settings", icon=":material/published_with_changes:", disabled=not allowed
+):
+    st.markdown(
+        f"Every page and session will plan with these settings from now on (no restart). Writes `{target}` "
+        f"(its `[execute]` and `[retirement]` are kept) and records the change as **{ctx.identity.name}**."
     )
+    if st.button("Make current", type="primary", key="w_make_current"):
+        with components.user_errors():
+            written = settingsstore.make_current(ctx, text)
+        st.session_state.pop("whatif_doc", None)
+        st.session_state["w_made_current"] = str(written)
+        st.rerun()
+if not allowed:
+    k2.caption("Making settings current is for approvers and operators.")
