@@ -34,5 +34,5 @@ def workspace(sample_workspace: Path, tmp_path: Path) -> Path:
 def console(monkeypatch: pytest.MonkeyPatch) -> CaptureConsole:
     """What ``analysis.cli.main`` prints (it builds its console; it gets this one, out of capsys' reach)."""
     captured = CaptureConsole()
-    monkeypatch.setattr("analysis.cli.TerminalConsole", lambda: captured)
+    monkeypatch.setattr("analysis.cli.TerminalConsole", lambda *streams: captured)
     return captured

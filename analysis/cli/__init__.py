@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO, cast
 
 from analysis import __version__
 from analysis.cli import data, execute, graph, readiness, sample, simulate
@@ -53,17 +54,62 @@ def _debug_everywhere(parser: argparse.ArgumentParser) -> None:
                 _debug_everywhere(child)
 
 
+class _ReaderMayLeave:
+    """An output stream that outlives its reader: ``mfa-migrate batch show | head`` closes the pipe early.
+
+    The first write to a closed pipe points the file descriptor at /dev/null and the command carries on
+    to its end and its own exit code (a batch run is never cut short because its reader stopped
+    reading); nothing else is printed, as with other Unix tools. This is the one place the CLI handles
+    a broken pipe.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._discard()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._discard()
+
+    def _discard(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())  # also what the interpreter flushes at exit
+        finally:
+            os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, ...
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    console = TerminalConsole()
+    out, err = (cast(TextIO, _ReaderMayLeave(s)) for s in (sys.stdout, sys.stderr))
+    console = TerminalConsole(out, err)
+    try:
+        return _run(args, console, err)
+    finally:
+        out.flush()  # what is still buffered goes now, through the wrapper, not at interpreter exit
+        err.flush()
+
+
+def _run(args: argparse.Namespace, console: TerminalConsole, err: TextIO) -> int:
     try:
         return int(args.handler(args, console) or 0)
     except UserError as exc:
-        print(f"error: {escape_controls(str(exc), keep_newlines=True)}", file=sys.stderr)
+        print(f"error: {escape_controls(str(exc), keep_newlines=True)}", file=err)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted", file=err)
         return 130
     except Exception as exc:
         if args.debug or os.environ.get("MFA_MIGRATE_DEBUG"):
@@ -71,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"internal error: {type(exc).__name__}: {escape_controls(str(exc), keep_newlines=True)}\n"
             "This is a bug in mfa-migrate; run again with --debug for the traceback and report it.",
-            file=sys.stderr,
+            file=err,
         )
         return 1
 

@@ -173,7 +173,7 @@ def test_load_prints_counts_and_rejects(
     from analysis.console import TerminalConsole
 
     # TerminalConsole binds sys.stdout when its module is imported; give it the captured streams
-    monkeypatch.setattr(analysis.cli, "TerminalConsole", lambda: TerminalConsole(sys.stdout, sys.stderr))
+    monkeypatch.setattr(analysis.cli, "TerminalConsole", lambda *_: TerminalConsole(sys.stdout, sys.stderr))
     datafile = make_pfdata(
         tmp_path / "p.pfdata",
         [

@@ -45,6 +45,8 @@ def load(path: str | Path) -> dict[str, Any]:
         raise UserError(f"baseline {p} does not exist; {hint}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"baseline {p} is not a readable JSON report ({exc}); {hint}") from None
+    except RecursionError:  # Python's JSON parser gives up on deep nesting; no report nests like that
+        raise UserError(f"baseline {p} is nested too deeply to be a readiness report; {hint}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("checks"), list):
         raise UserError(f"baseline {p} is JSON but not a readiness report (no 'checks' list); {hint}")
     version = doc.get("schema_version")
