@@ -61,6 +61,10 @@ def read(path: str | Path | None) -> SettingsFile:
         raise UserError(
             f"settings file {p} is not valid TOML ({exc}); fix the syntax (docs/simulate.md lists every key)"
         ) from None
+    except RecursionError:  # tomllib gives up on deep nesting; no setting nests more than two levels
+        raise UserError(
+            f"settings file {p} is nested too deeply to be a settings file; docs/simulate.md lists every key"
+        ) from None
     return from_dict(data, str(p))
 
 

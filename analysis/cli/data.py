@@ -26,13 +26,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       help="tenant snapshot directory (users.jsonl, groups.jsonl, ...)")  # fmt: skip
     load.add_argument("--workspace", required=True, type=Path, metavar="FILE",
                       help="the workspace file to write (created if missing)")  # fmt: skip
+    load.add_argument("--allow-shrink", action="store_true",
+                      help="accept a load that leaves no MFA Server or Entra users, or fewer than half "
+                           "of the previous load's (refused otherwise)")  # fmt: skip
     load.set_defaults(handler=run_load)
 
 
 def run_load(args: argparse.Namespace, console: Console) -> int:
     from analysis.sources.workspace import load
 
-    summary = load(args.workspace, args.datafile, args.tenant, console)
+    summary = load(args.workspace, args.datafile, args.tenant, console, allow_shrink=args.allow_shrink)
     console.info(
         f"Loaded {args.datafile} ({summary.datafile_kind}) and {args.tenant} into {args.workspace} "
         f"in {summary.seconds:.1f} s (load {summary.load_id})."

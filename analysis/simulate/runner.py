@@ -33,6 +33,7 @@ from analysis.errors import UserError
 from analysis.simulate import actions
 from analysis.simulate.plan import Plan, check_table, current, stamp, unstamp
 from analysis.simulate.settings import Settings
+from analysis.sources.groupnames import require_group
 from analysis.sqlfiles import sql
 
 #: The plan's columns, in order.
@@ -103,6 +104,7 @@ def simulate_users(
 
 def settings_table(con: duckdb.DuckDBPyConnection, settings: Settings, *, restricted: bool = False) -> None:
     """The one-row temp table ``sim_settings`` that the stages and the readiness checks join."""
+    require_group(con, settings.group, f"settings key 'scope.group' in {settings.source}")
     con.execute(sql("simulate/settings"), _settings_params(settings) | {"restricted": restricted})
 
 

@@ -87,6 +87,10 @@ def _read_document(path: Path) -> str:
             f"{label} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
             "Fix the file (or write the snapshot again) and load it again."
         ) from None
+    except RecursionError:  # Python's JSON parser gives up on deep nesting; Graph never nests like that
+        raise UserError(
+            f"{label} is nested too deeply to be a Graph snapshot. Write the snapshot again and load again."
+        ) from None
     if not isinstance(value, dict):
         raise UserError(
             f"{label} must hold one JSON object, not {type(value).__name__}. "

@@ -29,7 +29,7 @@ from analysis import __version__
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.sources import datafile as pfdata
-from analysis.sources import export_csv, sqlrun, workspace_file
+from analysis.sources import export_csv, shrink, sqlrun, workspace_file
 from analysis.sources import tenant as snapshot
 from analysis.sources.files import FactsPool, datafile_kind
 from analysis.sqlfiles import sql
@@ -84,9 +84,13 @@ class LoadSummary:
         return sum(n for _, _, n in self.rejects)
 
 
-def load(workspace: Path, datafile: Path, tenant: Path, console: Console) -> LoadSummary:
+def load(
+    workspace: Path, datafile: Path, tenant: Path, console: Console, *, allow_shrink: bool = False
+) -> LoadSummary:
     """Load ``datafile`` (SQLite pfdata or Export Users CSV, told apart by content) and the tenant snapshot
-    directory ``tenant`` into ``workspace``, replacing the previous load atomically."""
+    directory ``tenant`` into ``workspace``, replacing the previous load atomically. A load that would
+    leave no users, or fewer than half of the previous load's, is refused unless ``allow_shrink``
+    (:mod:`.shrink`)."""
     started = time.monotonic()
     workspace, datafile, tenant = Path(workspace), Path(datafile), Path(tenant)
     kind = datafile_kind(datafile)
@@ -109,6 +113,7 @@ def load(workspace: Path, datafile: Path, tenant: Path, console: Console) -> Loa
     loaded_at = datetime.now(UTC)
     ok = False
     try:
+        before = shrink.held(con)  # what the previous load left, to compare the new one with
         sqlrun.run(con, "sources/workspace.load_settings")
         sqlrun.run(con, "sources/macros")
         with ExitStack() as stack:
@@ -129,6 +134,8 @@ def load(workspace: Path, datafile: Path, tenant: Path, console: Console) -> Loa
                 from analysis.sources.phones import fill_phone_tables
 
                 fill_phone_tables(con)
+                if not allow_shrink:
+                    shrink.check(con, before, datafile, tenant)
                 _record_load(con, load_id, loaded_at, kind, datafile, rows, snap, facts)
             summary = _summarise(con, load_id, loaded_at, workspace, kind, warnings, started)
         ok = True

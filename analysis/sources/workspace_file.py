@@ -35,7 +35,7 @@ Kind = Literal["missing", "empty", "duckdb", "sqlite", "text", "binary", "direct
 
 def no_extension_downloads(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Turn off DuckDB's extension autoinstall and autoload on ``con``'s database; returns ``con``."""
-    con.execute(sql("sources/workspace_file/no_extension_downloads"))
+    con.execute(sql("sources/workspace_file.no_extension_downloads"))
     return con
 
 
@@ -163,10 +163,10 @@ def _identify_untouched(path: Path) -> Literal["ours", "legacy", "blank"]:
 
 
 def _identify(con: duckdb.DuckDBPyConnection, path: Path) -> Literal["ours", "legacy", "blank"]:
-    tables = [str(r[0]) for r in con.execute(sql("sources/workspace_file/tables")).fetchall()]
+    tables = [str(r[0]) for r in con.execute(sql("sources/workspace_file.tables")).fetchall()]
     names = {t.lower() for t in tables}
     if MARKER in names:
-        (version,) = con.execute(sql("sources/workspace_file/marker_read")).fetchone() or (None,)
+        ((version,),) = con.execute(sql("sources/workspace_file.marker_read")).fetchall()
         if version is not None and int(version) > FORMAT_VERSION:
             raise UserError(
                 f"The workspace {path} was written by a newer mfa-migrate (workspace format {version}; this "
@@ -197,7 +197,7 @@ def _marked(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def mark(con: duckdb.DuckDBPyConnection) -> None:
     """Make the database behind ``con`` an mfa-migrate workspace (once; later calls change nothing)."""
     params = {"format_version": FORMAT_VERSION, "created_by": f"mfa-migrate {__version__}"}
-    con.execute(sql("sources/workspace_file/marker_write"), params)
+    con.execute(sql("sources/workspace_file.marker_write"), params)
 
 
 def _is_lock_error(exc: Exception) -> bool:

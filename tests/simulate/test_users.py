@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.errors import UserError
 from analysis.simulate.settings import Settings
 
 from .builders import Workspace, action, items, outcome
@@ -210,8 +211,9 @@ def test_out_of_scope_by_group_name_and_id(ws: Workspace) -> None:
         assert action(plan, "in@contoso.com", "user") == "migrate"
         assert action(plan, "out@contoso.com", "user") == "out_of_scope"
         assert items(plan, "out@contoso.com") == [("user", None, "out_of_scope")]
-    # names compare exactly
-    assert action(ws.plan({"scope": {"group": "mfa wave 1"}}), "in@contoso.com", "user") == "out_of_scope"
+    # names compare exactly: another case is no group at all, which is an error, not everyone out of scope
+    with pytest.raises(UserError, match="closest names: 'MFA Wave 1'"):
+        ws.plan({"scope": {"group": "mfa wave 1"}})
 
 
 def test_groups_with_the_same_name_are_united(ws: Workspace) -> None:
@@ -225,15 +227,16 @@ def test_groups_with_the_same_name_are_united(ws: Workspace) -> None:
     assert action(plan, "a@contoso.com", "user") == action(plan, "b@contoso.com", "user") == "migrate"
 
 
-def test_missing_group_leaves_every_matched_user_out_of_scope(ws: Workspace) -> None:
+def test_a_scope_group_that_matches_nothing_is_an_error_naming_the_closest(ws: Workspace) -> None:
     ws.user(1, "a@contoso.com")
-    ws.user(2, "nobody@contoso.com")
     ws.entra("e1", "a@contoso.com")
-    plan = ws.plan({"scope": {"group": "Does not exist"}})
-    row = outcome(plan, "a@contoso.com", "user")
-    assert row["action"] == "out_of_scope"
-    assert "no group with id or name 'Does not exist'" in row["reason"]
-    assert action(plan, "nobody@contoso.com", "user") == "unmatched"
+    ws.group("g1", "MFA Migration - Wave 1", [])
+    ws.group("g2", "Helpdesk", [])
+    with pytest.raises(UserError) as caught:
+        ws.plan({"scope": {"group": "MFA Migration - Wave1"}})
+    text = str(caught.value)
+    assert "'scope.group'" in text and "'MFA Migration - Wave1'" in text
+    assert "closest names: 'MFA Migration - Wave 1'" in text and "Helpdesk" not in text
 
 
 def test_disabled_wins_over_out_of_scope(ws: Workspace) -> None:

@@ -14,7 +14,17 @@ import pytest
 
 from analysis.cli import main
 
-from .builders import OATH_SECRET, PFDATA_DDL, SECRETS, entra_user, make_pfdata, make_tenant, user, write_csv
+from .builders import (
+    OATH_SECRET,
+    PFDATA_DDL,
+    SECRETS,
+    entra_user,
+    make_pfdata,
+    make_tenant,
+    rows,
+    user,
+    write_csv,
+)
 
 Case = Callable[[Path, Path, Path], tuple[Path, Path]]  # (tmp, valid datafile, valid tenant) -> inputs
 
@@ -121,7 +131,53 @@ def _duplicate_csv_columns(tmp: Path, datafile: Path, tenant: Path) -> tuple[Pat
     ), tenant
 
 
+def _header_only_csv(tmp: Path, datafile: Path, tenant: Path) -> tuple[Path, Path]:
+    return write_csv(tmp / "users.csv", ["Username", "Method", "Primary Phone"], []), tenant
+
+
+def _every_user_rejected(tmp: Path, datafile: Path, tenant: Path) -> tuple[Path, Path]:
+    users = [user(1, "", method="sms"), user(2, "  ", method="sms"), user(3, "c@x.com", method="fax")]
+    return make_pfdata(tmp / "all-bad.pfdata", users), tenant
+
+
+def _empty_users_jsonl(tmp: Path, datafile: Path, tenant: Path) -> tuple[Path, Path]:
+    (tenant / "users.jsonl").write_text("")
+    return datafile, tenant
+
+
+def _deep(tmp: Path, datafile: Path, tenant: Path, name: str) -> tuple[Path, Path]:
+    (tenant / name).write_text('{"value": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    return datafile, tenant
+
+
+def _tenant_is_a_file(tmp: Path, datafile: Path, tenant: Path) -> tuple[Path, Path]:
+    return datafile, tenant / "users.jsonl"
+
+
+def _datafile_is_a_folder(tmp: Path, datafile: Path, tenant: Path) -> tuple[Path, Path]:
+    return tmp, tenant
+
+
 CASES: dict[str, tuple[Case, list[str]]] = {
+    "header-only csv": (
+        _header_only_csv,
+        ["0 MFA Server users", "users.csv: no user rows in it", "--allow-shrink"],
+    ),
+    "every user row rejected": (
+        _every_user_rejected,
+        ["0 MFA Server users", "all-bad.pfdata: every row rejected", "username is missing", "--allow-shrink"],
+    ),
+    "empty users.jsonl": (_empty_users_jsonl, ["0 Entra users", "users.jsonl: no user rows in it"]),
+    "snapshot.json nested too deeply": (
+        lambda tmp, d, t: _deep(tmp, d, t, "snapshot.json"),
+        ["tenant/snapshot.json is nested too deeply"],
+    ),
+    "policies.json nested too deeply": (
+        lambda tmp, d, t: _deep(tmp, d, t, "policies.json"),
+        ["tenant/policies.json is nested too deeply"],
+    ),
+    "tenant is a file": (_tenant_is_a_file, ["users.jsonl is not a directory"]),
+    "datafile is a folder": (_datafile_is_a_folder, ["is not a file"]),
     "not sqlite nor csv": (_binary, ["neither a SQLite datafile nor a CSV", "PhoneFactor.pfdata"]),
     "missing table": (_missing_table, ["missing tables mobile_app_devices", "queries/sources/pfdata.sql"]),
     "missing columns": (_missing_columns, ["users.backup_phone", "users.oath_kind", "Export Users CSV"]),
@@ -148,20 +204,37 @@ CASES: dict[str, tuple[Case, list[str]]] = {
 def test_bad_input_is_one_clear_error(
     name: str, pfdata: Path, tenant: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    previous = tmp_path / "previous.duckdb"  # a workspace with a good load, before the inputs go bad
+    assert (
+        main(["load", "--datafile", str(pfdata), "--tenant", str(tenant), "--workspace", str(previous)]) == 0
+    )
+    held = _held(previous)
     build, expected = CASES[name]
     datafile, tenant_dir = build(tmp_path, pfdata, tenant)
     ws = tmp_path / "out" / "w.duckdb"
     ws.parent.mkdir()
-    code = main(["load", "--datafile", str(datafile), "--tenant", str(tenant_dir), "--workspace", str(ws)])
-    out, err = capfd.readouterr()
-    assert code == 2, out + err
-    assert err.startswith("error: ") and err.count("\n") == 1, err  # one paragraph
-    for text in expected:
-        assert text in err, (text, err)
-    assert "Traceback" not in out + err
-    for secret in SECRETS:
-        assert secret not in out + err
+    for target in (ws, previous):
+        capfd.readouterr()
+        argv = ["load", "--datafile", str(datafile), "--tenant", str(tenant_dir), "--workspace", str(target)]
+        code = main(argv)
+        out, err = capfd.readouterr()
+        assert code == 2, out + err
+        assert err.startswith("error: ") and err.count("\n") == 1, err  # one paragraph
+        for text in expected:
+            assert text in err, (text, err)
+        assert "Traceback" not in out + err
+        for secret in SECRETS:
+            assert secret not in out + err
     assert not ws.exists()  # a failed first load leaves nothing behind
+    assert _held(previous) == held  # and a failed reload leaves the previous load as it was
+
+
+def _held(ws: Path) -> dict[str, object]:
+    tables = ("loads", "load_sources", "mfa_users", "mfa_devices", "entra_users", "entra_groups", "rejects")
+    held: dict[str, object] = {t: rows(ws, f"SELECT count(*) FROM {t}") for t in tables}
+    held["users"] = rows(ws, "SELECT username, oath_secret_sha256 FROM mfa_users ORDER BY username")
+    held["loads"] = rows(ws, "SELECT load_id FROM loads")
+    return held
 
 
 def test_load_prints_counts_and_rejects(
