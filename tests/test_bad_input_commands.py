@@ -84,6 +84,14 @@ CASES: dict[str, tuple[Build, list[str]]] = {
         _simulate_with("[limits]\ndevice_limit = -1\n"),
         ["limits.device_limit", "whole number from 0 to 100"],
     ),
+    "settings nested too deeply": (
+        _simulate_with("[migrate]\nmethods = " + "[" * 5000 + "]" * 5000 + "\n"),
+        ["s.toml is nested too deeply"],
+    ),
+    "settings scope group unknown": (
+        _simulate_with('[scope]\ngroup = "MFA Migration - Wave1"\n'),
+        ["'scope.group'", "s.toml", "closest names: 'MFA Migration - Wave 1'"],
+    ),
     "settings wrong type": (_simulate_with("[scope]\nonly_changed = 'yes'\n"), ["scope.only_changed"]),
     "execute settings unknown key": (
         lambda tmp, ws: _create(
@@ -197,7 +205,7 @@ def with_batch(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 def test_there_are_enough_kinds() -> None:
-    assert len(CASES) >= 25
+    assert len(CASES) >= 30
 
 
 @pytest.mark.parametrize("name", list(CASES))
