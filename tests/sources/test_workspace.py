@@ -32,7 +32,7 @@ def test_reload_replaces_sources_and_keeps_product_tables(
     con.execute("INSERT INTO batches_of_someone_else VALUES (42)")
     con.close()
     smaller = make_pfdata(tmp_path / "second.pfdata", users=[user(9, "zed@contoso.com")])
-    second = load(ws, smaller, tenant, CaptureConsole())
+    second = load(ws, smaller, tenant, CaptureConsole(), allow_shrink=True)
     assert second.load_id != first.load_id
     assert rows(ws, "SELECT username FROM mfa_users") == [("zed@contoso.com",)]
     assert rows(ws, "SELECT count(*) FROM mfa_devices") == [(0,)]
