@@ -79,14 +79,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from analysis.readiness.report import baseline, notready
     from analysis.simulate.runner import simulate
 
-    settings = settingsfile.read(args.settings).whatif
+    loaded = settingsfile.read(args.settings)
+    settings = loaded.whatif
     if not args.out and not args.per_user:
         raise UserError("give --out REPORT.html|.json|.csv, --per-user USERS.csv, or both")
     outs = [export.check_path(p) for p in args.out]  # fail before the long part, not after
     per_user = check_path(args.per_user, "--per-user") if args.per_user else None
     old = baseline.load(args.baseline) if args.baseline else None
     with workspace_connection(args, console) as con:
-        rep = readiness.run(con, simulate(con, settings))
+        rep = readiness.run(con, simulate(con, settings), retirement=loaded.retirement)
     if old is not None:
         rep.baseline = baseline.compare(rep, old, str(args.baseline))
     for path in outs:
@@ -110,6 +111,12 @@ def _summarise(rep: readiness.Report, console: Console) -> None:
         f"readiness {score}/100 ({rep.score.status}): {t['users']} users, {t['ready']} ready, "
         f"{t['with_warnings']} with warnings, {t['blocked']} blocked"
     )
+    ret = rep.retirement
+    left = ret["days_left"]
+    when = f"in {left} days" if left > 0 else "today" if left == 0 else f"{-left} days ago"
+    tiers = ", ".join(f"{t} {n}" for t, n in ret["tiers"].items() if t != "unknown" or n)
+    delivery = "" if ret["phone_delivery"] == "microsoft" else " (own telecom provider: phones keep working)"
+    console.info(f"phone codes stop on {ret['date']} ({when}){delivery}; priority tiers: {tiers}")
     fired = [r for r in rep.results if r.count]
     if fired:
         console.table(

@@ -50,6 +50,7 @@ SORTS: dict[str, tuple[str, str]] = {
     "after_plan": ("After the plan", "after_plan"),
     "graph_writes": ("Graph writes", "graph_writes"),
     "plan_problems": ("Plan rows that fail", "plan_problems"),
+    "tier": ("Priority tier", "tier"),
 }
 #: Columns that hold one phone number each, and those that may hold several ("a; b").
 PHONE_COLUMNS = ("mfa_phone", "mfa_backup_phone")
@@ -66,6 +67,8 @@ class Filters:
     severities: tuple[str, ...] | None = None
     mfa_groups: tuple[str, ...] | None = None
     methods: tuple[str, ...] | None = None
+    #: priority tiers after the phone retirement date: P1, P2, P3, or "none" (no tier: not known)
+    tiers: tuple[str, ...] | None = None
     entra_group: str | None = None
     text: str = ""
 
@@ -134,7 +137,7 @@ def _build(
 ) -> None:
     from analysis.readiness import checks as readiness
 
-    catalogue = readiness.catalogue()
+    catalogue = [r.check for r in report.results]  # the severities of the day the report was made
     checks = pa.table(
         {
             "check_id": [c.id for c in catalogue],
@@ -151,6 +154,9 @@ def _build(
         }
     )
     source = _findings_source(cur, report)
+    from analysis.readiness import afterdate
+
+    afterdate.bind_summary(cur, report.retirement)  # the tiers of the day and settings of the report
     cur.register("grid_checks", checks)
     cur.register("grid_actions", actions)
     try:
@@ -235,7 +241,7 @@ def not_ready(grid: Grid, report: Any, ids: list[int], reveal_phones: bool) -> p
     finally:
         if source == HELD:
             cur.unregister(HELD)
-    users = notready.users(found, reveal_phones)
+    users = notready.users(found, reveal_phones, [r.check for r in report.results])
     position = {user_id: i for i, user_id in enumerate(ids)}
     return users.sort_values("user_id", key=lambda s: s.map(position)).reset_index(drop=True)
 

@@ -183,17 +183,20 @@ def whatif_csv(ws: Workspace, base: Any, settings: Any, reveal_phones: bool = Fa
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
-def _report(path: str, plan: Plan) -> reportcache.ReportView:
-    """The stored report for this plan, or a fresh one (then stored for the next process)."""
+def _report(path: str, plan: Plan, retirement: Any, today: str) -> reportcache.ReportView:
+    """The stored report for this plan, retirement settings and day, or a fresh one (then stored for the
+    next process)."""
+    import datetime as dt
+
     from analysis.readiness import checks as readiness
 
-    key = reportcache.report_key(plan)
+    key = reportcache.report_key(plan, retirement, today)
     with _lock:
         cur = cursor(path)
         view = reportcache.load_view(cur, key)
         if view is not None:
             return view
-        report = readiness.run(cur, plan)
+        report = readiness.run(cur, plan, retirement=retirement, today=dt.date.fromisoformat(today))
         stored = not handle(path).read_only
         if stored:
             reportcache.store_report(cur, key, report)
@@ -213,11 +216,16 @@ def whatif(ws: Workspace, settings: Any, baseline: Any) -> WhatIf:
         return _whatif(ws.path, ws.load_id, marks_stamp(ws), settings_doc(baseline), settings_doc(settings))
 
 
-def report(ws: Workspace, settings: Any) -> reportcache.ReportView:
-    """The readiness report for the current settings, as the pages show it."""
+def report(ws: Workspace, settings: Any, retirement: Any = None) -> reportcache.ReportView:
+    """The readiness report for the current settings (and ``[retirement]`` settings; None: the defaults),
+    as the pages show it. Recomputed once a day: a check's severity depends on the date."""
+    import datetime as dt
+
+    from analysis.readiness.retirement import Retirement
+
     plan = current(ws, settings)
     with st.spinner("Running the readiness checks …"):
-        return _report(ws.path, plan)
+        return _report(ws.path, plan, retirement or Retirement(), dt.date.today().isoformat())
 
 
 def findings(
@@ -227,13 +235,16 @@ def findings(
     return reportcache.findings(cursor(ws.path), view, check_id, text, limit)
 
 
-def full_report(ws: Workspace, settings: Any, view: reportcache.ReportView) -> Any:
+def full_report(ws: Workspace, settings: Any, view: reportcache.ReportView, retirement: Any = None) -> Any:
     """A complete :class:`analysis.readiness.checks.Report` for downloads (recomputed if none is held)."""
+    import datetime as dt
+
     from analysis.readiness import checks as readiness
 
     if view.report is not None:
         return view.report
     plan = current(ws, settings)
+    today = dt.date.fromisoformat(view.retirement["today"]) if view.retirement else None
     with _lock:
-        view.report = readiness.run(cursor(ws.path), plan)
+        view.report = readiness.run(cursor(ws.path), plan, retirement=retirement, today=today)
     return view.report

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -57,6 +57,8 @@ class ReportView:
     results: list[CheckView]
     runbook: pd.DataFrame
     report: Any = None  # the full Report when this process computed it (for downloads)
+    #: The phone retirement date, days left and users per tier (the report's ``retirement`` section).
+    retirement: dict[str, Any] = field(default_factory=dict)
     _findings: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def summary(self) -> dict[str, dict[str, int]]:
@@ -98,9 +100,11 @@ def cached(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[str, str | None] 
     return (str(row[0]), row[1]) if row else None
 
 
-def report_key(plan: Any) -> str:
-    """What a stored report is valid for: the plan (settings, load, marks, version) and the checks."""
-    return hashlib.sha256(f"{plan.key}|{catalogue_stamp()}".encode()).hexdigest()
+def report_key(plan: Any, retirement: Any = None, today: Any = None) -> str:
+    """What a stored report is valid for: the plan (settings, load, marks, version), the checks, the
+    ``[retirement]`` settings and the day (a check's severity and the days left change with it)."""
+    extra = f"{sorted(retirement.to_dict().items()) if retirement else ''}|{today or ''}"
+    return hashlib.sha256(f"{plan.key}|{catalogue_stamp()}|{extra}".encode()).hexdigest()
 
 
 def store_report(con: duckdb.DuckDBPyConnection, key: str, report: Any) -> None:
@@ -115,8 +119,12 @@ def store_report(con: duckdb.DuckDBPyConnection, key: str, report: Any) -> None:
             "gates": list(report.score.gates),
             "status": report.score.status,
         },
-        "results": [{"id": r.check.id, "count": r.count, "users": r.users} for r in report.results],
+        "results": [
+            {"id": r.check.id, "count": r.count, "users": r.users, "severity": r.check.severity}
+            for r in report.results
+        ],
         "runbook": json.loads(report.runbook.to_json(orient="records")),
+        "retirement": report.retirement,
     }
     findings = report.findings()[
         ["check_id", "subject_type", "subject_id", "user_id", "username", "upn", "detail"]
@@ -149,7 +157,9 @@ def view_of(report: Any, key: str, stored: bool) -> ReportView:
         list(report.score.gates),
         report.score.status,
     )
-    view = ReportView(key, report.generated_at, score, results, report.runbook, report=report)
+    view = ReportView(
+        key, report.generated_at, score, results, report.runbook, report=report, retirement=report.retirement
+    )
     if not stored:
         view._findings = {r.check.id: r.findings for r in report.results}
     return view
@@ -164,14 +174,21 @@ def load_view(con: duckdb.DuckDBPyConnection, key: str) -> ReportView | None:
         return None
     head = json.loads(entry[1])
     checks = {c.id: c for c in readiness.catalogue()}
-    results = [
-        CheckView(checks[r["id"]], int(r["count"]), int(r["users"]))
+    results = [  # the severity of the day the report was made (a check may have an early severity)
+        CheckView(
+            replace(checks[r["id"]], severity=r.get("severity", checks[r["id"]].severity)),
+            int(r["count"]),
+            int(r["users"]),
+        )
         for r in head["results"]
         if r["id"] in checks
     ]
     s = head["score"]
     score = ScoreView(s["formula"], s["tenant"], pd.DataFrame(s["groups"]), list(s["gates"]), s["status"])
-    return ReportView(key, head["generated_at"], score, results, pd.DataFrame(head["runbook"]))
+    runbook = pd.DataFrame(head["runbook"])
+    return ReportView(
+        key, head["generated_at"], score, results, runbook, retirement=head.get("retirement", {})
+    )
 
 
 def findings(

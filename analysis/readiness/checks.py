@@ -12,8 +12,9 @@ The :class:`Report` is what every consumer renders: the CLI's HTML/JSON/CSV expo
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,13 +24,16 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis import __version__
+from analysis.readiness import afterdate
+from analysis.readiness.retirement import Retirement
 from analysis.readiness.runbook import runbook_status
 from analysis.simulate.plan import Plan
 from analysis.simulate.runner import settings_table
 from analysis.sqlfiles import header, names, sql
 
 #: Version of the JSON report shape (docs/report-schema.md). Bump it on any incompatible change.
-SCHEMA_VERSION = 1
+#: 2: a check's severity may depend on the date (``early_severity``); ``retirement`` and ``users``.
+SCHEMA_VERSION = 2
 #: Severities, most serious first.
 SEVERITIES: tuple[str, ...] = ("blocker", "warning", "info")
 #: The columns every check yields, in this order.
@@ -60,6 +64,9 @@ class Check:
     why: str
     remediation: str
     query: str  # the sqlfiles name, e.g. "readiness/unmatched_users"
+    #: The severity until today is within ``[retirement] warn_days`` of the retirement date (header
+    #: ``-- early_severity:``); None: the severity never changes.
+    early_severity: str | None = None
 
 
 @dataclass
@@ -106,6 +113,11 @@ class Report:
     score: Score
     runbook: pd.DataFrame  # phase, step, status, evidence
     timings: dict[str, float] = field(default_factory=dict)
+    #: The retirement settings and where today stands (:func:`analysis.readiness.afterdate.summary`).
+    retirement: dict[str, Any] = field(default_factory=dict)
+    #: Each counted user with an Entra account: user_id, username, upn, tier (None: not known), and
+    #: methods_after_plan, methods_after_date, default_after.
+    tiers: pd.DataFrame = field(default_factory=pd.DataFrame)
     baseline: Any = (
         None  # analysis.readiness.report.baseline.BaselineDiff when compared with an earlier report
     )
@@ -155,6 +167,9 @@ def catalogue() -> list[Check]:
             raise ValueError(f"queries/{name}.sql: severity {meta['severity']!r} is not one of {SEVERITIES}")
         if meta["id"] != name.split("/", 1)[1]:
             raise ValueError(f"queries/{name}.sql: id {meta['id']!r} differs from the file name")
+        early = meta.get("early_severity")
+        if early is not None and early not in SEVERITIES:
+            raise ValueError(f"queries/{name}.sql: early_severity {early!r} is not one of {SEVERITIES}")
         checks.append(
             Check(
                 id=meta["id"],
@@ -163,16 +178,31 @@ def catalogue() -> list[Check]:
                 why=meta["why"],
                 remediation=meta["remediation"],
                 query=name,
+                early_severity=early,
             )
         )
     return sorted(checks, key=lambda c: (SEVERITIES.index(c.severity), c.id))
 
 
 # ---------------------------------------------------------------------------------------- running
-def prepare(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
-    """Build the temp tables the checks share, from the plan and the settings it was made with."""
+def prepare(
+    con: duckdb.DuckDBPyConnection, plan: Plan, retirement: Retirement, today: dt.date | None = None
+) -> None:
+    """Build the temp tables the checks share, from the plan, the settings it was made with and the
+    retirement settings (the state after the date: ``rd_after_date``)."""
     settings_table(con, plan.settings)
     con.execute(sql("readiness/support/prepare", plan=plan.table))
+    afterdate.ensure_view(con)
+    afterdate.bind(con, retirement, today)
+    con.execute(sql("readiness/support/retirement.prepare"))
+
+
+def severity_now(check: Check, retirement: Retirement, today: dt.date | None = None) -> Check:
+    """The check with the severity it has today: its ``early_severity`` until the retirement date is
+    within ``warn_days``."""
+    if check.early_severity is None or afterdate.urgent(retirement, today):
+        return check
+    return replace(check, severity=check.early_severity)
 
 
 def run_check(con: duckdb.DuckDBPyConnection, check: Check, plan: Plan) -> CheckResult:
@@ -249,27 +279,45 @@ def workspace_info(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {k: _plain(v) for k, v in zip(keys, row or (None,) * len(keys), strict=True)}
 
 
-def run(con: duckdb.DuckDBPyConnection, plan: Plan, *, checks: list[Check] | None = None) -> Report:
+def run(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    *,
+    checks: list[Check] | None = None,
+    retirement: Retirement | None = None,
+    today: dt.date | None = None,
+) -> Report:
     """Run every check (or ``checks``) over a current plan, score users and mark the runbook.
 
-    Works on a read-only connection: everything readiness creates is a temp table, dropped again before
-    returning. A stale plan (another load, new migration marks, other settings since) is refused.
+    ``retirement`` (default: the defaults of ``[retirement]``) and ``today`` (default: the date now) decide
+    what is usable after the phone retirement date and how severe that is. Works on a read-only
+    connection once the workspace holds the ``users_after_date`` view (:mod:`.afterdate`): everything
+    else readiness creates is a temp table, dropped again before returning. A stale plan (another load,
+    new migration marks, other settings since) is refused; so is a plan in a table other than ``plan``
+    (the view reads that one).
     """
     plan.require_current(con)
+    if plan.table != "plan":
+        raise ValueError(f"readiness reads the canonical plan table, not {plan.table!r}")
+    retirement = retirement or Retirement()
+    today = today or dt.date.today()
     timings: dict[str, float] = {}
     start = time.perf_counter()
     try:
-        prepare(con, plan)
+        prepare(con, plan, retirement, today)
         timings["prepare"] = time.perf_counter() - start
-        results = [run_check(con, c, plan) for c in (checks if checks is not None else catalogue())]
+        chosen = checks if checks is not None else catalogue()
+        results = [run_check(con, severity_now(c, retirement, today), plan) for c in chosen]
         timings["checks"] = sum(r.seconds for r in results)
         mark = time.perf_counter()
         the_score = score(con, results)
         runbook = runbook_status(con)
         timings["score_runbook"] = time.perf_counter() - mark
         info = workspace_info(con)
+        tiers = con.execute(sql("readiness/support/retirement.tiers")).df()
     finally:
         con.execute(sql("readiness/support/run.cleanup"))
+        con.execute(sql("readiness/support/retirement.cleanup"))
     timings["readiness"] = time.perf_counter() - start
     return Report(
         schema_version=SCHEMA_VERSION,
@@ -282,6 +330,8 @@ def run(con: duckdb.DuckDBPyConnection, plan: Plan, *, checks: list[Check] | Non
         score=the_score,
         runbook=runbook,
         timings=timings,
+        retirement=afterdate.summary(retirement, today, tiers["tier"]),
+        tiers=tiers,
     )
 
 

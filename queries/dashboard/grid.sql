@@ -7,7 +7,8 @@
 -- name: build
 -- One row per MFA Server user. grid_checks (check_id, severity, title, rank) and grid_actions (action,
 -- label, tone) are registered by grid.py; $skip_disabled: the settings' [scope] skip_disabled (who the
--- score counts). Text columns sort and compare without regard to case (COLLATE NOCASE).
+-- score counts). Text columns sort and compare without regard to case (COLLATE NOCASE). `tier` comes
+-- from the workspace view users_after_date, bound by grid.py to the report's retirement settings.
 CREATE OR REPLACE TABLE __grid__ AS
 WITH per_check AS (
   SELECT f.user_id, f.check_id, any_value(c.severity) AS severity, any_value(c.title) AS title,
@@ -128,7 +129,8 @@ SELECT
   a.after_plan COLLATE NOCASE AS after_plan,
   coalesce(a.graph_writes, 0) AS graph_writes,
   coalesce(a.utility_rows, 0) AS utility_rows,
-  coalesce(a.problems, 0) AS plan_problems
+  coalesce(a.problems, 0) AS plan_problems,
+  ad.tier
 FROM mfa_users m
 LEFT JOIN users u USING (user_id)
 LEFT JOIN grid_actions l ON l.action = u.outcome
@@ -138,6 +140,7 @@ LEFT JOIN phones ph USING (user_id)
 LEFT JOIN entra_users e ON e.id = u.entra_id
 LEFT JOIN entra_methods_now em ON em.user_id = u.entra_id
 LEFT JOIN after a USING (user_id)
+LEFT JOIN users_after_date ad USING (user_id)
 
 -- name: memory_attached
 -- Whether the in-memory database for a read-only workspace's grid is attached to the connection.
@@ -169,6 +172,7 @@ WITH hits AS (
          OR (list_contains($severities, 'info') AND g.infos > 0))
     AND ($mfa_groups IS NULL OR list_contains($mfa_groups, g.mfa_group))
     AND ($methods IS NULL OR list_contains($methods, g.mfa_method))
+    AND ($tiers IS NULL OR list_contains($tiers, coalesce(g.tier, 'none')))
     AND ($entra_group IS NULL OR g.entra_id IN (
           SELECT t.user_id FROM entra_group_transitive_users t
           JOIN entra_groups eg ON eg.id = t.group_id
@@ -197,6 +201,7 @@ SELECT 'outcome' AS kind, outcome AS value, count(*) AS users FROM __grid__ GROU
 UNION ALL SELECT 'status', status, count(*) FROM __grid__ GROUP BY status
 UNION ALL SELECT 'mfa_group', mfa_group, count(*) FROM __grid__ GROUP BY mfa_group
 UNION ALL SELECT 'method', mfa_method, count(*) FROM __grid__ GROUP BY mfa_method
+UNION ALL SELECT 'tier', coalesce(tier, 'none'), count(*) FROM __grid__ GROUP BY tier
 UNION ALL SELECT 'check', c, count(*) FROM (SELECT unnest(checks) AS c FROM __grid__) GROUP BY c
 ORDER BY kind, users DESC, value
 

@@ -141,6 +141,15 @@ CREATE OR REPLACE TABLE entra_method_configs (
   is_office_phone_allowed  BOOLEAN,           -- Voice only
   detail                   JSON
 );
+-- The registration campaign of the authentication methods policy (registrationEnforcement.
+-- authenticationMethodsRegistrationCampaign): one row when policies.json has it, none when it does not
+-- (not read: readiness says "unknown", never "off").
+CREATE OR REPLACE TABLE entra_registration_campaign (
+  state            VARCHAR,           -- 'default' (Microsoft-managed) | 'enabled' | 'disabled'
+  snooze_days      INTEGER,
+  include_targets  JSON,              -- [{"id", "targetType", "targetedAuthenticationMethod"}, ...]
+  exclude_targets  JSON               -- [{"id", "targetType"}, ...]
+);
 CREATE OR REPLACE TABLE entra_rollout_policies (
   id                          VARCHAR NOT NULL,
   display_name                VARCHAR,

@@ -325,6 +325,13 @@ SELECT json_extract_string($snapshot::JSON, '$.tenantId'),
        json_extract_string($snapshot::JSON, '$.source'),
        coalesce(json_type(json_extract($policies::JSON, '$.authenticationMethodsPolicy')) = 'OBJECT', FALSE);
 
+INSERT INTO entra_registration_campaign (state, snooze_days, include_targets, exclude_targets)
+SELECT json_extract_string(c, '$.state'), TRY_CAST(json_extract_string(c, '$.snoozeDurationInDays') AS INTEGER),
+       coalesce(json_extract(c, '$.includeTargets'), '[]'::JSON), coalesce(json_extract(c, '$.excludeTargets'), '[]'::JSON)
+FROM (SELECT json_extract($policies::JSON,
+        '$.authenticationMethodsPolicy.registrationEnforcement.authenticationMethodsRegistrationCampaign') AS c)
+WHERE json_type(c) = 'OBJECT';
+
 CREATE OR REPLACE TEMP TABLE policy_configs_stage AS
 SELECT e.i AS i, e.c AS c, json_type(e.c) = 'OBJECT' AS is_object, json_extract_string(e.c, '$.id') AS config_id
 FROM (SELECT unnest(list_transform(

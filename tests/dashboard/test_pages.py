@@ -84,7 +84,13 @@ def test_overview_shows_the_score_and_counts(shared_env: Path, reference: duckdb
     assert shown["Blocked"] == n(report.score.tenant["blocked"])
     graph = one(reference, "SELECT count(*) FROM plan WHERE writable = 'graph'")
     assert shown["Graph writes"] == n(graph)
-    assert len(at.get("vega_lite_chart")) >= 4
+    assert len(at.get("vega_lite_chart")) >= 5  # the tier chart among them
+    tiers = report.retirement["tiers"]
+    assert tiers["P1"] + tiers["P2"] + tiers["P3"] > 0
+    for tier in ("P1", "P2", "P3"):
+        assert shown[tier] == n(tiers[tier])
+    assert shown[f"Days to {report.retirement['date']}"] == n(report.retirement["days_left"])
+    assert any("Users by priority tier" in c.proto.spec for c in at.get("vega_lite_chart"))
     sidebar = "\n".join(str(e.value) for e in at.sidebar.get("markdown") + at.sidebar.get("caption"))
     assert shared_env.name in sidebar and "Local mode" in "\n".join(w.value for w in at.sidebar.warning)
 
@@ -169,6 +175,25 @@ def test_whatif_compares_with_the_current_settings(
     deltas = at.dataframe[0].value
     nonzero = {(i, a): d for i, a, _x, _y, d in expected["counts"] if d}
     assert len(deltas) == len(nonzero)
+
+
+def test_whatif_retirement_compares_tiers(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
+    from analysis.readiness import checks as readiness
+    from analysis.readiness.retirement import Retirement
+    from analysis.simulate.plan import current
+    from analysis.simulate.settings import Settings
+
+    plan = current(reference, Settings.default())
+    now = readiness.run(reference, plan).retirement["tiers"]
+    own = readiness.run(reference, plan, retirement=Retirement(phone_delivery="own_provider")).retirement
+    assert now["P1"] > own["tiers"]["P1"]  # the sample holds phone-only users
+    at = run("whatif")
+    at.selectbox(key="wr_delivery").set_value("own_provider")
+    next(b for b in at.button if b.label == "Compare tiers").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = metrics(at)
+    for tier in ("P1", "P2", "P3"):
+        assert shown[tier] == n(own["tiers"][tier])
 
 
 # ---------------------------------------------------------------- Batches

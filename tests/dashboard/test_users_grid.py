@@ -64,6 +64,14 @@ def test_the_grid_holds_every_user_and_filters_in_sql(
     assert shown_total(at) == one(reference, "SELECT count(*) FROM mfa_users WHERE method = 'mobile_app'")
     at.multiselect(key="u_method").set_value([]).run()
 
+    for tier in ("P1", "P2", "P3"):  # the priority tier after the phone retirement date
+        expected = int((report.tiers["tier"] == tier).sum())
+        if not expected:
+            continue
+        at.multiselect(key="u_tier").set_value([tier]).run()
+        assert shown_total(at) == expected == report.retirement["tiers"][tier]
+    at.multiselect(key="u_tier").set_value([]).run()
+
     gid, members = reference.execute(
         "SELECT t.group_id, count(*) FROM entra_group_transitive_users t "
         "JOIN plan p ON p.entra_id = t.user_id AND p.item = 'user' GROUP BY 1 ORDER BY 2 DESC LIMIT 1"

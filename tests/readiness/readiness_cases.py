@@ -201,8 +201,8 @@ def _(w: World) -> Case:
 
 @case("default_method_changes")
 def _(w: World) -> Case:
-    w.run("UPDATE entra_users SET preferred_method = 'sms' WHERE id = 'e1'")
-    return Case("1")
+    w.run("UPDATE entra_users SET preferred_method = 'sms' WHERE id = 'e2'")
+    return Case("2")
 
 
 @case("default_fallback")
@@ -213,7 +213,7 @@ def _(w: World) -> Case:
 
 @case("default_ignored_system_preferred")
 def _(w: World) -> Case:
-    w.run("UPDATE entra_users SET system_preferred_enabled = true WHERE id = 'e1'")
+    w.run("UPDATE entra_users SET system_preferred_enabled = true WHERE id = 'e2'")
     return Case("tenant-1")
 
 
@@ -346,3 +346,36 @@ def _dependency(service: str, detail: str = "") -> CaseFn:
 for _service in ("radius", "ldap", "iis", "windows", "user_portal", "web_service_sdk", "mobile_app_ws"):
     CASES[f"dependency_{_service}"] = _dependency(_service)
 CASES["dependency_adfs"] = _dependency("adfs", "AD FS 2012 R2")
+
+
+# ------------------------------------------------------------------------------ phone retirement
+@case("retirement_nothing_usable")
+def _(w: World) -> Case:
+    w.run("DELETE FROM entra_methods WHERE user_id = 'e1' AND kind = 'authenticator'")
+    return Case("1")
+
+
+@case("retirement_default_phone")
+def _(w: World) -> Case:
+    w.run("UPDATE entra_users SET preferred_method = 'sms' WHERE id = 'e1'")
+    return Case("1")
+
+
+@case("retirement_device_not_carried")
+def _(w: World) -> Case:
+    w.run("DELETE FROM entra_methods WHERE user_id = 'e3' AND kind = 'authenticator'")
+    return Case("3")
+
+
+@case("retirement_no_app_method")
+def _(w: World) -> Case:
+    w.run("DELETE FROM entra_methods WHERE user_id = 'e2' AND kind = 'authenticator'")
+    return Case("2")
+
+
+@case("retirement_campaign")
+def _(w: World) -> Case:
+    w.run("DELETE FROM entra_methods WHERE user_id = 'e2' AND kind = 'authenticator'")
+    w.insert("entra_registration_campaign", state="disabled", snooze_days=1, include_targets="[]",
+             exclude_targets="[]")  # fmt: skip
+    return Case("registrationCampaign")

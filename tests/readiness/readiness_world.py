@@ -202,7 +202,8 @@ def clean_world(path: Path) -> World:
     )
     w.insert("entra_domains", id="contoso.onmicrosoft.com", authentication_type="Managed", is_verified=True)
 
-    # Alice: phone call, not migrated yet; already has Authenticator in Entra.
+    # Alice: phone call, not migrated yet; already has Authenticator in Entra, her default there, which
+    # the plan keeps (so nothing breaks when phone codes stop).
     w.mfa_user(
         1,
         "alice@contoso.com",
@@ -214,13 +215,13 @@ def clean_world(path: Path) -> World:
     w.insert(
         "mfa_phones", user_id=1, slot="phone", e164="+447700900123", graph_number="+44 7700900123", valid=True
     )
-    w.entra_user("e1", "alice@contoso.com")
+    w.entra_user("e1", "alice@contoso.com", preferred_method="push")
     w.app_method("e1", "authenticator")
     w.plan(1, "user", "migrate")
     w.plan(1, "phone", "write_mobile", "phone", "+44 7700900123", "graph")
-    w.plan(1, "default_method", "set_default", "default_method", "voiceMobile", "graph")
+    w.plan(1, "default_method", "keep_default", "default_method", "push")
 
-    # Bob: hardware token (TOTP) and two phones, not migrated yet.
+    # Bob: hardware token (TOTP) and two phones, not migrated yet; Authenticator already in Entra.
     w.mfa_user(
         2,
         "bob@contoso.com",
@@ -247,6 +248,7 @@ def clean_world(path: Path) -> World:
         valid=True,
     )
     w.entra_user("e2", "bob@contoso.com")
+    w.app_method("e2", "authenticator")
     w.plan(2, "user", "migrate")
     w.plan(2, "phone", "write_mobile", "phone", "+1 2065550100", "graph")
     w.plan(2, "backup_phone", "write_alternate", "backup_phone", "+1 2065550101", "graph")

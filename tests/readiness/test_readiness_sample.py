@@ -84,3 +84,4 @@ def test_the_sample_report_exports_in_every_format(
     assert report.write(rep, tmp_path / "r.csv").stat().st_size > 0
     html = report.write(rep, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<svg" in html and "<script" not in html  # charts drawn inline, offline, without a script
+    assert "Priority tiers: phone codes stop on" in html

@@ -20,7 +20,7 @@ def run(world: World, **settings: Any) -> readiness.Report:
 # ------------------------------------------------------------------------------------------- score
 def test_score_counts_each_user_once_by_worst_severity(world: World) -> None:
     CASES["invalid_phone_numbers"](world)  # Alice (Sales): blocker
-    CASES["default_method_changes"](world)  # Alice again: a warning does not lift a blocker
+    CASES["retirement_default_phone"](world)  # Alice again: a warning does not lift a blocker
     world.run("UPDATE entra_users SET account_enabled = false WHERE id = 'e3'")  # Carol (Sales): warning
     CASES["pin_mobile_app"](world)  # Carol: info does not count
     rep = run(world)

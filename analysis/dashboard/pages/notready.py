@@ -14,7 +14,7 @@ components.header(
 
 with components.user_errors():
     plan = plans.current(ws, ctx.settings)
-    report = plans.report(ws, ctx.settings)
+    report = plans.report(ws, ctx.settings, ctx.retirement)
     with st.spinner("Preparing the user grid (once per load and settings) …"):
         table = grid.ensure(ws, plan, report, ctx.settings.skip_disabled)
 

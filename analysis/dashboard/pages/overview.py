@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import components, context, data, plans
+from analysis.dashboard import components, context, data, plans, retirement
 
 ctx = context.get()
 ws = ctx.workspace
@@ -15,7 +15,7 @@ components.header(
 
 with components.user_errors():
     plan = plans.current(ws, ctx.settings)
-    report = plans.report(ws, ctx.settings)
+    report = plans.report(ws, ctx.settings, ctx.retirement)
 
 counts = data.workspace_counts(ws.path, ws.load_id)
 users = data.user_outcomes(ws.path, plan.key, plan.table)
@@ -60,6 +60,7 @@ if report.score.gates:
         + ". Details on the Readiness page."
     )
 getattr(st, status_text[1])(message, icon=":material/block:" if status == "blocked" else None)
+retirement.overview(report)
 
 # ---------------------------------------------------------------- headline numbers
 graph_rows = int(items[items["writable"] == "graph"]["rows"].sum())

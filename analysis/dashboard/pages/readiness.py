@@ -10,7 +10,7 @@ ws = ctx.workspace
 components.header("Readiness", "Which checks fail, for whom, and how do we fix them?")
 
 with components.user_errors():
-    report = plans.report(ws, ctx.settings)
+    report = plans.report(ws, ctx.settings, ctx.retirement)
 
 tenant = report.score.tenant
 summary = report.summary()
@@ -145,7 +145,9 @@ for col, (fmt, label, mime) in zip(
 ):
     col.download_button(
         label,
-        data=lambda f=fmt: exports.render(plans.full_report(ws, ctx.settings, report), f, privacy.revealed()),
+        data=lambda f=fmt: exports.render(
+            plans.full_report(ws, ctx.settings, report, ctx.retirement), f, privacy.revealed()
+        ),
         file_name=f"readiness.{fmt}",
         mime=mime,
         icon=":material/download:",

@@ -15,7 +15,7 @@ components.header(
 
 with components.user_errors():
     plan = plans.current(ws, ctx.settings)
-    report = plans.report(ws, ctx.settings)
+    report = plans.report(ws, ctx.settings, ctx.retirement)
 
 GROUP_LIMIT, USERS_PER_GROUP = 10, 50_000
 

@@ -15,13 +15,14 @@ components.header(
 
 with components.user_errors():
     plan = plans.current(ws, ctx.settings)
-    report = plans.report(ws, ctx.settings)
+    report = plans.report(ws, ctx.settings, ctx.retirement)
     with st.spinner("Preparing the user grid (once per load and settings) …"):
         table = grid.ensure(ws, plan, report, ctx.settings.skip_disabled)
 
 STATUS = {"blocked": "Blocked", "warnings": "With warnings", "ready": "Ready", "not counted": "Not counted"}
 STATUS_TONE = {"blocked": "#c62828", "warnings": "#ef6c00", "ready": "#2e7d32", "not counted": "#757575"}
 SEVERITIES = {"blocker": "has a blocker", "warning": "has a warning", "info": "has an info finding"}
+TIERS = {"P1": "P1: nothing usable", "P2": "P2: phone default", "P3": "P3: non-phone", "none": "No tier"}
 facets = grid.facets(table)
 
 
@@ -40,7 +41,7 @@ groups_entra = grid.entra_groups(ws.path)
 
 # ---------------------------------------------------------------- filters
 with st.container(border=True):
-    c1, c2, c3 = st.columns([2, 1.3, 1.3])
+    c1, c2, c3, c9 = st.columns([2, 1.3, 1.3, 1.1])
     text = c1.text_input(
         "Search by name, username, UPN, email or SID",
         key="user_search",
@@ -59,6 +60,15 @@ with st.container(border=True):
         [s for s in STATUS if s in st_counts],
         format_func=lambda s: f"{STATUS[s]} ({st_counts.get(s, 0):,})",
         key="u_status",
+    )
+    tier_counts = counted("tier")
+    chosen_tiers = c9.multiselect(
+        "Priority tier",
+        [t for t in TIERS if t in tier_counts],
+        format_func=lambda t: f"{TIERS[t]} ({tier_counts.get(t, 0):,})",
+        key="u_tier",
+        help="after the phone retirement date: P1 nothing usable; P2 the default or only method is a "
+        "phone; P3 a non-phone method",
     )
     c4, c5, c6, c7, c8 = st.columns([2, 1.2, 1.3, 1.5, 1.2])
     chosen_check = c4.selectbox(
@@ -99,6 +109,7 @@ filters = grid.Filters(
     severities=tuple(chosen_sev) or None,
     mfa_groups=tuple(chosen_groups) or None,
     methods=tuple(chosen_methods) or None,
+    tiers=tuple(chosen_tiers) or None,
     entra_group=chosen_entra or None,
     text=text,
 )
@@ -165,6 +176,7 @@ shown = pd.DataFrame(
         "Group": rows["mfa_group"],
         "Outcome": rows["outcome_label"],
         "Readiness": [STATUS.get(s, s) for s in rows["status"]],
+        "Tier": [t if isinstance(t, str) else "" for t in rows["tier"]],
         "Findings": [
             f"{int(n)}: {t}" if n else ""
             for n, t in zip(rows["findings"], rows["finding_titles"], strict=True)

@@ -4,8 +4,19 @@ import pandas as pd
 import streamlit as st
 
 from analysis import settingsfile
-from analysis.dashboard import charts, components, context, data, outcomes, plans, privacy, settingsstore
+from analysis.dashboard import (
+    charts,
+    components,
+    context,
+    data,
+    outcomes,
+    plans,
+    privacy,
+    retirement,
+    settingsstore,
+)
 from analysis.errors import UserError
+from analysis.readiness.retirement import Retirement
 
 ctx = context.get()
 ws = ctx.workspace
@@ -123,6 +134,8 @@ if made:
         f"These settings are current now (written to `{made}`): every page and session plans with them.",
         icon=":material/check_circle:",
     )
+with components.user_errors():  # the [retirement] what-if: its own form, the plan unchanged
+    retirement.whatif(ws, plans.current(ws, base), ctx.retirement or Retirement())
 chosen = st.session_state.get("whatif_doc")
 if not chosen:
     st.info("Change any setting above and press **Compare** to see the difference.")

@@ -14,6 +14,7 @@ from html import escape
 
 import pandas as pd
 
+from analysis.readiness.afterdate import TIER_MEANING, TIERS
 from analysis.readiness.checks import SEVERITIES, Report
 
 COLORS: dict[str, str] = {
@@ -26,6 +27,8 @@ COLORS: dict[str, str] = {
     "to do": "#7f8c8d",
     "manual": "#5d6d7e",
 }
+#: Priority tiers after the phone retirement date, most urgent first (shared with the dashboard).
+TIER_COLORS: dict[str, str] = {"P1": "#c0392b", "P2": "#d68910", "P3": "#229954", "unknown": "#7f8c8d"}
 NARROW, WIDE = 380, 900  # chart widths in CSS pixels: side by side, or across the page
 PAD = 12
 FONT = 12.5
@@ -199,3 +202,25 @@ def score_by_group(report: Report, top: int = 25, entra: bool = False) -> str:
     what = "Entra group" if entra else "MFA Server user group"
     title = f"Score per {what} (largest {top} of {len(table)})" if len(table) > top else f"Score per {what}"
     return hbars(title, bars, scale=100)
+
+
+def when(days_left: int) -> str:
+    """``in 58 days``, ``today`` or ``3 days ago``."""
+    if days_left > 0:
+        return f"in {days_left:,} day{'s' if days_left != 1 else ''}"
+    return "today" if days_left == 0 else f"{-days_left:,} day{'s' if days_left != -1 else ''} ago"
+
+
+def users_by_tier(report: Report) -> str:
+    """Users per priority tier after the phone retirement date, with the days left in the title."""
+    r = report.retirement
+    tiers = r["tiers"]
+    total = sum(tiers.values())
+    bars = [Bar(f"{t}: {TIER_MEANING[t]}", tiers[t], TIER_COLORS[t], _share(tiers[t], total)) for t in TIERS]
+    unknown = int(tiers.get("unknown", 0))
+    if unknown:
+        label = "Unknown: methods not read, or outcomes not predictable"
+        bars.append(Bar(label, unknown, TIER_COLORS["unknown"], _share(unknown, total)))
+    delivery = "" if r["phone_delivery"] == "microsoft" else "; own telecom provider, phones keep working"
+    title = f"Priority tiers: phone codes stop on {r['date']} ({when(r['days_left'])}{delivery})"
+    return hbars(title, bars, scale=total or 1)

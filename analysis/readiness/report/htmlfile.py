@@ -101,6 +101,9 @@ def _kpis(report: Report, score: str) -> str:
         ("blocker findings", s["blocker"]["findings"]),
         ("warning findings", s["warning"]["findings"]),
     ]
+    if report.retirement:
+        r = report.retirement
+        items += [(f"days to {r['date']}", r["days_left"]), ("tier P1 users", r["tiers"]["P1"])]
     cells = "".join(f'<div class="kpi"><b>{escape(str(v))}</b>{escape(k)}</div>' for k, v in items)
     return f'<div class="kpis">{cells}</div>'
 
@@ -114,6 +117,12 @@ def _context(report: Report) -> str:
         ("Users", f"{ws.get('mfa_users')} MFA Server users, {ws.get('entra_users')} Entra users"),
         ("Settings", report.settings_summary),
     ]
+    if report.retirement:
+        r = report.retirement
+        delivery = (
+            "Microsoft delivers the codes" if r["phone_delivery"] == "microsoft" else "own telecom provider"
+        )
+        rows.append(("Phone retirement", f"{r['date']} ({charts.when(r['days_left'])}; {delivery})"))
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
     return f'<div class="card"><table>{body}</table></div>'
 
@@ -130,6 +139,8 @@ def _phones_note(reveal_phones: bool) -> str:
 def _charts(report: Report) -> str:
     """Users by readiness and the score per group side by side; findings per check below at full width."""
     small = [charts.users_by_state(report)]
+    if report.retirement:
+        small.append(charts.users_by_tier(report))
     if len(report.score.groups) > 1:
         small.append(charts.score_by_group(report))
     if len(report.score.entra_groups) > 1:
@@ -146,6 +157,12 @@ def _charts(report: Report) -> str:
 def _not_ready(report: Report, reveal_phones: bool) -> str:
     """Who is not ready and why: one row per blocked or warned user, every reason and its remediation."""
     users = notready.frame(report, reveal_phones)
+    if not report.tiers.empty:
+        users = users.merge(
+            report.tiers[["user_id", "tier"]].astype({"user_id": "Int64"}), on="user_id", how="left"
+        )
+    else:
+        users = users.assign(tier=None)
     if users.empty:
         return "<h2>Who is not ready, and why</h2><p>Every counted user is ready: no blocker or warning.</p>"
     shown_rows = users.head(NOT_READY_ROWS)
@@ -155,10 +172,14 @@ def _not_ready(report: Report, reveal_phones: bool) -> str:
 
     rows = "".join(
         f"<tr><td>{escape(str(r.username))}</td><td>{escape(r.upn) if isinstance(r.upn, str) else ''}</td>"
-        f"<td>{_badge(str(r.status))}</td><td>{items(r.reasons)}</td><td>{items(r.remediation)}</td></tr>"
+        f"<td>{_badge(str(r.status))}</td><td>{escape(r.tier) if isinstance(r.tier, str) else ''}</td>"
+        f"<td>{items(r.reasons)}</td><td>{items(r.remediation)}</td></tr>"
         for r in shown_rows.itertuples()
     )
-    head = "<tr><th>MFA Server user</th><th>Entra UPN</th><th>status</th><th>why</th><th>what to do</th></tr>"
+    head = (
+        "<tr><th>MFA Server user</th><th>Entra UPN</th><th>status</th><th>tier</th><th>why</th>"
+        "<th>what to do</th></tr>"
+    )
     more = (
         f"<p class='muted'>showing the first {NOT_READY_ROWS} of {len(users)} users (blocked first); "
         "<code>mfa-migrate readiness --per-user users.csv</code> writes all of them</p>"

@@ -15,6 +15,17 @@ import pandas as pd
 from analysis.readiness.checks import FINDING_COLUMNS, Report
 from analysis.readiness.report import shown
 
+#: Each user's entry in ``users``: who, their priority tier and what they will have (no phone numbers).
+USER_COLUMNS: tuple[str, ...] = (
+    "user_id",
+    "username",
+    "upn",
+    "tier",
+    "methods_after_plan",
+    "methods_after_date",
+    "default_after",
+)
+
 
 def head(report: Report, reveal_phones: bool = False) -> dict[str, Any]:
     """Everything in the report except the checks (small; the dashboard can show it as is)."""
@@ -35,6 +46,7 @@ def head(report: Report, reveal_phones: bool = False) -> dict[str, Any]:
         },
         "summary": report.summary(),
         "runbook": _records(report.runbook),
+        "retirement": report.retirement,
         "phones": "revealed" if reveal_phones else "masked",
     }
 
@@ -66,7 +78,10 @@ def dump(report: Report, out: TextIO, reveal_phones: bool = False) -> None:
     for key, value in head(report, reveal_phones).items():
         out.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}, ")
     status = report.baseline.status if report.baseline is not None else None
-    out.write('"checks": [')
+    users = report.tiers[list(USER_COLUMNS)] if len(report.tiers) else None
+    out.write('"users": ')
+    out.write(users.to_json(orient="records", force_ascii=False) if users is not None else "[]")
+    out.write(', "checks": [')
     for i, result in enumerate(report.results):
         c = result.check
         meta = {

@@ -32,9 +32,12 @@ COLUMNS: list[str] = [
 ]
 
 
-def catalogue_frame() -> pd.DataFrame:
-    """Every check's severity, title and remediation, with the severity's rank (0 = most serious)."""
-    checks = readiness.catalogue()
+def catalogue_frame(checks: list[readiness.Check] | None = None) -> pd.DataFrame:
+    """Every check's severity, title and remediation, with the severity's rank (0 = most serious).
+
+    ``checks``: the checks as a report ran them (a check's severity may depend on the day); default the
+    catalogue."""
+    checks = checks if checks is not None else readiness.catalogue()
     return pd.DataFrame(
         {
             "check_id": [c.id for c in checks],
@@ -46,14 +49,16 @@ def catalogue_frame() -> pd.DataFrame:
     )
 
 
-def users(findings: pd.DataFrame, reveal_phones: bool = False) -> pd.DataFrame:
+def users(
+    findings: pd.DataFrame, reveal_phones: bool = False, checks: list[readiness.Check] | None = None
+) -> pd.DataFrame:
     """One row per not-ready user (:data:`COLUMNS`) from findings with ``check_id``, ``subject_type``,
-    ``user_id``, ``username``, ``upn`` and ``detail``."""
+    ``user_id``, ``username``, ``upn`` and ``detail``; ``checks`` as the report ran them."""
     rows = shown.findings(findings, reveal_phones)[["check_id", "user_id", "username", "upn", "detail"]]
     con = duckdb.connect()
     try:
         con.register("nr_findings", rows)
-        con.register("nr_checks", catalogue_frame())
+        con.register("nr_checks", catalogue_frame(checks))
         out = con.execute(sql("readiness/report/not_ready")).df()
     finally:
         con.close()
@@ -62,7 +67,7 @@ def users(findings: pd.DataFrame, reveal_phones: bool = False) -> pd.DataFrame:
 
 
 def frame(report: readiness.Report, reveal_phones: bool = False) -> pd.DataFrame:
-    return users(report.findings(), reveal_phones)
+    return users(report.findings(), reveal_phones, [r.check for r in report.results])
 
 
 def write(report: readiness.Report, path: str | Path, reveal_phones: bool = False) -> int:

@@ -1,0 +1,16 @@
+-- The readiness run's part of the state after the retirement date (analysis/readiness/afterdate.py):
+-- the view users_after_date, bound to the run's retirement settings, read once into a temp table that
+-- the retirement_* checks and the report's tiers share.
+
+-- name: prepare
+CREATE OR REPLACE TEMP TABLE rd_after_date AS SELECT * FROM users_after_date;
+
+-- name: tiers
+-- Each counted user with an Entra account: their tier (NULL: not known) and what they will have.
+SELECT user_id, username, upn, tier, methods_after_plan, methods_after_date, default_after
+FROM rd_after_date
+WHERE counted AND matched
+ORDER BY user_id;
+
+-- name: cleanup
+DROP TABLE IF EXISTS temp.main.rd_after_date;
