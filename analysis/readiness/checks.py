@@ -194,7 +194,7 @@ def prepare(
     con.execute(sql("readiness/support/prepare", plan=plan.table))
     afterdate.ensure_view(con)
     afterdate.bind(con, retirement, today)
-    con.execute(sql("readiness/support/retirement.prepare"))
+    con.execute(sql("readiness/support/retirement.prepare"), {"plan_table": plan.table})
 
 
 def severity_now(check: Check, retirement: Retirement, today: dt.date | None = None) -> Check:
@@ -293,12 +293,9 @@ def run(
     what is usable after the phone retirement date and how severe that is. Works on a read-only
     connection once the workspace holds the ``users_after_date`` view (:mod:`.afterdate`): everything
     else readiness creates is a temp table, dropped again before returning. A stale plan (another load,
-    new migration marks, other settings since) is refused; so is a plan in a table other than ``plan``
-    (the view reads that one).
+    new migration marks, other settings since) is refused.
     """
     plan.require_current(con)
-    if plan.table != "plan":
-        raise ValueError(f"readiness reads the canonical plan table, not {plan.table!r}")
     retirement = retirement or Retirement()
     today = today or dt.date.today()
     timings: dict[str, float] = {}

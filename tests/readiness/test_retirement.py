@@ -235,3 +235,14 @@ def test_the_json_and_csv_reports_carry_each_users_tier(world: World, tmp_path: 
     assert list(rows.columns)[-1] == "tier"
     mine = rows[rows["check_id"] == "retirement_nothing_usable"]
     assert mine[["subject_id", "severity", "tier"]].values.tolist() == [["1", "warning", "P1"]]
+
+
+def test_a_what_if_plan_gets_its_own_tiers(world: World) -> None:
+    """Readiness over another plan table (the What-if page's) reads that plan, not the canonical one."""
+    from analysis.simulate.plan import stamp
+
+    CASES["retirement_nothing_usable"](world)  # Alice keeps only the mobile phone the plan writes
+    world.run("CREATE TABLE plan_b AS FROM plan WHERE NOT (user_id = 1 AND action LIKE 'write_%')")
+    other = checks.run(world.con, stamp(world.con, "plan_b", Settings.default()), retirement=OWN, today=NEAR)
+    assert tiers(other)[1] == "P1"  # without the phone, nothing usable even with an own provider
+    assert tiers(run(world, OWN))[1] == "P2"  # the canonical plan still writes it

@@ -74,13 +74,13 @@ CREATE OR REPLACE MACRO method_names(bits) AS
     CASE WHEN bits & 256 <> 0 THEN 'Windows Hello' END), '');
 
 -- name: view
--- One row per MFA Server user: the methods in Entra now, after the plan (the canonical `plan` table:
+-- One row per MFA Server user: the methods in Entra now, after the plan (`plan_table`: the plan table;
 -- Entra's methods plus the phones and hardware tokens this tool writes) and usable after the date.
 -- Authenticator devices and software OATH tokens that only Microsoft's utility can create are not
 -- counted until Entra shows them: the utility may no longer be obtainable, and nothing here can create
 -- them. `known`: the user is counted, matched to one Entra account (not ambiguous) whose methods were
 -- read; the tier of any other user is NULL.
-CREATE OR REPLACE VIEW users_after_date AS
+CREATE OR REPLACE MACRO users_after_plan(plan_table) AS TABLE
 WITH settings AS (
   SELECT coalesce(getvariable('mfa_retirement').date, DATE '2027-02-01') AS retirement_date,
          coalesce(getvariable('mfa_retirement').phones_stop, true)      AS phones_stop,
@@ -97,7 +97,7 @@ entra AS (
     ON m.user_id = e.id
 ),
 users AS (
-  SELECT user_id, entra_id, upn, action FROM plan WHERE item = 'user'
+  SELECT user_id, entra_id, upn, action FROM query_table(plan_table) WHERE item = 'user'
 ),
 writes AS (
   SELECT user_id,
@@ -111,7 +111,7 @@ writes AS (
          bool_or(writable = 'utility') AS utility_pending,
          any_value(value) FILTER (WHERE item = 'default_method'
                                   AND action IN ('set_default', 'set_default_fallback')) AS default_set
-  FROM plan
+  FROM query_table(plan_table)
   WHERE item <> 'user'
   GROUP BY user_id
 ),
@@ -161,3 +161,5 @@ SELECT
   retirement_date, phones_stop, today, retirement_date - today AS days_left,
   retirement_tier(usable_bits, phones_stop, default_is_phone, known, unknown_outcome) AS tier
 FROM usable;
+-- The canonical plan's state after the date: what the dashboard, batch selection and a DuckDB shell read.
+CREATE OR REPLACE VIEW users_after_date AS FROM users_after_plan('plan');
