@@ -1,5 +1,6 @@
-"""The Batches page's run and verify panels: where to send the writes, what a run will send, and the
-background job's progress, Graph outages and outcome.
+"""The Batches page's run, verify and rollback panels: where to send the writes (one connection per
+batch, offered again after a run), what a run will send, and the background job's progress, Graph
+outages and outcome.
 
 Before **Run** the panel lists the requests a run would send now (:mod:`analysis.execute.explain`,
 the CLI's ``batch explain``). While a job runs, an unreachable Graph is shown as it happens (what, since
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,20 +24,39 @@ from analysis.errors import UserError
 EXPLAIN_ROWS = 500  # shown on the page; the CLI's `batch explain` lists all
 
 
-def _target_picker(key: str) -> execution.Target | None:
-    configured = execution.configured_targets()
-    options = [t.label for t in configured] + ["Emulator ready file …", "Graph connection file …"]
-    choice = st.selectbox("Send the writes to", options, key=f"{key}_target")
-    if choice in [t.label for t in configured]:
-        return configured[[t.label for t in configured].index(choice)]
+RUNNABLE = ("approved", "running", "partial", "failed")
+VERIFIABLE = ("partial", "failed", "completed", "verified")
+ACTIONABLE = (*RUNNABLE, *VERIFIABLE, "rolling_back")
+# The target each batch last used, process-wide: Verify and Roll back offer it again, in this browser tab
+# and in any other, instead of asking for the connection anew.
+_last_target: dict[tuple[str, int], execution.Target] = {}
+
+
+def _target_picker(path: str, batch_id: int) -> execution.Target | None:
+    """One connection for everything done to this batch (run, verify, roll back)."""
+    known = {t.label: t for t in execution.configured_targets()}
+    used = _last_target.get((path, batch_id))
+    if used is not None:
+        known = {used.label: used, **known}
+    options = [*known, "Emulator ready file …", "Graph connection file …"]
+    choice = st.selectbox(
+        "Graph connection (run, verify and roll back use it)",
+        options,
+        index=options.index(used.label) if used is not None else 0,
+        key=f"b{batch_id}_target",
+    )
+    if choice in known:
+        return known[choice]
     env = execution.EMULATOR_ENV if choice.startswith("Emulator") else execution.GRAPH_ENV
-    path = st.text_input("Path of the file on this machine", value=os.environ.get(env, ""), key=f"{key}_path")
-    if not path.strip():
+    path_text = st.text_input(
+        "Path of the file on this machine", value=os.environ.get(env, ""), key=f"b{batch_id}_path"
+    )
+    if not path_text.strip():
         return None
     try:
         if choice.startswith("Emulator"):
-            return execution.emulator_target(path.strip())
-        return execution.graph_target(path.strip())
+            return execution.emulator_target(path_text.strip())
+        return execution.graph_target(path_text.strip())
     except UserError as exc:
         st.error(str(exc))
         return None
@@ -44,20 +65,22 @@ def _target_picker(key: str) -> execution.Target | None:
 def _start(ctx: Context, batch: pd.Series, handle: Handle, kind: str, target: execution.Target) -> None:
     ident = ctx.identity
     if not ident.can_run:
-        st.error("Only operators may run or verify batches.")
+        st.error("Only operators may run, verify or roll back batches.")
         return
+    batch_id = int(batch["batch_id"])
     try:
-        execution.start(handle.con, ctx.workspace.path, int(batch["batch_id"]), kind, ident.name, target)
+        execution.start(handle.con, ctx.workspace.path, batch_id, kind, ident.name, target)
     except UserError as exc:
         st.error(str(exc))
         return
+    _last_target[(ctx.workspace.path, batch_id)] = target
     st.rerun()
 
 
 def _operator_gate(ctx: Context) -> bool:
     if not ctx.identity.can_run:
         st.info(
-            f"Only operators may run and verify batches; you are `{ctx.identity.name}`.",
+            f"Only operators may run, verify and roll back batches; you are `{ctx.identity.name}`.",
             icon=":material/lock:",
         )
         return False
@@ -67,63 +90,90 @@ def _operator_gate(ctx: Context) -> bool:
     return True
 
 
-def run_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
-    state = str(batch["state"])
+def actions_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
+    """What can be done to an approved or (partly) run batch: run, verify, roll back, under one
+    connection picker. A finished job's outcome is drawn above this, never instead of it."""
+    state, batch_id = str(batch["state"]), int(batch["batch_id"])
     if state == "approved":
         st.markdown(
             f"**Next step: run.** Approved by `{batch['approved_by']}`. Each user is re-read first; "
             "users whose Entra state drifted from the plan are skipped and re-planned, never overwritten."
         )
-    else:
+    elif state in RUNNABLE:
         st.markdown(
             f"**This batch is {state}.** Running it again resumes: steps the journal shows as done are "
             "never sent again, unknown outcomes are settled by re-reading."
         )
+    if state == "verified":
+        st.markdown("**Verified.** Every Graph-writable row was read back as predicted.")
+    elif state in VERIFIABLE:
+        st.markdown(
+            "**Next step: verify.** Read the users back and compare what Graph shows with what the plan "
+            "predicted; users whose every Graph row agrees are marked migrated."
+        )
+    if state == "rolling_back":
+        st.markdown(
+            "**A rollback of this batch did not finish.** Rolling back again resumes it from the journal."
+        )
     if not _operator_gate(ctx):
         return
-    target = _target_picker(f"run{batch['batch_id']}")
-    explain_panel(ctx, batch, target)
-    confirmed = True
-    if target is not None and target.kind == "graph":
-        confirmed = st.checkbox(
-            f"I understand this writes to the real tenant ({target.label}).",
-            key=f"b_confirm_{batch['batch_id']}",
-        )
-    if (
-        st.button(
-            f"Run batch {batch['batch_id']}" + (f" against {target.label}" if target else ""),
-            type="primary",
-            disabled=target is None or not confirmed,
-            key=f"b_run_{batch['batch_id']}",
-        )
-        and target
-    ):
-        _start(ctx, batch, handle, "run", target)
+    target = _target_picker(ctx.workspace.path, batch_id)
+    if state in RUNNABLE:
+        explain_panel(ctx, batch, target)
+        confirmed = True
+        if target is not None and target.kind == "graph":
+            confirmed = st.checkbox(
+                f"I understand this writes to the real tenant ({target.label}).",
+                key=f"b_confirm_{batch_id}",
+            )
+        label = f"Run batch {batch_id}" + (f" against {target.label}" if target else "")
+        ready = target is not None and confirmed
+        run = st.button(label, type="primary", disabled=not ready, key=f"b_run_{batch_id}")
+        if run and target is not None:
+            _start(ctx, batch, handle, "run", target)
+    if state in VERIFIABLE:
+        verified = state == "verified"
+        if (
+            st.button(
+                "Verify again" if verified else f"Verify batch {batch_id}",
+                type="secondary" if verified or state in RUNNABLE else "primary",
+                disabled=target is None,
+                key=f"b_verify_{batch_id}",
+            )
+            and target is not None
+        ):
+            _start(ctx, batch, handle, "verify", target)
+    rollback_panel(ctx, batch, handle, target)
 
 
-def verify_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
-    verified = str(batch["state"]) == "verified"
-    st.markdown(
-        "**Verified.** Every Graph-writable row was read back as predicted."
-        if verified
-        else "**Next step: verify.** Read the users back and compare what Graph shows with what the "
-        "plan predicted; "
-        "users whose every Graph row agrees are marked migrated."
-    )
-    if not _operator_gate(ctx):
+def rollback_panel(ctx: Context, batch: pd.Series, handle: Handle, target: execution.Target | None) -> None:
+    """Roll back: the CLI's ``batch rollback N --confirm`` with the operator's identity as the actor."""
+    from analysis.execute.rollback import ROLLBACK_FROM
+
+    state, batch_id = str(batch["state"]), int(batch["batch_id"])
+    if state not in ROLLBACK_FROM:
         return
-    target = _target_picker(f"verify{batch['batch_id']}")
-    label = "Verify again" if verified else f"Verify batch {batch['batch_id']}"
-    if (
-        st.button(
-            label,
-            type="secondary" if verified else "primary",
-            disabled=target is None,
-            key=f"b_verify_{batch['batch_id']}",
+    with st.expander(f"Roll back batch {batch_id}", icon=":material/undo:", expanded=state == "rolling_back"):
+        st.markdown(
+            "Undoes **this batch's own writes**: each method it wrote is restored to the before-image the "
+            "journal kept (writes of a run that crashed are first settled by re-reading). A method someone "
+            "changed since is left as it is and listed. The same as `mfa-migrate batch rollback "
+            f"{batch_id} --confirm`, recorded as `{ctx.identity.name}`."
         )
-        and target
-    ):
-        _start(ctx, batch, handle, "verify", target)
+        where = target.label if target is not None else "the tenant"
+        sure = st.checkbox(
+            f"I understand this changes {where}: batch {batch_id}'s writes are undone.",
+            key=f"b_rollback_sure_{batch_id}",
+        )
+        if (
+            st.button(
+                f"Roll back batch {batch_id}",
+                disabled=target is None or not sure,
+                key=f"b_rollback_{batch_id}",
+            )
+            and target is not None
+        ):
+            _start(ctx, batch, handle, "rollback", target)
 
 
 def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
@@ -136,7 +186,7 @@ def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
         j = execution.job_for(path, batch_id)
         if j is None:
             return
-        verb = "Running" if j.kind == "run" else "Verifying"
+        verb = {"run": "Running", "verify": "Verifying", "rollback": "Rolling back"}[j.kind]
         if j.running:
             st.markdown(f"**{verb} batch {batch_id}** against {j.target} — started by `{j.actor}`")
             text = f"{j.done:,} of {j.total:,} users" if j.total else "reading users …"
@@ -170,6 +220,8 @@ def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
                 st.info("Nothing to do: the batch had already completed.")
             else:
                 st.dataframe(pd.DataFrame(summary_rows(j.result), columns=["", "count"]), hide_index=True)
+        elif j.kind == "rollback":
+            _rollback_outcome(batch_id, j.result)
         else:
             v = j.result
             st.success(
@@ -184,6 +236,23 @@ def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
             st.rerun(scope="app")
 
     panel()
+
+
+def _rollback_outcome(batch_id: int, r: Any) -> None:
+    """What a rollback did (:class:`analysis.execute.rollback.RollbackResult`), as the CLI prints it."""
+    text = (
+        f"Rollback of batch {batch_id}: {r.users:,} user(s), {r.restored:,} write(s) undone, "
+        f"{r.already:,} already as before; the batch is {r.batch.state}."
+    )
+    if r.stopped:
+        st.warning(f"{text} It stopped before it was finished ({r.stopped}); roll back again to resume.")
+    elif r.failed:
+        st.warning(f"{text} {len(r.failed):,} write(s) could not be undone (below).")
+    else:
+        st.success(text, icon=":material/check_circle:")
+    rows = [("left as it is", line) for line in r.changed_since] + [("not rolled back", x) for x in r.failed]
+    if rows:
+        st.dataframe(pd.DataFrame(rows, columns=["", "what"]), hide_index=True)
 
 
 def explain_panel(ctx: Context, batch: pd.Series, target: execution.Target | None) -> None:

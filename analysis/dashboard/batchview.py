@@ -14,7 +14,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import components, data, exports, outcomes, plans
+from analysis.dashboard import components, data, exports, handoff, outcomes, plans
 from analysis.dashboard.context import Context
 from analysis.dashboard.session import cursor
 from analysis.errors import UserError
@@ -74,13 +74,14 @@ def create_form(ctx: Context, plan: Plan) -> None:
 
     selection: Selection | None = None
     problem = ""
+    groups = data.group_names(ws.path, ws.load_id)  # name -> transitive user members
     if how == "Entra group":
-        groups = data.group_names(ws.path, ws.load_id)
         group = st.selectbox(
             "Entra group (transitive members)",
-            groups,
+            list(groups),
             index=None,
             accept_new_options=True,
+            format_func=components.group_label(groups),
             placeholder="type or pick a group name or id",
             key="b_group",
         )
@@ -125,6 +126,7 @@ def create_form(ctx: Context, plan: Plan) -> None:
         selection = Selection(where=where) if where.strip() else None
     if problem:
         st.error(problem)
+    options = handoff.form(ctx.options, groups)
     st.caption(
         f"Users are planned with the current settings ({ctx.settings.signature()}); "
         "only users whose plan says "
@@ -134,10 +136,13 @@ def create_form(ctx: Context, plan: Plan) -> None:
             if ctx.options.require_distinct_approver
             else "the creator may approve"
         )
-        + f"; devices handed to the utility: {ctx.options.handoff}."
+        + (f"; {handoff.summary(options)}." if options is not None else ".")
     )
     if st.button(
-        "Create draft batch", type="primary", disabled=selection is None or not name.strip(), key="b_create"
+        "Create draft batch",
+        type="primary",
+        disabled=selection is None or options is None or not name.strip(),
+        key="b_create",
     ):
         if not (ident.can_run or ident.can_approve):
             st.error("Only approvers and operators may create batches.")
@@ -150,7 +155,7 @@ def create_form(ctx: Context, plan: Plan) -> None:
                     name=name,
                     plan=plan,
                     selection=selection,  # type: ignore[arg-type]
-                    options=ctx.options,
+                    options=options,  # type: ignore[arg-type]
                     actor=ident.name,
                 )
         except UserError as exc:

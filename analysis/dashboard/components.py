@@ -194,6 +194,19 @@ def paged_table(
         c3.caption(f"Rows {(page - 1) * size + 1:,}–{min(page * size, len(df)):,} of {len(df):,}")
 
 
+def group_label(members: dict[str, int], empty: str = "") -> Callable[[str], str]:
+    """How a group picker shows a name: with its transitive user members, so the size of what is picked
+    is seen before it is picked. A typed name or id the workspace does not know is shown as typed."""
+
+    def label(name: str) -> str:
+        if not name:
+            return empty
+        n = members.get(name)
+        return name if n is None else f"{name} ({n:,} member{'' if n == 1 else 's'})"
+
+    return label
+
+
 NOT_READY_CSS = """
 <style>
 table.nr{border-collapse:collapse;width:100%;font-size:14px}

@@ -165,8 +165,10 @@ def devices_per_user(path: str, load_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def group_names(path: str, load_id: str) -> list[str]:
-    return [str(n) for n in frame(path, "dashboard/data.group_names")["name"]]
+def group_names(path: str, load_id: str) -> dict[str, int]:
+    """Entra group name -> transitive user members, by name: the pickers show how many each holds."""
+    d = frame(path, "dashboard/data.group_names")
+    return {str(g): int(n) for g, n in zip(d["name"], d["members"], strict=True)}
 
 
 # ---------------------------------------------------------------- Rollout page

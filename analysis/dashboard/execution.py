@@ -149,7 +149,7 @@ def open_connection(target: Target, reachability: Any = None) -> Any:
 class Job:
     """One background run or verification of one batch, as the pages see it."""
 
-    kind: str  # 'run' | 'verify'
+    kind: str  # 'run' | 'verify' | 'rollback'
     batch_id: int
     actor: str
     target: str
@@ -213,6 +213,8 @@ class _NullConsole(JobConsole):
 
 
 _jobs: dict[tuple[str, int], Job] = {}
+KINDS = {"run": "run", "verify": "verified", "rollback": "rolled back"}  # kind -> "being ..."
+DOING = {"run": "running", "verify": "verifying", "rollback": "rolling back"}
 _jobs_lock = threading.Lock()
 
 
@@ -231,17 +233,18 @@ def forget(path: str, batch_id: int) -> None:
 def start(
     con: duckdb.DuckDBPyConnection, path: str, batch_id: int, kind: str, actor: str, target: Target
 ) -> Job:
-    """Start a run or verification of ``batch_id`` in the background; refuses a second concurrent one.
+    """Start a run, verification or rollback of ``batch_id`` in the background; refuses a second
+    concurrent one. A rollback is started only after the page's confirmation (the CLI's ``--confirm``).
 
     ``con`` is the process's shared workspace connection; the job thread makes its own cursor of it.
     """
-    if kind not in ("run", "verify"):
+    if kind not in KINDS:
         raise ValueError(kind)
     with _jobs_lock:
         existing = _jobs.get((path, batch_id))
         if existing is not None and existing.running:
             raise UserError(
-                f"batch {batch_id} is already being {'run' if existing.kind == 'run' else 'verified'} "
+                f"batch {batch_id} is already being {KINDS[existing.kind]} "
                 f"by {existing.actor}; wait for it to finish"
             )
         job = Job(kind, batch_id, actor, target.label)
@@ -276,14 +279,20 @@ def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
                 replan=lambda b: replan.replan_hash(cur, b),
                 replan_users=lambda b, lives: replan.replan_drifted(cur, b, lives),
             )
-        else:
+        elif job.kind == "verify":
             job.result = verify.verify_batch(cur, client, job.batch_id, console, actor=job.actor)
+        else:
+            from analysis.execute.rollback import rollback_batch
+
+            job.result = rollback_batch(
+                cur, client, job.batch_id, console, actor=job.actor, confirm=True, stop=job.stop
+            )
     except UserError as exc:
         job.error = str(exc)
     except Exception as exc:  # a bug: the page says so without a traceback; the log has it
         log.exception("dashboard %s of batch %s failed", job.kind, job.batch_id)
         job.error = (
-            f"internal error ({type(exc).__name__}) while {'running' if job.kind == 'run' else 'verifying'} "
+            f"internal error ({type(exc).__name__}) while {DOING[job.kind]} "
             f"batch {job.batch_id}; the journal keeps what was sent, so running it again resumes safely. "
             "The server log has the details."
         )

@@ -245,8 +245,14 @@ SELECT CASE WHEN devices >= 6 THEN '6+' ELSE CAST(devices AS VARCHAR) END AS dev
 FROM per_user GROUP BY 1 ORDER BY 1
 
 -- name: group_names
--- Entra group names for the scope picker (the first 5,000 by name; any name or id can still be typed).
-SELECT coalesce(display_name, id) AS name FROM entra_groups ORDER BY lower(coalesce(display_name, id)) LIMIT 5000
+-- Entra groups for the pickers with their transitive user members (the first 5,000 by name; any name or
+-- id can still be typed).
+SELECT coalesce(g.display_name, g.id) AS name, count(t.user_id) AS members
+FROM entra_groups g
+LEFT JOIN entra_group_transitive_users t ON t.group_id = g.id
+GROUP BY g.id, g.display_name
+ORDER BY lower(name), name
+LIMIT 5000
 
 -- name: rollout_groups
 -- Staged Rollout policies and their groups with the facts that decide a group's health: Staged Rollout

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -79,3 +80,49 @@ def test_a_running_job_says_what_is_unreachable_since_when_and_when_it_tries_nex
     assert "next try in" in shown and job.messages and "connection refused" in job.messages[0]
     job.reachability.succeeded()
     assert job.outage() is None and job.messages[-1].startswith("Graph reachable again")
+
+
+def test_create_shows_group_member_counts_and_freezes_the_chosen_hand_off(
+    dashboard_env: Path, reference: duckdb.DuckDBPyConnection
+) -> None:
+    (group,) = reference.execute(  # the group with most users to migrate
+        "SELECT coalesce(g.display_name, g.id) FROM entra_groups g "
+        "JOIN entra_group_transitive_users t ON t.group_id = g.id "
+        "JOIN plan p ON p.entra_id = t.user_id AND p.item = 'user' AND p.action = 'migrate' "
+        "GROUP BY ALL ORDER BY count(DISTINCT p.user_id) DESC, 1 LIMIT 1"
+    ).fetchone() or ("",)
+    members = reference.execute(
+        "SELECT count(t.user_id) FROM entra_groups g JOIN entra_group_transitive_users t "
+        "ON t.group_id = g.id WHERE coalesce(g.display_name, g.id) = ?",
+        [group],
+    ).fetchone()[0]
+    assert group and members > 0
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["token"] = operator_token()
+    at.run()
+    at.switch_page("analysis/dashboard/pages/batches.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    at.text_input(key="b_name").set_value("wave-handoff")
+    at.radio(key="b_how").set_value("Entra group").run()
+    picker = at.selectbox(key="b_group")
+    assert f"{group} ({members:,} member{'' if members == 1 else 's'})" in picker.options
+    picker.set_value(group)
+    how = at.radio(key="b_handoff_how")
+    assert how.value == "none"  # the settings file's default, shown where the batch is created
+    how.set_value("reregister").run()
+    at.checkbox(key="b_handoff_tap").check().run()
+    at.number_input(key="b_handoff_tap_minutes").set_value(60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Temporary Access Pass (60 min)" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Create draft batch").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Created batch" in s.value for s in at.success)
+    con = duckdb.connect(str(dashboard_env))  # this process shares the dashboard's database instance
+    try:
+        row = con.execute("SELECT options_json FROM batches WHERE name = 'wave-handoff'").fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    frozen = json.loads(row[0])
+    assert (frozen["handoff"], frozen["tap"], frozen["tap_lifetime_minutes"]) == ("reregister", True, 60)
+    assert frozen["require_distinct_approver"] is True  # not offered on the page: the file's rule stays

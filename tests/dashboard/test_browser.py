@@ -2,7 +2,7 @@
 
 One Streamlit server (on a free 127.0.0.1 port) over a private copy of the sample workspace and one
 local Graph emulator serve the whole module. The tests visit every page, run a what-if, take a batch
-through create → approve → run (against the emulator) → verify, and download the readiness report.
+through create → approve → run (against the emulator) → verify → roll back, and download the readiness report.
 Screenshots of every page land in ``tests/artifacts/`` (git-ignored) for a human to look at.
 """
 
@@ -205,7 +205,7 @@ def test_what_if_compares_and_draws_the_flow(page: Page, app_url: str) -> None:
     shot(pg, "what-if-result")
 
 
-def test_batch_create_approve_run_verify_against_the_emulator(
+def test_batch_create_approve_run_verify_roll_back_against_the_emulator(
     page: Page, server: tuple[str, str], chosen_users: list[str], emulator: tuple[Path, EmulatorInfo]
 ) -> None:
     pg = page
@@ -237,8 +237,10 @@ def test_batch_create_approve_run_verify_against_the_emulator(
     settle(pg, "finished")
     shot(pg, "batch-run")
     assert pg.get_by_text("internal error").count() == 0
-    pg.get_by_role("button", name="OK").click()
-
+    # Verify is right there under the outcome (no OK first), on the connection the run used
+    picker = pg.locator('[data-testid="stSelectbox"]', has_text="run, verify and roll back use it")
+    chosen = picker.evaluate("e => e.innerText + [...e.querySelectorAll('input')].map(i => i.value).join()")
+    assert "Local emulator" in chosen, chosen
     pg.get_by_role("button", name="Verify batch").click()
     pg.get_by_text("Verification of batch").first.wait_for(timeout=300_000)
     settle(pg, "Verification of batch")
@@ -251,6 +253,30 @@ def test_batch_create_approve_run_verify_against_the_emulator(
 
     writes = [e for e in emu.log() if e.get("method") in ("POST", "PATCH")]
     assert len(writes) > writes_before, "the run sent no write to the emulator"
+
+    # roll back: confirmed, by the operator, like `batch rollback N --confirm`
+    pg.get_by_role("button", name="Verify again").wait_for()  # the page after OK has been drawn
+    settle(pg, "Verify again")
+    summary = pg.locator('[data-testid="stExpander"] summary', has_text=re.compile(r"Roll back batch \d+"))
+    sure = pg.get_by_text(re.compile(r"^I understand this changes .*writes are undone"))
+    for _ in range(3):  # a rerun still drawing may close the expander again: open it until it stays
+        summary.last.click()
+        try:
+            sure.wait_for(state="visible", timeout=10_000)
+            break
+        except Exception:
+            continue
+    rollback = pg.get_by_role("button", name=re.compile(r"^Roll back batch \d+$"))
+    assert rollback.is_disabled(), "rollback must wait for the confirmation"
+    sure.click()
+    rollback.click()
+    pg.get_by_text("Rollback of batch").first.wait_for(timeout=300_000)
+    settle(pg, "Rollback of batch")
+    text = pg.get_by_text("Rollback of batch").first.inner_text()
+    assert "the batch is rolled_back" in text and " 0 write(s) undone" not in text, text
+    shot(pg, "batch-rolled-back")
+    deletes = [e for e in emu.log() if e.get("method") == "DELETE"]
+    assert deletes, "the rollback sent no DELETE to the emulator"
 
     pg.goto(f"{app_url}/journal")
     settle(pg, "entries match")

@@ -120,17 +120,19 @@ handle = session.handle(ws.path)
 job = execution.job_for(ws.path, chosen_id)
 state = str(batch["state"])
 with st.container(border=True):
-    if job is not None and (job.running or not st.session_state.get(f"b_seen_{chosen_id}_{job.started}")):
+    # a running job is all there is to see; a finished one's outcome stays above the next step (Verify
+    # right after a run, in this tab or any other) until someone dismisses it
+    running = job is not None and job.running
+    if job is not None and (running or not st.session_state.get(f"b_seen_{chosen_id}_{job.started}")):
         batchrun.job_panel(ws.path, chosen_id, job)
+        if not running:
+            st.divider()
+    if running:
+        pass  # the job panel polls and redraws the page when the job ends
     elif state == "draft":
         batchview.approve_panel(ctx, batch)
-    elif state in ("approved", "running", "partial", "failed"):
-        batchrun.run_panel(ctx, batch, handle)
-        if state in ("partial", "failed"):
-            st.divider()
-            batchrun.verify_panel(ctx, batch, handle)
-    elif state in ("completed", "verified"):
-        batchrun.verify_panel(ctx, batch, handle)
+    elif state in batchrun.ACTIONABLE:
+        batchrun.actions_panel(ctx, batch, handle)
     else:
         st.info(f"This batch is {state}.")
 

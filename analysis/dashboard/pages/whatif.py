@@ -97,7 +97,7 @@ with st.form("whatif"):
         "Scope: migration group",
         options,
         index=options.index(base.group) if base.group in options else 0,
-        format_func=lambda g: g or "(every matched user)",
+        format_func=components.group_label(groups, "(every matched user)"),
         accept_new_options=True,
         key="w_group",
         help="name or id of the group whose transitive members are migrated",
