@@ -14,7 +14,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import components, data, exports, handoff, outcomes, plans
+from analysis.dashboard import components, data, exports, handoff, outcomes, plans, privacy
 from analysis.dashboard.context import Context
 from analysis.dashboard.session import cursor
 from analysis.errors import UserError
@@ -248,12 +248,12 @@ def frozen_plan(path: str, batch_id: int) -> None:
         },
     )
     text = st.text_input("Filter rows by user, UPN or action", key=f"b_rows_filter_{batch_id}")
-    rows = data.batch_rows_page(path, batch_id, text, 1000)
+    rows = privacy.plan_rows(data.batch_rows_page(path, batch_id, text, 1000))
     st.caption(f"{len(rows):,} rows shown" + (" (first 1,000)" if len(rows) == 1000 else ""))
     components.plan_table(rows, key=f"b_rows_{batch_id}", height=320)
     st.download_button(
         "Download the frozen plan (CSV)",
-        data=lambda: exports.csv_bytes(data.batch_rows_page(path, batch_id, "", None)),
+        data=lambda: exports.csv_bytes(privacy.plan_rows(data.batch_rows_page(path, batch_id, "", None))),
         file_name=f"batch-{batch_id}-plan.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -272,7 +272,7 @@ def users_tab(path: str, batch_id: int) -> None:
     else:
         st.markdown("**Skipped or failed users**")
         st.dataframe(
-            problems,
+            problems.assign(detail=[privacy.phone_list(d) for d in problems["detail"]]),
             hide_index=True,
             column_config={
                 "username": "MFA Server user",
@@ -294,7 +294,7 @@ VERIFY_LABELS = {
 
 
 def verification_tab(path: str, batch_id: int) -> None:
-    rows = data.batch_verification(path, batch_id)
+    rows = privacy.verification(data.batch_verification(path, batch_id))
     if rows.empty:
         st.caption("Not verified yet.")
         return

@@ -85,6 +85,20 @@ def plan_rows(df: pd.DataFrame) -> pd.DataFrame:
     return out.astype(df.dtypes.to_dict())
 
 
+def verification(df: pd.DataFrame) -> pd.DataFrame:
+    """A batch's verification rows with the numbers of phone rows masked (predicted and actual)."""
+    if revealed() or df.empty:
+        return df
+    items = pa.array(df["item"].astype(object).where(df["item"].notna(), None), pa.string())
+    out = df.copy()
+    for column in ("predicted", "actual"):
+        values = pa.array(df[column].astype(object).where(df[column].notna(), None), pa.string())
+        out[column] = pd.Series(
+            masking.mask_plan_values(items, values).to_pylist(), index=df.index, dtype=df[column].dtype
+        )
+    return out
+
+
 def findings(df: pd.DataFrame) -> pd.DataFrame:
     """Findings with the numbers in phone findings' details masked."""
     from analysis.readiness.report import shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from dashboard_helpers import local_user
 from test_pages import run, texts
@@ -45,3 +46,40 @@ def test_numbers_are_masked_until_the_viewer_reveals_them_and_that_is_recorded(
 
     at.sidebar.toggle(key="reveal_phones_toggle").set_value(False).run()
     assert masked in texts(at) and number not in texts(at)
+
+
+def test_a_batch_s_frozen_plan_and_verification_mask_numbers(
+    dashboard_env: Path, reference: duckdb.DuckDBPyConnection
+) -> None:
+    from analysis.dashboard import privacy
+    from analysis.execute.options import ExecOptions
+    from analysis.execute.selection import Selection, create_batch
+    from analysis.simulate.runner import simulate
+    from analysis.simulate.settings import Settings
+
+    username, number = _user_with_phone(reference)
+    nsn = number.split(" ")[1]
+    con = duckdb.connect(str(dashboard_env))
+    try:
+        plan = simulate(con, Settings.default(), table="plan_batch")
+        create_batch(
+            con,
+            name="masked",
+            plan=plan,
+            selection=Selection(where=f"username = '{username}'"),
+            options=ExecOptions(),
+            actor="alice",
+        )
+        con.execute("DROP TABLE plan_batch")
+    finally:
+        con.close()
+    at = run("batches")
+    shown = texts(at)
+    assert username in shown and nsn not in shown and f"{nsn[-2:]}" in shown
+
+    rows = pd.DataFrame(
+        {"item": ["phone", "default_method"], "predicted": [number, "voiceMobile"], "actual": [number, None]}
+    )
+    masked = privacy.verification(rows)
+    assert nsn not in masked.to_string() and masked["predicted"][1] == "voiceMobile"
+    assert masked["actual"][0] == masked["predicted"][0] != number and pd.isna(masked["actual"][1])
