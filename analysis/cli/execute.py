@@ -60,7 +60,15 @@ def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--group", metavar="NAME_OR_ID", help="an Entra group's transitive members (snapshot)"
     )
     choose.add_argument(
-        "--where", metavar="SQL", help="SQL predicate on the plan, e.g. \"item = 'oath_token'\""
+        "--where",
+        metavar="SQL",
+        help="SQL predicate on the plan, e.g. \"item = 'oath_token'\" or \"tier = 'P1' AND item = 'phone'\"",
+    )
+    choose.add_argument(
+        "--tier",
+        choices=("P1", "P2", "P3"),
+        help="the users of one priority tier after the phone retirement date ([retirement] settings; "
+        "P1: nothing usable then)",
     )
     p.add_argument("--settings", type=Path, metavar="TOML", help="simulator settings (+ optional [execute])")
     as_arg(p)
@@ -114,7 +122,13 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
                 con,
                 name=args.name,
                 plan=plan,
-                selection=Selection(users_file=args.users, group=args.group, where=args.where),
+                selection=Selection(
+                    users_file=args.users,
+                    group=args.group,
+                    where=args.where,
+                    tier=args.tier,
+                    retirement=settings.retirement,
+                ),
                 options=settings.execute,
                 actor=current_actor(args.actor),
             )

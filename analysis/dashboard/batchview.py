@@ -18,6 +18,7 @@ from analysis.dashboard import components, data, exports, handoff, outcomes, pla
 from analysis.dashboard.context import Context
 from analysis.dashboard.session import cursor
 from analysis.errors import UserError
+from analysis.readiness.afterdate import TIER_MEANING
 from analysis.simulate.plan import Plan
 
 STATE_COLOURS = {
@@ -36,6 +37,7 @@ SELECT_BY = [
     "Entra group",
     "MFA Server user group",
     "Plan outcome",
+    "Priority tier",
     "Named users",
     "SQL predicate (advanced)",
 ]
@@ -103,7 +105,16 @@ def create_form(ctx: Context, plan: Plan) -> None:
             where = " OR ".join(
                 f"(item = {_quote(labels[p][0])} AND action = {_quote(labels[p][1])})" for p in picked
             )
-            selection = Selection(where=where)
+            selection = Selection(where=where, retirement=ctx.retirement)
+    elif how == "Priority tier":
+        tier = st.radio(
+            "Users of the priority tier (after the phone retirement date)",
+            ["P1", "P2", "P3"],
+            format_func=lambda t: f"{t}: {TIER_MEANING[t]}",
+            horizontal=True,
+            key="b_tier",
+        )
+        selection = Selection(tier=tier, retirement=ctx.retirement)
     elif how == "Named users":
         text = st.text_area("Usernames or UPNs, one per line", key="b_names", height=120)
         names = [n.strip() for n in text.splitlines() if n.strip()]
@@ -120,10 +131,10 @@ def create_form(ctx: Context, plan: Plan) -> None:
             key="b_where",
             placeholder="e.g. item = 'oath_token' AND action = 'create_hardware_oath'",
             help="one SQL expression over username, upn, item, ref, action, value, reason, writable, "
-            "entra_id; "
+            "entra_id, tier (P1, P2, P3 after the phone retirement date); "
             "it runs in a sandbox that holds only a copy of the plan",
         )
-        selection = Selection(where=where) if where.strip() else None
+        selection = Selection(where=where, retirement=ctx.retirement) if where.strip() else None
     if problem:
         st.error(problem)
     options = handoff.form(ctx.options, groups)

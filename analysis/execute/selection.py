@@ -13,18 +13,28 @@ import duckdb
 from analysis.errors import UserError
 from analysis.execute.batches import Batch, ensure_schema, get_batch, hash_rows, now, record_event
 from analysis.execute.options import ExecOptions, approval_fingerprint
+from analysis.readiness import afterdate
+from analysis.readiness.retirement import Retirement
 from analysis.simulate.plan import Plan
 from analysis.sqlfiles import sql
 
 
 @dataclass
 class Selection:
-    """How the users were chosen: exactly one of ``users_file``, ``group``, ``where``, ``user_ids``."""
+    """How the users were chosen: exactly one of ``users_file``, ``group``, ``where``, ``tier``,
+    ``user_ids``.
+
+    ``tier`` (``P1``, ``P2``, ``P3``) and the ``tier`` column a ``where`` predicate may use are the users'
+    priority tiers after the phone retirement date over the batch's plan (:mod:`analysis.readiness.
+    afterdate`), judged with ``retirement`` (the settings file's ``[retirement]``; None: its defaults).
+    """
 
     users_file: Path | None = None
     group: str | None = None
     where: str | None = None
     user_ids: list[int] | None = None  # programmatic (sync): MFA Server user ids
+    tier: str | None = None
+    retirement: Retirement | None = None
 
     def describe(self) -> str:
         if self.users_file is not None:
@@ -33,6 +43,8 @@ class Selection:
             return f"group:{self.group}"
         if self.where is not None:
             return f"where:{self.where}"
+        if self.tier is not None:
+            return f"tier:{self.tier}"
         return f"user_ids:{len(self.user_ids or [])}"
 
 
@@ -103,21 +115,39 @@ def _selected_user_ids(con: duckdb.DuckDBPyConnection, plan: str, selection: Sel
         query = sql("execute/selection.group_users", plan=plan)
         return [r[0] for r in con.execute(query, {"group": selection.group}).fetchall()]
     if selection.where is not None:
-        return _select_where(con, plan, selection.where)
+        return _select_where(con, plan, selection.where, selection.retirement)
+    if selection.tier is not None:
+        if selection.tier not in afterdate.TIERS:
+            raise UserError(
+                f"--tier {selection.tier!r} is not a tier; give one of {', '.join(afterdate.TIERS)}"
+            )
+        _bind_tiers(con, selection.retirement)
+        query = sql("execute/selection.tier_users")
+        return [r[0] for r in con.execute(query, {"plan_table": plan, "tier": selection.tier}).fetchall()]
     return list(selection.user_ids or [])
 
 
-def _select_where(con: duckdb.DuckDBPyConnection, plan: str, predicate: str) -> list[int]:
+def _bind_tiers(con: duckdb.DuckDBPyConnection, retirement: Retirement | None) -> None:
+    """Make the users' tiers readable on ``con`` under the ``[retirement]`` settings."""
+    afterdate.ensure_view(con)
+    afterdate.bind(con, retirement or Retirement())
+
+
+def _select_where(
+    con: duckdb.DuckDBPyConnection, plan: str, predicate: str, retirement: Retirement | None = None
+) -> list[int]:
     """Users with any plan row matching an operator-written SQL predicate.
 
     The predicate is the one piece of SQL an operator writes, so it runs in a separate in-memory
-    database that holds nothing but a copy of the plan rows: it cannot read or change the workspace.
-    It must be a single expression (no statement separators).
+    database that holds nothing but a copy of the plan rows (with each user's priority tier): it cannot
+    read or change the workspace. It must be a single expression (no statement separators).
     """
     text = predicate.strip()
     if not text:
         raise UserError("--where is empty; give a predicate on the plan, e.g. \"item = 'oath_token'\"")
-    rows = con.sql(sql("execute/selection.plan_for_where", plan=plan)).to_arrow_table()
+    _bind_tiers(con, retirement)
+    query = sql("execute/selection.plan_for_where", plan=plan)
+    rows = con.sql(query, params={"plan_table": plan}).to_arrow_table()
     sandbox = duckdb.connect(":memory:", config={"enable_external_access": False})
     try:
         sandbox.register("plan_rows", rows)
@@ -133,7 +163,7 @@ def _select_where(con: duckdb.DuckDBPyConnection, plan: str, predicate: str) -> 
     except duckdb.Error as exc:
         raise UserError(
             f"--where {text!r} is not a valid predicate on the plan ({str(exc).splitlines()[0]}). Columns: "
-            "username, upn, item, ref, action, value, reason, writable, entra_id."
+            "username, upn, item, ref, action, value, reason, writable, entra_id, tier."
         ) from None
     finally:
         sandbox.close()

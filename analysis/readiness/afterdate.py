@@ -33,7 +33,11 @@ TIER_MEANING: dict[str, str] = {
     "P2": "usable, but the default or the only method is a phone",
     "P3": "has a non-phone method (and a non-phone default)",
 }
-_PARTS = ("readiness/support/after_date.macros", "readiness/support/after_date.view")
+_PARTS = (
+    "readiness/support/after_date.macros",
+    "readiness/support/after_date.view",
+    "readiness/support/after_date.canonical",
+)
 
 
 def _stamp() -> str:
@@ -44,6 +48,9 @@ def _stamp() -> str:
 
 def ensure_view(con: duckdb.DuckDBPyConnection) -> None:
     """Create the view and its macros, or replace them when this version defines them differently.
+
+    The table macro ``users_after_plan(plan_table)`` serves any plan table (a batch's, the What-if
+    page's); the view over the canonical ``plan`` is made once the workspace has one.
 
     On a read-only connection a stored view of this version is used as is; a missing or outdated one is
     a :class:`UserError` (it cannot be written there).
@@ -59,8 +66,12 @@ def ensure_view(con: duckdb.DuckDBPyConnection) -> None:
         from analysis.sources.workspace import ensure_schema
 
         ensure_schema(con)  # an older workspace may lack a table the view reads
-        for name in _PARTS:
+        for name in _PARTS[:2]:
             con.execute(sql(name))
+        has_plan = con.execute(sql("readiness/support/after_date_meta.has_plan")).fetchone()
+        if not (has_plan and has_plan[0]):  # the macros serve other plan tables; the view waits
+            return
+        con.execute(sql(_PARTS[2]))
         con.execute(sql("readiness/support/after_date_meta.stamps_schema"))
         con.execute(sql("readiness/support/after_date_meta.set_stamp"), {"view": VIEW, "stamp": stamp})
     except duckdb.Error as exc:

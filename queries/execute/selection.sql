@@ -29,8 +29,17 @@ JOIN entra_groups g ON g.id = t.group_id
 WHERE p.item = 'user' AND $group IN (g.id, g.display_name)
 
 -- name: plan_for_where
--- The plan columns an operator's --where predicate may use (copied into a sandbox database).
-SELECT user_id, entra_id, username, upn, item, ref, action, value, reason, writable FROM __plan__
+-- The plan columns an operator's --where predicate may use (copied into a sandbox database), with the
+-- user's priority tier after the phone retirement date over this plan ($plan_table names __plan__;
+-- NULL: not known).
+SELECT p.user_id, p.entra_id, p.username, p.upn, p.item, p.ref, p.action, p.value, p.reason, p.writable,
+       a.tier
+FROM __plan__ p
+LEFT JOIN users_after_plan($plan_table) a USING (user_id)
+
+-- name: tier_users
+-- The users of one priority tier ($tier) after the phone retirement date, over the plan $plan_table.
+SELECT user_id FROM users_after_plan($plan_table) WHERE tier = $tier ORDER BY user_id
 
 -- name: excluded
 -- Selected users (exec_selected_ids) who have nothing to migrate, by their user action.

@@ -230,6 +230,28 @@ def test_batch_create_then_approve_records_the_identity(
     assert set(history[history["event"] == "approved"]["actor"]) == {local_user()}
 
 
+def test_batch_of_a_priority_tier(dashboard_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
+    from analysis.readiness import checks as readiness
+    from analysis.simulate.plan import current
+    from analysis.simulate.settings import Settings
+
+    report = readiness.run(reference, current(reference, Settings.default()))
+    p1 = set(report.tiers[report.tiers["tier"] == "P1"]["user_id"].astype(int))
+    migrating = {
+        int(r[0])
+        for r in reference.execute(
+            "SELECT user_id FROM plan WHERE item = 'user' AND action = 'migrate'"
+        ).fetchall()
+    }
+    at = run("batches")
+    at.text_input(key="b_name").input("p1")
+    at.radio(key="b_how").set_value("Priority tier").run()
+    at.radio(key="b_tier").set_value("P1").run()
+    at.button(key="b_create").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert metrics(at)["Users"] == n(len(p1 & migrating)) != "0"
+
+
 def test_four_eyes_rule_blocks_self_approval_in_local_mode(
     dashboard_env: Path, reference: duckdb.DuckDBPyConnection
 ) -> None:

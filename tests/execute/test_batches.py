@@ -168,6 +168,39 @@ def test_where_predicate_runs_in_a_sandbox(tmp_path: Path) -> None:
     assert ws.con.execute("SELECT count(*) FROM batches").fetchone()[0] == 1
 
 
+def test_tier_selects_the_users_of_one_priority_tier(tmp_path: Path) -> None:
+    """P1: nothing usable after the phone retirement date (Alice: no valid number, so nothing at all; Bob
+    keeps only phones); Dave has the Authenticator app as well (P2: the default the plan sets is a phone).
+    An own telecom provider keeps Bob's phones working (P2); Alice stays P1."""
+    from analysis.readiness.retirement import Retirement
+
+    ws = _workspace(tmp_path)
+    ws.user(4, "dave@contoso.com", phone="2065550444", country_code="1")
+    ws.entra("e4", "dave@contoso.com", preferred_method="sms")
+    ws.method("e4", "authenticator")
+    ws.fill_phones()
+    p1 = _create(ws, "p1", tier="P1").batch
+    assert [r[1] for r in batches.batch_users(ws.con, p1.batch_id)] == [
+        "alice@contoso.com",
+        "bob@contoso.com",
+    ]
+    assert p1.selection == "tier:P1"
+    p2 = _create(ws, "p2", tier="P2").batch
+    assert [r[1] for r in batches.batch_users(ws.con, p2.batch_id)] == ["dave@contoso.com"]
+    with pytest.raises(UserError, match="no MFA Server users"):
+        _create(ws, "p3", tier="P3")
+    own = _create(ws, "own", tier="P2", retirement=Retirement(phone_delivery="own_provider")).batch
+    assert [r[1] for r in batches.batch_users(ws.con, own.batch_id)] == [
+        "bob@contoso.com",
+        "dave@contoso.com",
+    ]
+    with pytest.raises(UserError, match="not a tier"):
+        _create(ws, "bad", tier="P4")
+    # the --where predicate sees the tier too
+    phones = _create(ws, "w", where="tier = 'P1' AND item = 'backup_phone'").batch
+    assert [r[1] for r in batches.batch_users(ws.con, phones.batch_id)] == ["bob@contoso.com"]
+
+
 def test_settings_file_execute_section(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
     path.write_text(

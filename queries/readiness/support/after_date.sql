@@ -161,5 +161,8 @@ SELECT
   retirement_date, phones_stop, today, retirement_date - today AS days_left,
   retirement_tier(usable_bits, phones_stop, default_is_phone, known, unknown_outcome) AS tier
 FROM usable;
--- The canonical plan's state after the date: what the dashboard, batch selection and a DuckDB shell read.
+
+-- name: canonical
+-- The canonical plan's state after the date: what the dashboard and a DuckDB shell read (made once the
+-- workspace has a `plan` table: DuckDB binds a view when it is created).
 CREATE OR REPLACE VIEW users_after_date AS FROM users_after_plan('plan');

@@ -7,6 +7,10 @@ FROM workspace_views s
 JOIN duckdb_views() v ON v.view_name = s.name AND NOT v.temporary AND v.schema_name = 'main'
 WHERE s.name = $view;
 
+-- name: has_plan
+-- Whether the workspace holds the canonical plan table (the view users_after_date reads it).
+SELECT count(*) > 0 FROM duckdb_tables() WHERE table_name = 'plan' AND schema_name = 'main' AND NOT temporary;
+
 -- name: stamps_schema
 -- Which version of each product-defined view the workspace holds (kept across loads).
 CREATE TABLE IF NOT EXISTS workspace_views (name VARCHAR PRIMARY KEY, stamp VARCHAR NOT NULL);
