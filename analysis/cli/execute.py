@@ -2,7 +2,9 @@
 ``cutover``, ``sync``.
 
 Everything that changes the tenant needs an approved batch or an explicit ``--confirm``. Who did what
-is recorded: ``--as NAME`` names the person, else the operating-system user is recorded. Running,
+is recorded: the operating-system account always (from the kernel, not the environment), the Entra user
+when the operator signs in (``--sign-in``); ``--as NAME`` adds a display label that proves nothing and
+never satisfies the four-eyes rule (:mod:`analysis.execute.actors`, :mod:`analysis.execute.policy`). Running,
 verifying and rolling back are in :mod:`analysis.cli.execute_run`; Staged Rollout, the cut-over and
 ``sync`` in :mod:`analysis.cli.rollout`.
 """
@@ -13,18 +15,20 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from analysis.cli.signin import add_sign_in_arguments
 from analysis.console import Console
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
-    from analysis.cli import execute_run, rollout
+    from analysis.cli import execute_run, policy, rollout
 
     batch = sub.add_parser("batch", help="create, approve, run, verify and roll back batches of users")
     bsub = batch.add_subparsers(dest="batch_command", metavar="ACTION", required=True)
     _register_batch(bsub)
     execute_run.register(bsub)
     rollout.register(sub)
+    policy.register(sub)
 
 
 def workspace_arg(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +38,13 @@ def workspace_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def as_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as", dest="actor", metavar="NAME", help="who is doing this (default: the OS user)")
+    parser.add_argument(
+        "--as",
+        dest="actor",
+        metavar="NAME",
+        help="a display label recorded next to your OS user; it proves nothing and never counts as a "
+        "different approver",
+    )
 
 
 def batch_arg(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +82,7 @@ def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     p.add_argument("--settings", type=Path, metavar="TOML", help="simulator settings (+ optional [execute])")
     as_arg(p)
+    add_sign_in_arguments(p)
     p.set_defaults(handler=_batch_create)
 
     p = bsub.add_parser("list", help="the batches in the workspace")
@@ -90,6 +101,7 @@ def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     batch_arg(p)
     p.add_argument("--note", help="approval note (change ticket, ...)")
     as_arg(p)
+    add_sign_in_arguments(p)
     p.set_defaults(handler=_batch_approve)
 
     p = bsub.add_parser(
@@ -108,12 +120,13 @@ def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def _batch_create(args: argparse.Namespace, console: Console) -> int:
     from analysis import settingsfile
-    from analysis.execute.batches import current_actor
+    from analysis.execute.policy import read_policy
     from analysis.execute.selection import Selection, create_batch
     from analysis.simulate.runner import simulate
     from analysis.sqlfiles import sql
 
     settings = settingsfile.read(args.settings)
+    who = actor_from_args(args, console)
     con = open_workspace(args.workspace)
     try:
         plan = simulate(con, settings.whatif, table="plan_batch")
@@ -130,7 +143,7 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
                     retirement=settings.retirement,
                 ),
                 options=settings.execute,
-                actor=current_actor(args.actor),
+                actor=who,
             )
         finally:
             con.execute(sql("execute/replan.drop_plan_batch"))
@@ -145,7 +158,16 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
             )
         if created.overlapping:
             console.warn(f"{created.overlapping} of these users are also in another unfinished batch")
-        rule = " by someone other than the creator" if b.options.require_distinct_approver else ""
+        policy = read_policy(con)
+        if policy.four_eyes:
+            rule = " by someone else" + (
+                " signed in as another Entra user"
+                if policy.approval == "signed_in"
+                else " (another OS account)"
+            )
+        else:
+            rule = ""
+            console.warn(f"The four-eyes rule is {policy.rule}.")
         console.info(
             f"Next: review with `batch show {b.batch_id}`, then approve it{rule}: `batch approve "
             f"{b.batch_id}`."
@@ -176,6 +198,7 @@ def _batch_list(args: argparse.Namespace, console: Console) -> int:
 def _batch_show(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import events, get_batch
     from analysis.execute.journal import entries
+    from analysis.execute.policy import read_policy
     from analysis.sqlfiles import sql
 
     con = open_workspace(args.workspace)
@@ -204,7 +227,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
                     "temporary access passes",
                     f"yes, {b.options.tap_lifetime_minutes} min" if b.options.tap else "no",
                 ],
-                ["approver must differ", "yes" if b.options.require_distinct_approver else "no"],
+                ["four-eyes rule", read_policy(con).rule],
                 ["agreement", "" if b.agreement is None else f"{100 * b.agreement:.1f}%"],
             ],
             title=f"Batch {b.batch_id}",
@@ -235,7 +258,9 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
                 title="Rows",
             )
         console.table(
-            ["at", "actor", "event", "from", "to", "detail"], events(con, b.batch_id), title="Events"
+            ["at", "actor", "event", "from", "to", "detail", "OS user", "Entra user"],
+            events(con, b.batch_id),
+            title="Events",
         )
         if args.journal:
             console.table(
@@ -269,15 +294,33 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch_approve(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import approve, current_actor
+    from analysis.execute.batches import approve
+    from analysis.execute.policy import read_policy
 
+    who = actor_from_args(args, console)
     con = open_workspace(args.workspace)
     try:
-        b = approve(con, args.batch, current_actor(args.actor), args.note)
+        b = approve(con, args.batch, who, args.note)
+        policy = read_policy(con)
     finally:
         con.close()
     console.info(f"Approved batch {b.batch_id} ({b.name}) as {b.approved_by}; plan hash {b.plan_hash[:16]}.")
+    if not policy.four_eyes:
+        console.warn(f"The four-eyes rule is {policy.rule}; nobody else looked at this batch.")
     return 0
+
+
+def actor_from_args(args: argparse.Namespace, console: Console) -> Any:
+    """Who runs this command: this process's OS account, the ``--as`` label, and the Entra user when
+    ``--sign-in`` was given (a device-code sign-in against the tenant; :mod:`analysis.cli.signin`)."""
+    from analysis.execute.actors import Actor
+
+    entra = None
+    if getattr(args, "sign_in", False):
+        from analysis.cli.signin import sign_in
+
+        entra = sign_in(args, console)
+    return Actor.current(args.actor, entra)
 
 
 def _batch_explain(args: argparse.Namespace, console: Console) -> int:

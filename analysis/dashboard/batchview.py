@@ -9,8 +9,6 @@ rules (four eyes, frozen hash, drift, journal) are enforced once. Running and ve
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
@@ -138,15 +136,12 @@ def create_form(ctx: Context, plan: Plan) -> None:
     if problem:
         st.error(problem)
     options = handoff.form(ctx.options, groups)
+    from analysis.execute.policy import read_policy
+
     st.caption(
         f"Users are planned with the current settings ({ctx.settings.signature()}); "
         "only users whose plan says "
-        "'migrate' are taken. Execution rules: "
-        + (
-            "approver must differ from the creator"
-            if ctx.options.require_distinct_approver
-            else "the creator may approve"
-        )
+        f"'migrate' are taken. Four-eyes rule (workspace policy): {read_policy(cursor(ws.path)).rule}"
         + (f"; {handoff.summary(options)}." if options is not None else ".")
     )
     if st.button(
@@ -167,7 +162,7 @@ def create_form(ctx: Context, plan: Plan) -> None:
                     plan=plan,
                     selection=selection,  # type: ignore[arg-type]
                     options=options,  # type: ignore[arg-type]
-                    actor=ident.name,
+                    actor=ident.actor(),
                 )
         except UserError as exc:
             st.error(str(exc))
@@ -203,21 +198,27 @@ def approve_panel(ctx: Context, batch: pd.Series) -> None:
     if not ident.can_approve:
         st.info(f"Only approvers may approve; you are `{ident.name}`.", icon=":material/lock:")
         return
-    rules = json.loads(str(batch.get("options_json") or "{}"))
-    distinct = rules.get("require_distinct_approver", ctx.options.require_distinct_approver)
-    if distinct and ident.name.casefold() == str(batch["created_by"]).casefold():
+    from analysis.execute.batches import get_batch
+    from analysis.execute.policy import approval_refusal, read_policy
+
+    con, who = cursor(ctx.workspace.path), ident.actor()
+    policy = read_policy(con)
+    refusal = approval_refusal(con, get_batch(con, int(batch["batch_id"])), who, policy)
+    if refusal:
         st.warning(
-            f"This batch was created by `{batch['created_by']}` and its rules require a different approver. "
+            refusal
             + (
-                "In local mode there is only one identity: configure sign-in (docs/dashboard.md) "
-                "for a second "
-                "approver, or set `[execute] require_distinct_approver = false` in the settings file."
-                if ident.mode == "local"
-                else "Ask another approver."
+                ". Everyone using this dashboard is its server's OS account: a second approver approves "
+                "with `mfa-migrate batch approve` from their own account, or configure sign-in "
+                "(docs/dashboard.md) and `mfa-migrate policy set approval signed_in`."
+                if ident.mode == "local" or policy.approval == "os_user"
+                else "."
             ),
             icon=":material/group:",
         )
         return
+    if not policy.four_eyes:
+        st.warning(f"Four-eyes rule {policy.rule}.", icon=":material/warning:")
     note = st.text_input(
         "Approval note (optional; recorded with the approval)", key=f"b_note_{batch['batch_id']}"
     )
@@ -230,9 +231,7 @@ def approve_panel(ctx: Context, batch: pd.Series) -> None:
         from analysis.execute.batches import approve
 
         try:
-            approved = approve(
-                cursor(ctx.workspace.path), int(batch["batch_id"]), ident.name, note.strip() or None
-            )
+            approved = approve(cursor(ctx.workspace.path), int(batch["batch_id"]), who, note.strip() or None)
         except UserError as exc:
             st.error(str(exc))
             return

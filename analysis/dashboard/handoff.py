@@ -4,8 +4,8 @@ Authenticator devices and software OATH tokens cannot be created through public 
 ``[execute]`` options say what happens to their owners (added to the Migration Utility's migration
 group, flagged for re-registration, or only reported). They are frozen into the batch at creation, so
 the creator must see them there and may choose them for this batch; the settings file gives the
-defaults. The approval rule (``require_distinct_approver``) is shown but not offered: whoever creates a
-batch must not be able to loosen who may approve it.
+defaults. Who may approve is not among them: it is the workspace policy (:mod:`analysis.execute.policy`),
+so whoever creates a batch cannot loosen who may approve it.
 """
 
 from __future__ import annotations
@@ -85,13 +85,7 @@ def form(defaults: ExecOptions, groups: dict[str, int], key: str = "b_handoff") 
                     "them is run from the command line: `mfa-migrate batch run … --tap-out FILE`."
                 )
         st.caption(
-            "Approval: "
-            + (
-                "the approver must differ from the creator"
-                if defaults.require_distinct_approver
-                else "the creator may approve"
-            )
-            + " (from the settings file; not changed here)."
+            "Who may approve is the workspace's policy (`mfa-migrate policy show`), not a batch setting."
         )
     try:
         return ExecOptions.from_dict({**asdict(defaults), **chosen}, "the batch's hand-off settings")

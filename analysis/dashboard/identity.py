@@ -11,6 +11,9 @@ Two modes, chosen by configuration and always shown in the sidebar:
   presented the operator token printed at launch (``?token=`` in the link; :mod:`analysis.dashboard.guard`).
   The session remembers it, so moving between pages keeps the rights; the token leaves the address bar.
 
+What is recorded with a change is :meth:`Identity.actor`: the OS account the server runs as, always, and
+the signed-in user (with Entra's object id, so the four-eyes rule can compare it) when there is one.
+
 Approving and running batches change the tenant, so they are offered only to identities listed in the
 roles file (``MFA_MIGRATE_ROLES``, default ``.streamlit/roles.toml``; see ``docs/dashboard.md``).
 Everything here is a plain function of its inputs except :func:`current_identity`, which reads
@@ -28,6 +31,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import streamlit as st
+
+from analysis.execute.actors import Actor, EntraUser
 
 APPROVER = "approver"
 OPERATOR = "operator"
@@ -89,11 +94,25 @@ def read_roles(path: Path) -> Roles:
 
 @dataclass(frozen=True)
 class Identity:
-    name: str  # recorded in batches and the journal
+    name: str  # who the roles file knows (local:<OS user> or the OIDC name)
     display: str  # shown in the sidebar
     mode: Literal["oidc", "local"]
     roles: frozenset[str]
     note: str = ""  # why this identity may not act although the roles file lists it ("" when it may)
+    oid: str = ""  # the OIDC object id (Entra's ``oid`` claim), "" when the provider gave none
+
+    def actor(self) -> Actor:
+        """Who this session is, as recorded with what it creates, approves and runs.
+
+        Always the OS account of the dashboard's server process (what the core records with every
+        event), plus: the OIDC user as a proven Entra identity when the provider gave an object id; else
+        the OIDC name as a label; in local mode, that the operator token was presented.
+        """
+        if self.mode == "local":
+            return Actor.current(via="dashboard operator token, local mode")
+        if self.oid:
+            return Actor.current(entra=EntraUser(upn=self.name, oid=self.oid), via="dashboard sign-in")
+        return Actor.current(self.name, via="dashboard sign-in without an object id")
 
     @property
     def can_approve(self) -> bool:
@@ -127,7 +146,10 @@ def oidc_identity(claims: Mapping[str, Any], roles: Roles) -> Identity:
             name = value.strip()
             break
     display = str(claims.get("name") or name)
-    return Identity(name, display, "oidc", roles.roles_of(name))
+    oid = claims.get("oid")
+    return Identity(
+        name, display, "oidc", roles.roles_of(name), oid=oid.strip() if isinstance(oid, str) else ""
+    )
 
 
 def _os_user() -> str:

@@ -92,6 +92,7 @@ def sync_round(
     round_no: int,
 ) -> None:
     from analysis import settingsfile
+    from analysis.execute.actors import Actor
     from analysis.execute.batches import approve, current_actor
     from analysis.execute.selection import Selection, create_batch
     from analysis.execute.store import open_workspace
@@ -143,8 +144,9 @@ def sync_round(
                 approve(
                     con,
                     created["changed"].batch_id,
-                    AUTO_APPROVER,
+                    Actor.current(via=AUTO_APPROVER),
                     "automatic: users migrated before, changed since",
+                    automatic=True,
                 )
             if "new" in created:
                 console.info(

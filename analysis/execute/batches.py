@@ -26,8 +26,6 @@ selection of users is :mod:`analysis.execute.selection`.
 
 from __future__ import annotations
 
-import getpass
-import os
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +34,7 @@ from typing import Any
 import duckdb
 
 from analysis.errors import UserError
+from analysis.execute.actors import Actor, os_user
 from analysis.execute.options import ExecOptions, approval_fingerprint
 from analysis.simulate.plan import check_table
 from analysis.simulate.settings import Settings
@@ -69,13 +68,9 @@ RESUMABLE = frozenset({"running", "partial", "failed"})
 
 
 def current_actor(given: str | None = None) -> str:
-    """``--as NAME`` if given, else the operating-system user (never empty)."""
-    if given and given.strip():
-        return given.strip()
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers): fall back to the uid
-        return f"uid:{os.getuid()}"
+    """What to record as this process's actor: the OS user, after the ``--as`` label if one was given
+    (e.g. ``Bob (unverified label; OS user alice)``); :mod:`analysis.execute.actors` says what is proven."""
+    return Actor.current(given).text
 
 
 def now() -> datetime:
@@ -157,7 +152,11 @@ def record_event(
     from_state: str | None,
     to_state: str | None,
     detail: str | None = None,
+    who: Actor | None = None,
 ) -> None:
+    """Append an event. The OS account of this process is always recorded with it (it is who made the
+    change, whatever ``actor`` says); ``who`` adds a signed-in Entra user."""
+    account = who.os if who else os_user()
     con.execute(
         sql("execute/batches.event_insert"),
         {
@@ -168,6 +167,10 @@ def record_event(
             "from_state": from_state,
             "to_state": to_state,
             "detail": detail,
+            "os_uid": account.uid,
+            "os_user": account.name,
+            "entra_upn": who.entra.upn if who and who.entra else None,
+            "entra_oid": who.entra.oid if who and who.entra else None,
         },
     )
 
@@ -230,23 +233,44 @@ def hash_rows(con: duckdb.DuckDBPyConnection, source: str, batch_id: int | None,
 # ---------------------------------------------------------------------------------------- approval
 
 
-def approve(con: duckdb.DuckDBPyConnection, ref: str | int, actor: str, note: str | None = None) -> Batch:
-    """Approve a draft batch as ``actor``: the approval binds to the batch's current plan hash."""
+def approve(
+    con: duckdb.DuckDBPyConnection,
+    ref: str | int,
+    actor: Actor | str,
+    note: str | None = None,
+    *,
+    automatic: bool = False,
+) -> Batch:
+    """Approve a draft batch: the approval binds to the batch's current plan hash.
+
+    ``actor`` is who approves, as proven (:class:`~analysis.execute.actors.Actor`; a plain string is a
+    ``--as`` label of this process's OS user). The workspace policy (:mod:`analysis.execute.policy`)
+    decides whether they may: with the four-eyes rule on, only a different OS account (or Entra user,
+    under ``approval = signed_in``) than the creator's. ``automatic`` is ``sync --auto-approve`` approving
+    users who were approved and migrated before; it is recorded as such.
+    """
+    from analysis.execute.policy import approval_refusal, read_policy
+
+    who = actor if isinstance(actor, Actor) else Actor.current(actor)
     batch = get_batch(con, ref)
     if batch.state != "draft":
         raise UserError(f"{batch.label} is {batch.state}; only a draft batch can be approved")
-    batch = check_integrity(con, batch, actor)
-    if batch.options.require_distinct_approver and actor.casefold() == batch.created_by.casefold():
-        raise UserError(
-            f"{batch.label} was created by {batch.created_by!r}, and its rules require a different approver; "
-            "ask another administrator to approve it (batch approve N --as THEIR-NAME)"
-        )
+    batch = check_integrity(con, batch, who.text)
+    policy = read_policy(con)
+    refusal = None if automatic else approval_refusal(con, batch, who, policy)
+    if refusal:
+        raise UserError(refusal)
+    detail = " | ".join(
+        part
+        for part in (note, "automatic" if automatic else "", "" if policy.four_eyes else "four-eyes rule OFF")
+        if part
+    )
     con.execute("BEGIN TRANSACTION")
     try:
         changed = con.execute(
             sql("execute/batches.approve"),
             {
-                "actor": actor,
+                "actor": who.text,
                 "at": now(),
                 "plan_hash": batch.plan_hash,
                 "note": note,
@@ -257,7 +281,7 @@ def approve(con: duckdb.DuckDBPyConnection, ref: str | int, actor: str, note: st
             raise UserError(
                 f"{batch.label} changed while it was being approved; look at `batch show` and retry"
             )
-        record_event(con, batch.batch_id, actor, "approved", "draft", "approved", note)
+        record_event(con, batch.batch_id, who.text, "approved", "draft", "approved", detail or None, who)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

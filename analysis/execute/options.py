@@ -1,4 +1,4 @@
-"""The ``[execute]`` section of a settings file: how a batch is carried out and approved.
+"""The ``[execute]`` section of a settings file: how a batch is carried out.
 
 The options are frozen into a batch when it is created and are part of what its approval covers
 (:func:`approval_fingerprint`): changing how devices are handed off, or whether Temporary Access Passes
@@ -20,7 +20,8 @@ HANDOFFS = ("group", "reregister", "none")
 
 @dataclass(frozen=True)
 class ExecOptions:
-    """The ``[execute]`` section: how a batch is carried out and approved.
+    """The ``[execute]`` section: how a batch is carried out (who may approve it is the workspace
+    policy's, :mod:`analysis.execute.policy`).
 
     ``handoff``: what to do for users with devices / software OATH that only Microsoft's utility can
     create: ``group`` adds them to ``migration_group`` (the utility's migration group, by id or
@@ -32,11 +33,17 @@ class ExecOptions:
     migration_group: str = ""
     tap: bool = False
     tap_lifetime_minutes: int = 480
-    require_distinct_approver: bool = True
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str) -> ExecOptions:
         known = {f for f in cls.__dataclass_fields__}
+        if "require_distinct_approver" in data:
+            # The four-eyes rule is the workspace's, so the batch being approved cannot switch it off.
+            raise UserError(
+                f"settings key 'execute.require_distinct_approver' in {source} is no longer a batch setting: "
+                "the four-eyes rule is a workspace policy. Remove the key; `mfa-migrate policy show` shows "
+                "the rule and `mfa-migrate policy set four_eyes on|off` changes it (recorded with who did)"
+            )
         for key in data:
             if key not in known:
                 raise UserError(
@@ -57,9 +64,8 @@ class ExecOptions:
                 f"settings key 'execute.handoff' in {source} is \"group\" but 'execute.migration_group' "
                 "is empty; name the Migration Utility's migration group (display name or id)"
             )
-        for key in ("tap", "require_distinct_approver"):
-            if not isinstance(data.get(key, getattr(d, key)), bool):
-                raise UserError(f"settings key 'execute.{key}' in {source} must be true or false")
+        if not isinstance(data.get("tap", d.tap), bool):
+            raise UserError(f"settings key 'execute.tap' in {source} must be true or false")
         lifetime = data.get("tap_lifetime_minutes", d.tap_lifetime_minutes)
         if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 10 <= lifetime <= 43200:
             raise UserError(
@@ -71,15 +77,20 @@ class ExecOptions:
             migration_group=group.strip(),
             tap=data.get("tap", d.tap),
             tap_lifetime_minutes=lifetime,
-            require_distinct_approver=data.get("require_distinct_approver", d.require_distinct_approver),
         )
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        # The approval rule used to be a batch option and was part of every batch's fingerprint; keeping
+        # its old default here keeps the plan hashes of existing batches unchanged. It decides nothing.
+        return json.dumps({**asdict(self), "require_distinct_approver": True}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> ExecOptions:
-        return cls(**json.loads(text))
+        stored = json.loads(text)
+        # Batches created while the approval rule was a batch option stored it; the workspace policy
+        # decides now, and the batch's fingerprint no longer covers it (its hash is renewed on next use).
+        stored.pop("require_distinct_approver", None)
+        return cls(**stored)
 
 
 def approval_fingerprint(settings: Settings, options: ExecOptions) -> str:

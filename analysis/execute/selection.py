@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from analysis.errors import UserError
+from analysis.execute.actors import Actor
 from analysis.execute.batches import Batch, ensure_schema, get_batch, hash_rows, now, record_event
 from analysis.execute.options import ExecOptions, approval_fingerprint
 from analysis.readiness import afterdate
@@ -176,14 +177,18 @@ def create_batch(
     plan: Plan,
     selection: Selection,
     options: ExecOptions,
-    actor: str,
+    actor: Actor | str,
 ) -> Created:
     """Freeze the plan rows of the selected users into a new draft batch.
+
+    ``actor`` is the creator as proven (a plain string is a ``--as`` label of this process's OS user);
+    the four-eyes rule later compares the approver with it (:mod:`analysis.execute.policy`).
 
     ``plan`` must be current (simulated on this workspace as it is); its settings are the batch's. Only
     users whose ``user`` row says ``migrate`` are taken; the others are counted in
     :attr:`Created.excluded`.
     """
+    who = actor if isinstance(actor, Actor) else Actor.current(actor)
     plan.require_current(con)
     settings, table = plan.settings, plan.table
     ensure_schema(con)
@@ -228,18 +233,19 @@ def create_batch(
                 "options_json": options.to_json(),
                 "plan_hash": plan_hash,
                 "load_id": load_id,
-                "actor": actor,
+                "actor": who.text,
                 "at": now(),
             },
         )
         record_event(
             con,
             batch_id,
-            actor,
+            who.text,
             "created",
             None,
             "draft",
             f"{users} users, {rows} rows, hash {plan_hash[:12]}",
+            who,
         )
         overlapping = _count(con, "execute/selection.overlap", {"batch_id": batch_id})
         con.execute("COMMIT")

@@ -24,11 +24,13 @@ FROM batches b
 ORDER BY b.batch_id DESC
 
 -- name: event_insert
-INSERT INTO batch_events (batch_id, "at", actor, event, from_state, to_state, detail)
-VALUES ($batch_id, $at, $actor, $event, $from_state, $to_state, $detail)
+INSERT INTO batch_events (batch_id, "at", actor, event, from_state, to_state, detail, os_uid, os_user, entra_upn,
+                          entra_oid)
+VALUES ($batch_id, $at, $actor, $event, $from_state, $to_state, $detail, $os_uid, $os_user, $entra_upn, $entra_oid)
 
 -- name: events
-SELECT strftime("at", '%Y-%m-%d %H:%M:%S') AS at, actor, event, from_state, to_state, detail
+-- os_user / entra_upn: who made the change as proven (NULL in events older than those records).
+SELECT strftime("at", '%Y-%m-%d %H:%M:%S') AS at, actor, event, from_state, to_state, detail, os_user, entra_upn
 FROM batch_events WHERE batch_id = $batch_id ORDER BY "at", rowid
 
 -- name: set_state

@@ -110,3 +110,25 @@ CREATE TABLE IF NOT EXISTS verifications (
   actual       VARCHAR,
   outcome      VARCHAR NOT NULL           -- agrees | differs | skipped | handed_off | not_applicable
 );
+
+-- Who made each event, as proven (analysis/execute/actors.py): the OS account of the process always,
+-- the Entra user when the operator signed in. Workspaces made before these columns get them (NULL:
+-- not recorded, which never counts as a distinct approver).
+ALTER TABLE batch_events ADD COLUMN IF NOT EXISTS os_uid INTEGER;
+ALTER TABLE batch_events ADD COLUMN IF NOT EXISTS os_user VARCHAR;
+ALTER TABLE batch_events ADD COLUMN IF NOT EXISTS entra_upn VARCHAR;
+ALTER TABLE batch_events ADD COLUMN IF NOT EXISTS entra_oid VARCHAR;
+
+-- The workspace policy (analysis/execute/policy.py), append-only: the latest row per key is in force,
+-- and every change says who made it and when.
+CREATE TABLE IF NOT EXISTS workspace_policy (
+  "at"       TIMESTAMPTZ NOT NULL,
+  key        VARCHAR NOT NULL,            -- four_eyes | approval
+  value      VARCHAR NOT NULL,
+  actor      VARCHAR NOT NULL,
+  os_uid     INTEGER,
+  os_user    VARCHAR NOT NULL,
+  entra_upn  VARCHAR,
+  entra_oid  VARCHAR,
+  note       VARCHAR
+);

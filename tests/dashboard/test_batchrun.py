@@ -114,6 +114,9 @@ def test_create_shows_group_member_counts_and_freezes_the_chosen_hand_off(
     at.number_input(key="b_handoff_tap_minutes").set_value(60).run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("Temporary Access Pass (60 min)" in c.value for c in at.caption)
+    # who may approve is not offered here: it is the workspace's policy, shown with the rule in force
+    assert any("workspace's policy" in c.value for c in at.caption)
+    assert any("Four-eyes rule (workspace policy): on" in c.value for c in at.caption)
     next(b for b in at.button if b.label == "Create draft batch").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("Created batch" in s.value for s in at.success)
@@ -125,4 +128,3 @@ def test_create_shows_group_member_counts_and_freezes_the_chosen_hand_off(
     assert row is not None
     frozen = json.loads(row[0])
     assert (frozen["handoff"], frozen["tap"], frozen["tap_lifetime_minutes"]) == ("reregister", True, 60)
-    assert frozen["require_distinct_approver"] is True  # not offered on the page: the file's rule stays

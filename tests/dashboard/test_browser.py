@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dashboard_helpers import ROOT, copy_workspace
+from os_identity import four_eyes_off
 from playwright.sync_api import Page, Route
 from served import CHROMIUM, CHROMIUM_ARGS, dashboard, operator_token
 
@@ -92,7 +93,8 @@ def server(
         '[roles]\napprovers = ["local:*"]\noperators = ["local:*"]\n', encoding="utf-8"
     )
     # a single local identity creates and approves here, so the four-eyes rule is off for this rehearsal
-    (work / "settings.toml").write_text("[execute]\nrequire_distinct_approver = false\n", encoding="utf-8")
+    four_eyes_off(workspace_copy)
+    (work / "settings.toml").write_text("[execute]\n", encoding="utf-8")
     env = {
         "MFA_MIGRATE_WORKSPACE": str(workspace_copy),
         "MFA_MIGRATE_ROLES": str(work / "roles.toml"),

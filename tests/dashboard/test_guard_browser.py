@@ -19,6 +19,7 @@ import duckdb
 import httpx
 import pytest
 from dashboard_helpers import copy_workspace
+from os_identity import four_eyes_off
 from playwright.sync_api import Browser, Page
 from served import CHROMIUM, CHROMIUM_ARGS, dashboard, operator_token
 
@@ -50,7 +51,8 @@ def served(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     work = tmp_path_factory.mktemp("guarded")
     ws = copy_workspace(sample_workspace, work)
     (work / "roles.toml").write_text('[roles]\napprovers = ["local:*"]\noperators = ["local:*"]\n')
-    (work / "settings.toml").write_text("[execute]\nrequire_distinct_approver = false\n")
+    four_eyes_off(ws)  # one local identity creates and approves here
+    (work / "settings.toml").write_text("[execute]\n")
     env = {
         "MFA_MIGRATE_WORKSPACE": str(ws),
         "MFA_MIGRATE_ROLES": str(work / "roles.toml"),

@@ -12,9 +12,11 @@ from typing import Any
 import duckdb
 import pytest
 from dashboard_helpers import ROOT, copy_workspace, local_user
+from os_identity import four_eyes_off
 from streamlit.testing.v1 import AppTest
 
 from analysis.dashboard.guard import operator_token
+from analysis.execute.actors import os_user
 
 pytestmark = pytest.mark.slow
 
@@ -207,9 +209,7 @@ def _migrating_users(con: duckdb.DuckDBPyConnection, k: int) -> list[str]:
 def test_batch_create_then_approve_records_the_identity(
     dashboard_env: Path, reference: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = tmp_path / "settings.toml"
-    settings.write_text("[execute]\nrequire_distinct_approver = false\n", encoding="utf-8")
-    monkeypatch.setenv("MFA_MIGRATE_SETTINGS", str(settings))
+    four_eyes_off(dashboard_env)  # one local identity creates and approves: the rule is switched off
     names = _migrating_users(reference, 3)
     rows = one(reference, "SELECT count(*) FROM plan WHERE username IN (SELECT unnest(?))", names)
     at = run("batches")
@@ -220,6 +220,7 @@ def test_batch_create_then_approve_records_the_identity(
     assert not at.exception, [e.message for e in at.exception]
     shown = metrics(at)
     assert shown["Users"] == "3" and shown["Plan rows"] == n(rows) and "draft" in shown["State"]
+    assert any("Four-eyes rule OFF" in w.value for w in at.warning)  # said before approving
     approve = next(b for b in at.button if b.label.startswith("Approve plan"))
     assert approve.label.endswith(local_user())
     approve.click().run()
@@ -227,7 +228,10 @@ def test_batch_create_then_approve_records_the_identity(
     assert "approved" in metrics(at)["State"]
     history = next(df.value for df in at.dataframe if "event" in df.value.columns)
     assert {"created", "approved"} <= set(history["event"])
-    assert set(history[history["event"] == "approved"]["actor"]) == {local_user()}
+    # recorded: the server's OS account, and that the operator token was presented
+    assert set(history[history["event"] == "approved"]["actor"]) == {
+        f"{os_user().name} (dashboard operator token, local mode)"
+    }
 
 
 def test_batch_of_a_priority_tier(dashboard_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
@@ -261,7 +265,10 @@ def test_four_eyes_rule_blocks_self_approval_in_local_mode(
     at.text_area(key="b_names").input("\n".join(_migrating_users(reference, 2))).run()
     at.button(key="b_create").click().run()
     assert not any(b.label.startswith("Approve plan") for b in at.button)
-    assert any("require a different approver" in w.value for w in at.warning)
+    assert any(
+        "needs another administrator" in w.value and "`mfa-migrate batch approve`" in w.value
+        for w in at.warning
+    )
 
 
 def test_without_a_role_nothing_can_be_created_or_approved(

@@ -57,9 +57,7 @@ def test_save_has_every_section_and_make_current_applies_without_a_restart(
     dashboard_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings_file = tmp_path / "settings.toml"
-    settings_file.write_text(
-        '[execute]\nhandoff = "reregister"\nrequire_distinct_approver = false\n', encoding="utf-8"
-    )
+    settings_file.write_text('[execute]\nhandoff = "reregister"\n', encoding="utf-8")
     monkeypatch.setenv("MFA_MIGRATE_SETTINGS", str(settings_file))
     at = run("whatif")
     at.multiselect(key="w_methods").set_value(NO_PHONE)
@@ -83,7 +81,6 @@ def test_save_has_every_section_and_make_current_applies_without_a_restart(
         "migration_group": "",
         "tap": False,
         "tap_lifetime_minutes": 480,
-        "require_distinct_approver": False,
     }
     assert "retirement" in written
     assert any("These settings are current now" in s.value for s in at.success)

@@ -243,8 +243,12 @@ def cli(
     timeout: float = 180,
     check: bool = True,
     subprocess_: bool = False,
+    other_os_user: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``mfa-migrate ARGS`` (Graph connection arguments appended when ``emu``).
+
+    ``other_os_user=True`` runs it in a subprocess as another OS account (``tests/os_identity.py``),
+    e.g. the second administrator who approves a batch.
 
     By default in-process, through the real argument parser and command handlers with a capturing
     console (exit code 2 for a UserError, as ``main`` does): interpreter start-up dominates a
@@ -253,11 +257,13 @@ def cli(
     argv = [*args, *(connection(emu) if emu is not None else [])]
     if emu is not None:
         os.environ["MFA_MIGRATE_CLIENT_SECRET"] = emu.client_secret
-    if subprocess_:
+    if subprocess_ or other_os_user:
+        from os_identity import other_os_user_argv
+
         env = dict(os.environ)
         env["PYTHONPATH"] = str(REPO_ROOT)
         done = subprocess.run(
-            [sys.executable, "-m", "analysis", *argv],
+            other_os_user_argv(*argv) if other_os_user else [sys.executable, "-m", "analysis", *argv],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -348,6 +354,7 @@ def create_and_approve(
 ) -> None:
     """``batch create --where W`` + ``batch approve`` in-process (the CLI path is tested elsewhere)."""
     import duckdb
+    from os_identity import OTHER_ADMIN
 
     from analysis import settingsfile
     from analysis.execute.batches import approve
@@ -370,7 +377,7 @@ def create_and_approve(
             actor="alice",
         )
         con.execute("DROP TABLE plan_batch")
-        approve(con, created.batch.batch_id, "bob")
+        approve(con, created.batch.batch_id, OTHER_ADMIN)  # a second administrator's account
     finally:
         con.close()
 

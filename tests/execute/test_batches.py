@@ -7,11 +7,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from os_identity import OTHER_ADMIN
 from simulate.builders import Workspace
 
 from analysis import settingsfile
 from analysis.errors import UserError
 from analysis.execute import batches
+from analysis.execute.actors import Actor, os_user
 from analysis.execute.batches import approve, get_batch
 from analysis.execute.journal import REDACTED, Answer, Entry, Journal, redact, step_statuses
 from analysis.execute.livestate import Expectations, LiveState, drift
@@ -82,30 +84,30 @@ def test_create_freezes_rows_with_a_hash_that_covers_them(tmp_path: Path) -> Non
     )
     assert batches.hash_rows(ws.con, "batch", b.batch_id, b.settings_signature) != b.plan_hash
     with pytest.raises(UserError, match="no longer match the recorded hash"):
-        approve(ws.con, b.batch_id, "approver")
+        approve(ws.con, b.batch_id, OTHER_ADMIN)
     assumed = json.loads(
         ws.con.execute("SELECT assumed FROM batch_users WHERE username = 'bob@contoso.com'").fetchone()[0]
     )
     assert assumed["mobile"] == "+1 2065550100" and assumed["preferred"] is None
 
 
-def test_same_approver_is_refused_when_the_rule_requires_another(tmp_path: Path) -> None:
+def test_same_os_account_is_refused_whatever_name_it_gives(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
-    b = _create(ws).batch
-    with pytest.raises(UserError, match="different approver"):
-        approve(ws.con, b.batch_id, "CREATOR")  # case-insensitive
-    approved = approve(ws.con, b.name, "approver", "CHG-1")
+    b = _create(ws).batch  # created by this process's OS account, labelled "creator"
+    for label in ("creator", "someone-else", None):
+        with pytest.raises(UserError, match="only a label"):
+            approve(ws.con, b.batch_id, Actor.current(label))
+    approved = approve(ws.con, b.name, OTHER_ADMIN, "CHG-1")
     assert (approved.state, approved.approved_by, approved.approved_hash) == (
         "approved",
-        "approver",
+        "nobody",
         b.plan_hash,
     )
     with pytest.raises(UserError, match="only a draft"):
-        approve(ws.con, b.batch_id, "approver")
-    events = [e[2] for e in batches.events(ws.con, b.batch_id)]
-    assert events == ["created", "approved"]
-    lax = _create(ws, "wave-2", ExecOptions(require_distinct_approver=False)).batch
-    assert approve(ws.con, lax.batch_id, "creator").state == "approved"
+        approve(ws.con, b.batch_id, OTHER_ADMIN)
+    events = batches.events(ws.con, b.batch_id)
+    assert [e[2] for e in events] == ["created", "approved"]
+    assert [e[6] for e in events] == [os_user().name, "nobody"]  # the proven OS accounts
 
 
 def test_unapproved_batch_is_refused(tmp_path: Path) -> None:
@@ -118,7 +120,7 @@ def test_unapproved_batch_is_refused(tmp_path: Path) -> None:
 def test_changed_plan_voids_the_approval(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
     b = _create(ws).batch
-    approve(ws.con, b.batch_id, "approver")
+    approve(ws.con, b.batch_id, OTHER_ADMIN)
     b = get_batch(ws.con, b.batch_id)
     assert check_runnable(ws.con, b, "runner", lambda batch: replan_hash(ws.con, batch)) == b
     # The tenant snapshot changes: alice now has that mobile number already -> the plan says noop.
@@ -134,7 +136,7 @@ def test_changed_plan_voids_the_approval(tmp_path: Path) -> None:
 def test_completed_batch_has_nothing_to_do(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
     b = _create(ws).batch
-    approve(ws.con, b.batch_id, "approver")
+    approve(ws.con, b.batch_id, OTHER_ADMIN)
     b = batches.transition(ws.con, get_batch(ws.con, b.batch_id), "running", "runner", "run_started")
     b = batches.transition(ws.con, b, "completed", "runner", "run_finished")
     assert check_runnable(ws.con, b, "runner", None) is None
@@ -297,7 +299,7 @@ def test_drift_ignores_the_batch_own_writes_only() -> None:
 def test_changing_the_execute_options_after_approval_voids_it(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
     b = _create(ws, options=ExecOptions(handoff="none")).batch
-    approve(ws.con, b.batch_id, "approver")
+    approve(ws.con, b.batch_id, OTHER_ADMIN)
     # Someone switches on Temporary Access Passes after the change board approved the batch.
     changed = ExecOptions(handoff="reregister", tap=True).to_json()
     ws.con.execute("UPDATE batches SET options_json = ? WHERE batch_id = ?", [changed, b.batch_id])
@@ -309,7 +311,7 @@ def test_changing_the_execute_options_after_approval_voids_it(tmp_path: Path) ->
     assert after.plan_hash != b.plan_hash  # re-hashed over what it now holds
     assert [e[2] for e in batches.events(ws.con, b.batch_id)][-1] == "approval_voided"
     # A person approves what it now holds; then it runs.
-    approved = approve(ws.con, b.batch_id, "approver")
+    approved = approve(ws.con, b.batch_id, OTHER_ADMIN)
     assert approved.options.tap and approved.approved_hash == approved.plan_hash
     assert check_runnable(ws.con, approved, "runner", lambda batch: replan_hash(ws.con, batch)) == approved
     # Once it has started writing, a change is refused outright.

@@ -43,7 +43,7 @@ def _prepare(tmp_path: Path, users: int = USERS) -> tuple[Path, Path]:
         "--as",
         "alice",
     )
-    cli("batch", "approve", "wave-1", "--workspace", str(ws), "--as", "bob", "--note", "CHG-42")
+    cli("batch", "approve", "wave-1", "--workspace", str(ws), "--note", "CHG-42", other_os_user=True)
     return ws, tenant
 
 
