@@ -25,6 +25,7 @@ chromium:
 $(SAMPLE_WS): $(VENV)/.installed $(wildcard sample_data/*) $(wildcard sample_data/tenant/*)
 	@mkdir -p $(WORK)
 	$(BIN)/mfa-migrate load --datafile sample_data/PhoneFactor.pfdata --tenant sample_data/tenant --workspace $@
+	$(BIN)/mfa-migrate policy set four_eyes off --workspace $@ --note "make demo: one local identity, rehearsal only"
 
 demo: $(SAMPLE_WS)
 	@echo "Dashboard on http://127.0.0.1:$(PORT) (Ctrl+C stops it); to act, open the operator link printed below"
