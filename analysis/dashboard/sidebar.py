@@ -15,7 +15,9 @@ def _identity(ctx: Context) -> None:
     ident = ctx.identity
     if ident.mode == "local":
         st.warning(
-            f"**Local mode** — no sign-in is configured. Approvals and runs are recorded as `{ident.name}`.",
+            f"**Local mode** — no sign-in is configured. Approvals and runs are recorded as `{ident.name}`, "
+            f"the OS account `{ident.actor().os.name}` this dashboard runs as: a second approver cannot be "
+            "told apart here.",
             icon=":material/person_alert:",
         )
     else:
