@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dashboard_helpers import ROOT
+from os_identity import OTHER_ADMIN
 from streamlit.testing.v1 import AppTest
 
 from analysis.dashboard.guard import operator_token
@@ -42,7 +43,7 @@ def test_the_run_panel_lists_what_a_run_sends_now(dashboard_env: Path, tmp_path:
         actor="alice",
     )
     con.execute("DROP TABLE plan_batch")
-    approve(con, created.batch.batch_id, "bob")
+    approve(con, created.batch.batch_id, OTHER_ADMIN)  # a second administrator's OS account
     con.close()
     copy = tmp_path / "copy.duckdb"
     shutil.copyfile(dashboard_env, copy)
