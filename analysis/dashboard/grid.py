@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import streamlit as st
 
 from analysis.dashboard import outcomes
 from analysis.dashboard.session import Workspace, cursor, handle
@@ -25,6 +26,8 @@ from analysis.sqlfiles import sql
 
 _lock = threading.Lock()
 STORED = "dashboard_grid"
+#: The grid's column layout: part of the stored key, so a grid an older version stored is rebuilt.
+FORMAT = "2"  # 2: the lower-cased search column
 MEMORY = "dashboard_mem.grid"  # read-only workspaces
 #: Sortable columns: key -> (label, column). Every column the grid shows can be sorted by; text columns
 #: sort without regard to case (they are built COLLATE NOCASE). The column is the one name this module
@@ -98,13 +101,14 @@ def ensure(ws: Workspace, plan: Any, report: Any, skip_disabled: bool) -> Grid:
         cur = cursor(ws.path)
         if handle(ws.path).read_only:
             return _in_memory(ws, cur, plan, report, skip_disabled)
-        if _stored_key(cur) != report.key or not _exists(cur, STORED):
+        key = f"{report.key}/{FORMAT}"
+        if _stored_key(cur) != key or not _exists(cur, STORED):
             _build(cur, STORED, plan.table, report, skip_disabled)
             cur.execute(
                 sql("dashboard/reportcache.cache_put"),
-                {"kind": "grid", "key": report.key, "doc": None},
+                {"kind": "grid", "key": key, "doc": None},
             )
-        return Grid(ws.path, STORED, report.key)
+        return Grid(ws.path, STORED, key)
 
 
 _memory_key: dict[str, str] = {}
@@ -220,10 +224,18 @@ def rows(grid: Grid, ids: list[int]) -> pd.DataFrame:
 
 
 def facets(grid: Grid) -> pd.DataFrame:
-    return cursor(grid.path).execute(sql("dashboard/grid.facets", grid=grid.table)).df()
+    """The filters' values with their counts: once per grid (every rerun of the page asks)."""
+    return _facets(grid.path, grid.table, grid.key)
 
 
-def entra_groups(path: str) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=8)
+def _facets(path: str, table: str, key: str) -> pd.DataFrame:
+    return cursor(path).execute(sql("dashboard/grid.facets", grid=table)).df()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def entra_groups(path: str, load_id: str) -> pd.DataFrame:
+    """Entra groups with their transitive members, largest first: once per load."""
     return cursor(path).execute(sql("dashboard/grid.entra_groups")).df()
 
 

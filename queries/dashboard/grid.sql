@@ -130,7 +130,10 @@ SELECT
   coalesce(a.graph_writes, 0) AS graph_writes,
   coalesce(a.utility_rows, 0) AS utility_rows,
   coalesce(a.problems, 0) AS plan_problems,
-  ad.tier
+  ad.tier,
+  -- what the search box looks in, lower-cased once here: one column to scan instead of five ILIKEs
+  lower(concat_ws(chr(10), m.username, nullif(trim(concat_ws(' ', m.first_name, m.last_name)), ''),
+                  m.email, u.upn, m.object_sid)) AS search
 FROM mfa_users m
 LEFT JOIN users u USING (user_id)
 LEFT JOIN grid_actions l ON l.action = u.outcome
@@ -177,9 +180,7 @@ WITH hits AS (
           SELECT t.user_id FROM entra_group_transitive_users t
           JOIN entra_groups eg ON eg.id = t.group_id
           WHERE eg.id = $entra_group OR eg.display_name = $entra_group))
-    AND ($text = '' OR g.username ILIKE '%' || $text || '%' OR g.name ILIKE '%' || $text || '%'
-         OR g.email ILIKE '%' || $text || '%' OR g.upn ILIKE '%' || $text || '%'
-         OR g.sid ILIKE '%' || $text || '%')
+    AND ($text = '' OR contains(g.search, lower($text)))  -- name, username, email, UPN or SID
 )
 SELECT user_id, (SELECT count(*) FROM hits) AS total
 FROM hits
@@ -190,7 +191,7 @@ LIMIT $limit OFFSET $offset
 
 -- name: rows
 -- The grid rows of the users $ids, in that order (a page: through the index; an export: every id).
-SELECT g.* EXCLUDE (checks)
+SELECT g.* EXCLUDE (checks, search)
 FROM (SELECT unnest($ids) AS user_id, generate_subscripts($ids, 1) AS position) AS i
 JOIN __grid__ g USING (user_id)
 ORDER BY i.position

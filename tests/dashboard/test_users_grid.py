@@ -173,3 +173,25 @@ def test_exports_hold_the_filtered_view_with_numbers_masked(
     out = tmp_path / "users.parquet"
     out.write_bytes(grid.export(table, filters, "username", False, "parquet", False))
     assert one(duckdb.connect(), "SELECT count(*) FROM read_parquet(?)", str(out)) == expected
+
+
+def test_search_looks_in_name_username_email_upn_and_sid_without_regard_to_case(
+    shared_env: Path, reference: duckdb.DuckDBPyConnection
+) -> None:
+    sid, email = reference.execute(
+        "SELECT object_sid, email FROM mfa_users WHERE object_sid IS NOT NULL AND email LIKE '%@%' "
+        "ORDER BY user_id LIMIT 1"
+    ).fetchone() or ("", "")
+    texts = [sid[-9:].lower(), email.split("@")[1].upper(), "100%", "CONTOSO\\"]
+    at = run("users")
+    for text in texts:
+        expected = one(
+            reference,
+            "SELECT count(*) FROM mfa_users m LEFT JOIN plan p ON p.user_id = m.user_id AND p.item = 'user' "
+            "WHERE contains(lower(concat_ws(' ', m.username, m.first_name, m.last_name, m.email, p.upn, "
+            "m.object_sid)), lower(?))",
+            text,
+        )
+        at.text_input(key="user_search").input(text).run()
+        assert not at.exception
+        assert shown_total(at) == expected, text  # "100%" is text, not a pattern: it matches no one

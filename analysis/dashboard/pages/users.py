@@ -37,7 +37,7 @@ def counted(kind: str) -> dict[str, int]:
 
 titles = {r.check.id: r.check.title for r in report.results}
 checks = counted("check")
-groups_entra = grid.entra_groups(ws.path)
+groups_entra = grid.entra_groups(ws.path, ws.load_id)
 
 # ---------------------------------------------------------------- filters
 with st.container(border=True):
