@@ -308,4 +308,4 @@ def test_readiness_report_downloads(page: Page, app_url: str, tmp_path: Path) ->
     out = tmp_path / "readiness.json"
     js.value.save_as(out)
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert doc["schema_version"] == 1 and "score" in doc
+    assert doc["schema_version"] == 2 and "score" in doc  # docs/report-schema.md
