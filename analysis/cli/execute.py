@@ -17,6 +17,7 @@ from typing import Any
 
 from analysis.cli.signin import add_sign_in_arguments
 from analysis.console import Console
+from analysis.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -364,3 +365,22 @@ def _batch_explain(args: argparse.Namespace, console: Console) -> int:
         "place is not sent, so it can only send less than this. Rounds go out in $batch envelopes of 20."
     )
     return 0
+
+
+def connected_actor(args: argparse.Namespace, connection: Any) -> str:
+    """The actor of a command that talks to Graph: this process's OS account and ``--as`` label, and,
+    when the operator signed in with ``--device-code``, the Entra user of that sign-in (the sign-in is
+    made here, before anything is written, so the record names who wrote)."""
+    from analysis.execute.actors import Actor, EntraUser
+    from analysis.graph.auth import DeviceCodeAuth
+    from analysis.graph.errors import AuthError
+
+    entra = None
+    if isinstance(connection.auth, DeviceCodeAuth):
+        try:
+            connection.auth.token()
+        except AuthError as exc:
+            raise UserError(f"sign-in failed: {exc}") from None
+        who = connection.auth.signed_in
+        entra = EntraUser(who.upn, who.oid, who.tenant_id) if who else None
+    return Actor.current(args.actor, entra).text

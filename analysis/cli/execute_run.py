@@ -17,7 +17,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-from analysis.cli.execute import as_arg, batch_arg, open_workspace, workspace_arg
+from analysis.cli.execute import as_arg, batch_arg, connected_actor, open_workspace, workspace_arg
 from analysis.console import Console
 from analysis.errors import UserError
 
@@ -142,7 +142,6 @@ def connect(args: argparse.Namespace, console: Console, stop: threading.Event | 
 
 
 def _batch_run(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import current_actor
     from analysis.execute.replan import replan_drifted, replan_hash
     from analysis.execute.runner import RunOptions, run_batch, summary_rows
 
@@ -157,7 +156,7 @@ def _batch_run(args: argparse.Namespace, console: Console) -> int:
             connection.client,
             args.batch,
             console,
-            actor=current_actor(args.actor),
+            actor=connected_actor(args, connection),
             options=RunOptions(
                 concurrency=args.concurrency,
                 active_users=args.active_users,
@@ -188,7 +187,6 @@ def _batch_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch_verify(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import current_actor
     from analysis.execute.verify import verify_batch
 
     check_flags(args)
@@ -198,7 +196,7 @@ def _batch_verify(args: argparse.Namespace, console: Console) -> int:
             connection.client,
             args.batch,
             console,
-            actor=current_actor(args.actor),
+            actor=connected_actor(args, connection),
             concurrency=args.concurrency,
         )
     console.table(
@@ -235,7 +233,7 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
                 connection.client,
                 args.batch,
                 console,
-                actor=current_actor(args.actor),
+                actor=connected_actor(args, connection),
                 confirm=True,
                 concurrency=args.concurrency,
                 active_users=args.active_users,

@@ -6,7 +6,7 @@ import argparse
 from contextlib import closing
 from pathlib import Path
 
-from analysis.cli.execute import as_arg, open_workspace, workspace_arg
+from analysis.cli.execute import as_arg, connected_actor, open_workspace, workspace_arg
 from analysis.cli.execute_run import concurrency_arg, connect, stop_on_signals
 from analysis.console import Console
 
@@ -37,11 +37,10 @@ def _register_rollout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _rollout(args: argparse.Namespace, console: Console) -> int:
-    from analysis.execute.batches import current_actor
     from analysis.execute.rollout import add_group, remove_group, status
 
     with closing(open_workspace(args.workspace)) as con, closing(connect(args, console)) as connection:
-        actor = current_actor(args.actor)
+        actor = connected_actor(args, connection)
         if args.rollout_action == "status":
             return status(con, connection.client, console)
         if args.rollout_action == "add-group":
@@ -68,7 +67,6 @@ def _register_cutover(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _cutover(args: argparse.Namespace, console: Console) -> int:
     from analysis import settingsfile
-    from analysis.execute.batches import current_actor
     from analysis.execute.rollout import cutover
 
     settings = settingsfile.read(args.settings).whatif
@@ -82,7 +80,7 @@ def _cutover(args: argparse.Namespace, console: Console) -> int:
             settings=settings,
             confirm=args.confirm,
             force=args.force,
-            actor=current_actor(args.actor),
+            actor=connected_actor(args, connection),
         )
 
 

@@ -175,3 +175,14 @@ def test_sign_in_needs_the_tenant_and_fails_with_one_line(workspace: Path) -> No
     _create(workspace)
     done = cli("batch", "approve", "w1", "--workspace", str(workspace), "--sign-in", check=False)
     assert done.returncode == 2 and "--authority and --client-id" in done.stderr
+
+
+def test_a_signed_in_rollout_change_records_the_entra_user_and_the_os_account(tmp_path: Path) -> None:
+    ws, tenant = build(tmp_path, 4)
+    with start_emulator(tenant, "--sign-in-as", upn(3)) as emu:
+        args = ["rollout", "add-group", "Ring 1", "--workspace", str(ws), "--device-code", "--as", "Carol"]
+        added = cli(*args, emu=emu)
+    assert "Added group 'Ring 1'" in added.stdout
+    with duckdb.connect(str(ws), read_only=True) as con:
+        actors = {r[0] for r in con.execute("SELECT actor FROM journal WHERE kind = 'intent'").fetchall()}
+    assert actors == {f"Carol (unverified label; signed in as {upn(3)}; OS user {os_user().name})"}
