@@ -243,6 +243,12 @@ def test_batch_create_approve_run_verify_roll_back_against_the_emulator(
     picker = pg.locator('[data-testid="stSelectbox"]', has_text="run, verify and roll back use it")
     chosen = picker.evaluate("e => e.innerText + [...e.querySelectorAll('input')].map(i => i.value).join()")
     assert "Local emulator" in chosen, chosen
+    other = pg.context.new_page()  # and in a new browser tab (a new session) too
+    other.set_default_timeout(90_000)
+    other.goto(f"{app_url}/batches?token={token}")
+    settle(other, "Run of batch")
+    assert other.get_by_role("button", name="Verify batch").is_enabled()
+    other.close()
     pg.get_by_role("button", name="Verify batch").click()
     pg.get_by_text("Verification of batch").first.wait_for(timeout=300_000)
     settle(pg, "Verification of batch")
