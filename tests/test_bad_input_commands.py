@@ -133,6 +133,48 @@ CASES: dict[str, tuple[Build, list[str]]] = {
         lambda tmp, ws: ["batch", "approve", "wave-404", "--workspace", str(ws)],
         ["no batch 'wave-404'", "batch list"],
     ),
+    "batch settings switch the four-eyes rule off": (
+        lambda tmp, ws: [
+            "batch",
+            "create",
+            "--workspace",
+            str(ws),
+            "--name",
+            "lax",
+            "--where",
+            "item='user'",
+            "--settings",
+            _file(tmp, "lax.toml", "[execute]\nrequire_distinct_approver = false\n"),
+        ],
+        ["lax.toml", "execute.require_distinct_approver", "policy set four_eyes"],
+    ),
+    "batch approve own batch under another name": (
+        lambda tmp, ws: ["batch", "approve", "wave-x", "--workspace", str(ws), "--as", "bob"],
+        ["created by OS user", "only a label"],
+    ),
+    "batch approve --sign-in without a tenant": (
+        lambda tmp, ws: ["batch", "approve", "wave-x", "--workspace", str(ws), "--sign-in"],
+        ["--sign-in needs --authority and --client-id"],
+    ),
+    "batch approve --sign-in at an authority nobody answers": (
+        lambda tmp, ws: [
+            "batch",
+            "approve",
+            "wave-x",
+            "--workspace",
+            str(ws),
+            "--sign-in",
+            "--authority",
+            "https://127.0.0.1:9/tenant",
+            "--client-id",
+            "app",
+        ],
+        ["https://127.0.0.1:9/tenant"],
+    ),
+    "policy set a value it cannot have": (
+        lambda tmp, ws: ["policy", "set", "approval", "anyone", "--workspace", str(ws)],
+        ["approval cannot be 'anyone'", "os_user, signed_in"],
+    ),
     "batch show unknown": (
         lambda tmp, ws: ["batch", "show", "404", "--workspace", str(ws)],
         ["no batch '404'"],

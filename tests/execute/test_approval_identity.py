@@ -20,6 +20,7 @@ import pytest
 from exec_tenant import SETTINGS, build, cli, entra_id, upn
 from os_identity import other_os_user_argv, subprocess_env
 
+from analysis.errors import UserError
 from analysis.execute.actors import os_user
 from analysis.graph.emulator.launcher import REPO_ROOT, EmulatorInfo, start_emulator
 
@@ -186,3 +187,50 @@ def test_a_signed_in_rollout_change_records_the_entra_user_and_the_os_account(tm
     with duckdb.connect(str(ws), read_only=True) as con:
         actors = {r[0] for r in con.execute("SELECT actor FROM journal WHERE kind = 'intent'").fetchall()}
     assert actors == {f"Carol (unverified label; signed in as {upn(3)}; OS user {os_user().name})"}
+
+
+def test_dashboard_identities_under_both_policies(workspace: Path) -> None:
+    """What the dashboard records: the server's OS account always; an OIDC user with Entra's object id is
+    a proven Entra identity; a local-mode token holder is only the OS account."""
+    from analysis.dashboard.identity import Roles, local_identity, oidc_identity
+    from analysis.execute.batches import approve
+    from analysis.execute.policy import set_policy
+    from analysis.execute.selection import Selection, create_batch
+    from analysis.execute.store import open_workspace
+    from analysis.settingsfile import read
+    from analysis.simulate.runner import simulate
+
+    roles = Roles(frozenset({"alice@contoso.com", "bob@contoso.com"}))
+    alice = oidc_identity({"preferred_username": "alice@contoso.com", "oid": entra_id(1)}, roles)
+    bob = oidc_identity({"preferred_username": "bob@contoso.com", "oid": entra_id(2)}, roles)
+    no_oid = oidc_identity({"email": "mallory@contoso.com"}, roles)
+    local = local_identity(roles, operator=True)
+    assert alice.actor().entra is not None and alice.actor().entra.oid == entra_id(1)
+    assert no_oid.actor().entra is None and no_oid.actor().label == "mallory@contoso.com"
+    assert local.actor().text == f"{os_user().name} (dashboard operator token, local mode)"
+    assert {a.actor().os for a in (alice, bob, no_oid, local)} == {os_user()}
+
+    loaded = read(workspace.parent / "s.toml")
+    con = open_workspace(workspace)
+    try:
+        plan = simulate(con, loaded.whatif, table="plan_batch")
+        made = create_batch(con, name="d1", plan=plan, selection=Selection(where="true"),
+                            options=loaded.execute, actor=alice.actor())  # fmt: skip
+        # os_user (default): every dashboard user is the server's OS account, so bob is refused too
+        with pytest.raises(UserError, match="only a label"):
+            approve(con, made.batch.batch_id, bob.actor())
+        set_policy(con, "approval", "signed_in", alice.actor(), "sign-in configured")
+        for refused, why in (
+            (alice, "same Entra user"),
+            (no_oid, "needs the approver of"),
+            (local, "sign in"),
+        ):
+            with pytest.raises(UserError, match=why):
+                approve(con, made.batch.batch_id, refused.actor())
+        approved = approve(con, made.batch.batch_id, bob.actor())
+        assert (
+            approved.approved_by
+            == f"bob@contoso.com (signed in; OS user {os_user().name}; dashboard sign-in)"
+        )
+    finally:
+        con.close()
