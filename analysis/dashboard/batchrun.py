@@ -69,7 +69,7 @@ def _start(ctx: Context, batch: pd.Series, handle: Handle, kind: str, target: ex
         return
     batch_id = int(batch["batch_id"])
     try:
-        execution.start(handle.con, ctx.workspace.path, batch_id, kind, ident.name, target)
+        execution.start(handle.con, ctx.workspace.path, batch_id, kind, ident.actor().text, target)
     except UserError as exc:
         st.error(str(exc))
         return
