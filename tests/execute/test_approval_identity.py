@@ -234,3 +234,17 @@ def test_dashboard_identities_under_both_policies(workspace: Path) -> None:
         )
     finally:
         con.close()
+
+
+def test_a_batch_without_a_recorded_creator_account_is_never_approved_by_someone_else(
+    workspace: Path,
+) -> None:
+    """Not recorded is not "someone else": a batch from before OS accounts were recorded has no proven
+    creator, so no approver can be shown to differ (with the rule off it may still be approved)."""
+    _create(workspace)
+    with duckdb.connect(str(workspace)) as con:  # as a workspace of an older version holds it
+        con.execute("UPDATE batch_events SET os_uid = NULL, os_user = NULL")
+    other = cli("batch", "approve", "w1", "--workspace", str(workspace), other_os_user=True, check=False)
+    assert other.returncode == 2 and "before mfa-migrate recorded the creator's OS account" in other.stderr
+    cli("policy", "set", "four_eyes", "off", "--workspace", str(workspace), "--note", "legacy batch")
+    assert "four-eyes rule is OFF" in cli("batch", "approve", "w1", "--workspace", str(workspace)).stderr
