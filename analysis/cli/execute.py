@@ -12,6 +12,7 @@ verifying and rolling back are in :mod:`analysis.cli.execute_run`; Staged Rollou
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,12 @@ def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "P1: nothing usable then)",
     )
     p.add_argument("--settings", type=Path, metavar="TOML", help="simulator settings (+ optional [execute])")
+    p.add_argument(
+        "--campaign",
+        action="store_true",
+        help="a re-registration campaign: write nothing of the plan, issue each user a Temporary Access "
+        "Pass (to the run's --tap-out file only), e.g. with --tier P1",
+    )
     as_arg(p)
     add_sign_in_arguments(p)
     p.set_defaults(handler=_batch_create)
@@ -143,7 +150,7 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
                     tier=args.tier,
                     retirement=settings.retirement,
                 ),
-                options=settings.execute,
+                options=replace(settings.execute, campaign=True) if args.campaign else settings.execute,
                 actor=who,
             )
         finally:
@@ -209,6 +216,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
             ["field", "value"],
             [
                 ["batch", f"{b.batch_id} ({b.name})"],
+                ["kind", "re-registration campaign (passes only)" if b.options.campaign else "migration"],
                 ["state", b.state],
                 ["selection", b.selection],
                 ["settings", b.settings.describe()],
@@ -226,7 +234,10 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
                 ],
                 [
                     "temporary access passes",
-                    f"yes, {b.options.tap_lifetime_minutes} min" if b.options.tap else "no",
+                    f"yes, {b.options.tap_lifetime_minutes} min"
+                    + (", one-time" if b.options.tap_usable_once else "")
+                    if b.options.tap or b.options.campaign
+                    else "no",
                 ],
                 ["four-eyes rule", read_policy(con).rule],
                 ["agreement", "" if b.agreement is None else f"{100 * b.agreement:.1f}%"],

@@ -242,6 +242,16 @@ class HandoffGroup(Kind):
         return {"group": ctx.members.group_id}
 
 
+#: Methods that keep working after the phone retirement date and that a user registers themselves.
+REGISTERED_KINDS = ("authenticator", "software_oath")
+
+
+def registered(live: Any) -> bool:
+    """Whether the user holds Microsoft Authenticator or a software OATH token now (a re-registration
+    campaign's aim)."""
+    return any(m.get("kind") in REGISTERED_KINDS for m in live.methods)
+
+
 class TemporaryAccessPass(Kind):
     """Issue a Temporary Access Pass for re-registration; the pass goes to ``--tap-out`` only.
 
@@ -251,6 +261,8 @@ class TemporaryAccessPass(Kind):
     """
 
     def decide(self, step: Step, work: Work, ctx: Context) -> Choice:
+        if ctx.options.campaign and registered(_live(work)):
+            return IN_PLACE  # a campaign's user who registered a new method since needs no pass
         return IN_PLACE if set(_live(work).taps) & ctx.delivered_taps else SEND
 
     def unknown_outcome(self, step: Step, work: Work, ctx: Context) -> str:
@@ -263,7 +275,10 @@ class TemporaryAccessPass(Kind):
         return {"method": ours[0]} if ours else {}
 
     def request(self, step: Step, work: Work, ctx: Context) -> Request:
-        body = {"lifetimeInMinutes": ctx.options.tap_lifetime_minutes, "isUsableOnce": False}
+        body = {
+            "lifetimeInMinutes": ctx.options.tap_lifetime_minutes,
+            "isUsableOnce": ctx.options.tap_usable_once,
+        }
         return Request("POST", self.version, f"{auth_path(work)}/temporaryAccessPassMethods", body)
 
     def effect(self, step: Step, work: Work, ctx: Context, body: Any) -> dict[str, str]:

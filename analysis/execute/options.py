@@ -26,17 +26,24 @@ class ExecOptions:
     ``handoff``: what to do for users with devices / software OATH that only Microsoft's utility can
     create: ``group`` adds them to ``migration_group`` (the utility's migration group, by id or
     display name), ``reregister`` flags them for re-registration (optionally issuing a Temporary
-    Access Pass), ``none`` only reports them.
+    Access Pass), ``none`` only reports them. ``tap_usable_once``: passes are one-time (a tenant whose
+    TAP policy allows one-time passes only needs it).
+
+    ``campaign`` is not a settings key: ``batch create --campaign`` sets it. A campaign batch writes
+    nothing of the plan; it issues each user a Temporary Access Pass to register a new method (the
+    re-registration campaign before the phone retirement date).
     """
 
     handoff: str = "none"
     migration_group: str = ""
     tap: bool = False
     tap_lifetime_minutes: int = 480
+    tap_usable_once: bool = False
+    campaign: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str) -> ExecOptions:
-        known = {f for f in cls.__dataclass_fields__}
+        known = {f for f in cls.__dataclass_fields__} - {"campaign"}
         if "require_distinct_approver" in data:
             # The four-eyes rule is the workspace's, so the batch being approved cannot switch it off.
             raise UserError(
@@ -64,8 +71,9 @@ class ExecOptions:
                 f"settings key 'execute.handoff' in {source} is \"group\" but 'execute.migration_group' "
                 "is empty; name the Migration Utility's migration group (display name or id)"
             )
-        if not isinstance(data.get("tap", d.tap), bool):
-            raise UserError(f"settings key 'execute.tap' in {source} must be true or false")
+        for key in ("tap", "tap_usable_once"):
+            if not isinstance(data.get(key, getattr(d, key)), bool):
+                raise UserError(f"settings key 'execute.{key}' in {source} must be true or false")
         lifetime = data.get("tap_lifetime_minutes", d.tap_lifetime_minutes)
         if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 10 <= lifetime <= 43200:
             raise UserError(
@@ -77,12 +85,20 @@ class ExecOptions:
             migration_group=group.strip(),
             tap=data.get("tap", d.tap),
             tap_lifetime_minutes=lifetime,
+            tap_usable_once=data.get("tap_usable_once", d.tap_usable_once),
         )
+
+    def settings_keys(self) -> dict[str, Any]:
+        """The ``[execute]`` keys (everything but ``campaign``, which only ``batch create`` sets)."""
+        return {k: v for k, v in asdict(self).items() if k != "campaign"}
 
     def to_json(self) -> str:
         # The approval rule used to be a batch option and was part of every batch's fingerprint; keeping
         # its old default here keeps the plan hashes of existing batches unchanged. It decides nothing.
-        return json.dumps({**asdict(self), "require_distinct_approver": True}, sort_keys=True)
+        # Options added later appear only when set, for the same reason.
+        later = {k: v for k, v in asdict(self).items() if k in ("tap_usable_once", "campaign") and not v}
+        shown = {k: v for k, v in asdict(self).items() if k not in later}
+        return json.dumps({**shown, "require_distinct_approver": True}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> ExecOptions:

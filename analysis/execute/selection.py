@@ -197,12 +197,17 @@ def create_batch(
         raise UserError("a batch needs a name (--name), e.g. --name wave-1")
     if con.execute(sql("execute/batches.by_name"), {"name": name}).fetchone():
         raise UserError(f"a batch named {name!r} already exists; choose another --name")
+    if options.campaign:
+        _check_tap_policy(con, options)
     ids = _selected_user_ids(con, table, selection)
     if not ids:
         raise UserError(f"the selection ({selection.describe()}) contains no MFA Server users")
     con.execute(sql("execute/selection.selected_ids"), {"ids": ids})
     excluded = [
-        (str(a), int(n)) for a, n in con.execute(sql("execute/selection.excluded", plan=table)).fetchall()
+        (str(a), int(n))
+        for a, n in con.execute(
+            sql("execute/selection.excluded", plan=table), {"campaign": options.campaign}
+        ).fetchall()
     ]
     fingerprint = approval_fingerprint(settings, options)
     row = con.execute(sql("execute/selection.load_latest")).fetchone()
@@ -210,7 +215,10 @@ def create_batch(
     con.execute("BEGIN TRANSACTION")
     try:
         batch_id = _count(con, "execute/selection.next_id", {})
-        con.execute(sql("execute/selection.freeze_users", plan=table), {"batch_id": batch_id})
+        con.execute(
+            sql("execute/selection.freeze_users", plan=table),
+            {"batch_id": batch_id, "campaign": options.campaign},
+        )
         users = _count(con, "execute/selection.user_count", {"batch_id": batch_id})
         if users == 0:
             raise UserError(
@@ -253,6 +261,32 @@ def create_batch(
         con.execute("ROLLBACK")
         raise
     return Created(get_batch(con, batch_id), users, rows, excluded, overlapping)
+
+
+def _check_tap_policy(con: duckdb.DuckDBPyConnection, options: ExecOptions) -> None:
+    """A campaign issues Temporary Access Passes: refuse one the snapshot's TAP policy would refuse
+    (Graph answers 400 to every user otherwise). A snapshot without the policy cannot tell: allowed."""
+    row = con.execute(sql("execute/selection.tap_policy")).fetchone()
+    if row is None or not row[0]:
+        return
+    _read, state, low, high, once = row
+    if state != "enabled":
+        raise UserError(
+            "the tenant's authentication methods policy (tenant snapshot) does not enable Temporary Access "
+            "Pass, so a re-registration campaign cannot issue passes; enable it in Entra (Authentication "
+            "methods > Temporary Access Pass), take a new snapshot, and create the batch again"
+        )
+    lifetime = options.tap_lifetime_minutes
+    if (low is not None and lifetime < low) or (high is not None and lifetime > high):
+        raise UserError(
+            f"settings key 'execute.tap_lifetime_minutes' is {lifetime}, outside the tenant's Temporary "
+            f"Access Pass policy ({low or 10} to {high or 43200} minutes); choose a lifetime within it"
+        )
+    if once and not options.tap_usable_once:
+        raise UserError(
+            "the tenant's Temporary Access Pass policy allows one-time passes only; set "
+            "'execute.tap_usable_once = true' in the settings file"
+        )
 
 
 def _count(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, object]) -> int:

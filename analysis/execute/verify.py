@@ -12,6 +12,9 @@ Each plan row gets an outcome:
 Agreement = agrees / (agrees + differs). Users whose every Graph row agrees are marked migrated in
 ``migration_marks`` (last_migrated_at, selection signature, batch), so the simulator reports them
 ``unchanged`` next time. A completed batch whose agreement is 100% becomes ``verified``.
+
+A re-registration campaign batch is judged per user instead: ``agrees`` when the user holds a
+Temporary Access Pass or has registered Authenticator / software OATH since; it marks nobody migrated.
 """
 
 from __future__ import annotations
@@ -115,6 +118,30 @@ def _judge(
     return ("agrees" if state == "activated" else "differs"), f"{ref} activated", f"{ref} {state}"
 
 
+def _judge_campaign(
+    row: tuple[Any, ...], result: ReadResult | None, user_status: str
+) -> tuple[str, str | None, str | None]:
+    """A re-registration campaign's user (its ``user`` row): agrees when the user holds a Temporary Access
+    Pass or has registered Authenticator / software OATH; its other rows write nothing."""
+    from analysis.execute.kinds import registered
+
+    if row[2] != "user":
+        return "not_applicable", None, None
+    want = "Temporary Access Pass or a new method"
+    if user_status != "done":
+        return "skipped", want, None
+    if result is None or result.live is None:
+        return "differs", want, f"not readable: {result.error if result else 'no read'}"
+    live: LiveState = result.live
+    if registered(live):
+        return "agrees", want, "registered a new method"
+    return (
+        ("agrees", want, "Temporary Access Pass")
+        if live.taps
+        else ("differs", want, "no pass, no new method")
+    )
+
+
 def verify_batch(
     con: duckdb.DuckDBPyConnection,
     client: GraphClient,
@@ -153,11 +180,17 @@ def verify_batch(
     out = Verification(batch)
     stored: list[tuple[Any, ...]] = []
     user_ok: dict[int, bool] = {}
+    campaign = batch.options.campaign  # a pass is no migration: its users are not marked migrated
     for row in rows:
         user_id = int(row[0])
         body = row[1:]
         status, entra_id = status_of[user_id]
-        outcome, predicted, actual = _judge(body, reads.get(entra_id), status, user_id in handed, entra_id)
+        if campaign:
+            outcome, predicted, actual = _judge_campaign(body, reads.get(entra_id), status)
+        else:
+            outcome, predicted, actual = _judge(
+                body, reads.get(entra_id), status, user_id in handed, entra_id
+            )
         setattr(out, outcome, getattr(out, outcome) + 1)
         if outcome == "differs":
             out.differences.append((body[1], body[2], body[4], str(predicted), str(actual)))
@@ -169,7 +202,7 @@ def verify_batch(
     marks = [
         {"username": name, "at": stamp, "selection": batch.selection_signature, "batch_name": batch.name}
         for uid, name, _e, status in users
-        if status == "done" and user_ok.get(int(uid), True)
+        if status == "done" and user_ok.get(int(uid), True) and not campaign
     ]
     names = ("row_no", "username", "item", "ref", "action", "writable", "predicted", "actual", "outcome")
     con.execute("BEGIN TRANSACTION")

@@ -42,10 +42,11 @@ LEFT JOIN users_after_plan($plan_table) a USING (user_id)
 SELECT user_id FROM users_after_plan($plan_table) WHERE tier = $tier ORDER BY user_id
 
 -- name: excluded
--- Selected users (exec_selected_ids) who have nothing to migrate, by their user action.
+-- Selected users (exec_selected_ids) who have nothing to migrate (a campaign, $campaign: no Entra user
+-- to issue a pass to), by their user action.
 SELECT p.action, count(*) AS users
 FROM __plan__ p JOIN exec_selected_ids s USING (user_id)
-WHERE p.item = 'user' AND p.action <> 'migrate'
+WHERE p.item = 'user' AND NOT (p.action = 'migrate' OR ($campaign AND p.action IN ('unchanged', 'out_of_scope')))
 GROUP BY p.action ORDER BY users DESC, p.action
 
 -- name: load_latest
@@ -55,7 +56,8 @@ SELECT load_id FROM loads ORDER BY loaded_at DESC LIMIT 1
 SELECT coalesce(max(batch_id), 0) + 1 FROM batches
 
 -- name: freeze_users
--- The batch's users with the Entra state the plan was computed on (from the tenant snapshot), in the
+-- The batch's users (those to migrate; for a re-registration campaign, $campaign, also those already
+-- migrated or out of the migration's scope) with the Entra state the plan was computed on (from the tenant snapshot), in the
 -- same canonical shape the executor builds from a live read (analysis/execute/livestate.py): phone
 -- numbers by type, the preferred method, and the MFA methods that use one of the five device slots.
 INSERT INTO batch_users (batch_id, user_id, username, entra_id, upn, assumed, status, updated_at)
@@ -77,7 +79,8 @@ FROM __plan__ p
 JOIN exec_selected_ids s USING (user_id)
 LEFT JOIN entra_users e ON e.id = p.entra_id
 LEFT JOIN m ON m.entra_id = p.entra_id
-WHERE p.item = 'user' AND p.action = 'migrate' AND p.entra_id IS NOT NULL
+WHERE p.item = 'user' AND p.entra_id IS NOT NULL
+  AND (p.action = 'migrate' OR ($campaign AND p.action IN ('unchanged', 'out_of_scope')))
 
 -- name: user_count
 SELECT count(*) FROM batch_users WHERE batch_id = $batch_id
@@ -118,3 +121,14 @@ SELECT unnest($lines::INTEGER[]) AS line, unnest($names::VARCHAR[]) AS name
 -- name: selected_ids
 -- The MFA Server user ids a selection names (read by excluded and freeze_users).
 CREATE OR REPLACE TEMP TABLE exec_selected_ids AS SELECT unnest($ids::BIGINT[]) AS user_id
+
+-- name: tap_policy
+-- The Temporary Access Pass configuration of the snapshot's authentication methods policy: whether the
+-- policy was read at all, the state, the lifetime bounds and whether passes must be one-time.
+SELECT coalesce((SELECT bool_or(has_methods_policy) FROM tenant_info), false) AS policy_read,
+       any_value(lower(state)) AS state,
+       any_value(TRY_CAST(json_extract_string(detail, '$.minimumLifetimeInMinutes') AS INTEGER)) AS low,
+       any_value(TRY_CAST(json_extract_string(detail, '$.maximumLifetimeInMinutes') AS INTEGER)) AS high,
+       coalesce(any_value(TRY_CAST(json_extract_string(detail, '$.isUsableOnce') AS BOOLEAN)), false) AS once
+FROM entra_method_configs
+WHERE lower(config_id) = 'temporaryaccesspass'
