@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def to_toml(settings: SettingsFile) -> str:
     dashboard saves, so a saved file carries ``[execute]`` and ``[retirement]`` along with the what-if."""
     lines = [settings.whatif.to_toml().rstrip("\n")]
     for section, values in (
-        ("execute", asdict(settings.execute)),
+        ("execute", settings.execute.settings_keys()),
         ("retirement", settings.retirement.to_dict()),
     ):
         lines.append(f"\n[{section}]")

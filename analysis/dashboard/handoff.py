@@ -10,8 +10,6 @@ so whoever creates a batch cannot loosen who may approve it.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import streamlit as st
 
 from analysis.dashboard import components
@@ -88,7 +86,7 @@ def form(defaults: ExecOptions, groups: dict[str, int], key: str = "b_handoff") 
             "Who may approve is the workspace's policy (`mfa-migrate policy show`), not a batch setting."
         )
     try:
-        return ExecOptions.from_dict({**asdict(defaults), **chosen}, "the batch's hand-off settings")
+        return ExecOptions.from_dict({**defaults.settings_keys(), **chosen}, "the batch's hand-off settings")
     except UserError as exc:
         st.error(str(exc))
         return None
