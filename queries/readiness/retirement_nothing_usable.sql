@@ -8,9 +8,9 @@
 --   policy allows at all. They are priority tier P1. A warning until today is within [retirement]
 --   warn_days of the date, a blocker from then on.
 -- remediation: Get them to register Microsoft Authenticator or a passkey before the date (aka.ms/mfasetup),
---   with a Temporary Access Pass where they cannot sign in otherwise (a campaign batch issues them:
---   mfa-migrate batch create --tier P1 --campaign); the Users page's tier filter and the CSV report's
---   tier column list them.
+--   with a Temporary Access Pass where they cannot sign in otherwise (a re-registration campaign batch
+--   of tier P1 issues them, docs/executing.md); the Users page's tier filter and the CSV report's tier
+--   column list them.
 SELECT
   'user' AS subject_type,
   CAST(a.user_id AS VARCHAR) AS subject_id,

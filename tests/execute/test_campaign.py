@@ -25,7 +25,7 @@ def _create(ws: Path, settings: Path) -> None:
     args = ["--workspace", str(ws), "--settings", str(settings)]
     created = cli("batch", "create", *args, "--name", "c", "--where", "true", "--campaign", "--as", "alice")
     assert f"{USERS} user(s)" in created.stdout
-    cli("batch", "approve", "c", "--workspace", str(ws), "--as", "bob")
+    cli("batch", "approve", "c", "--workspace", str(ws), other_os_user=True)
 
 
 def test_a_campaign_issues_passes_only_to_the_private_file(tmp_path: Path) -> None:
