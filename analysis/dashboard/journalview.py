@@ -58,6 +58,11 @@ def draw(path: str, row: pd.Series, reveal_phones: bool) -> None:
         st.markdown(f"**Entry {int(row['seq'])}** · {step} · {user}")
         facts = {label: components.show(row.get(col)) for col, label in FIELDS.items()}
         st.table(pd.DataFrame({"": list(facts), "value": list(facts.values())}).set_index(""))
+        if str(row.get("kind")) == "note":  # what the executor decided, not a request: nothing was sent
+            st.markdown("**Note** — recorded by the executor; no request was sent for it.")
+            st.code(f"note · {components.show(row.get('outcome'))}", language=None, wrap_lines=True)
+            _body(row.get("response") if isinstance(row.get("response"), str) else row.get("body"))
+            return
         left, right = st.columns(2)
         with left:
             st.markdown("**Request**")

@@ -288,15 +288,26 @@ def test_batch_create_approve_run_verify_roll_back_against_the_emulator(
 
     pg.goto(f"{app_url}/journal")
     settle(pg, "entries match")
-    click_row(pg, 0)  # the newest entry opens into its whole request and response
+    every = pg.get_by_text(re.compile(r"entries match")).first.inner_text()
+    pg.get_by_label("Entry", exact=True).click()  # answers only: each opens with the request it answers
+    pg.get_by_role("option", name="response", exact=True).click()
+    pg.wait_for_function(  # the list of answers only is drawn (fewer entries match)
+        "(before) => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
+        ".some(e => e.innerText.includes('entries match') && e.innerText !== before)",
+        arg=every,
+    )
+    settle(pg, "entries match")
+    click_row(pg, 0)  # the newest answer (a rollback's DELETE) opens into its request and response
     try:
         settle(pg, "Idempotency key")
+        pg.get_by_text(re.compile(r"^response: HTTP \d{3}")).first.wait_for()
     except Exception:
         shot(pg, "journal-click-failed")
         raise
     detail = pg.locator('[data-testid="stMain"]').inner_text()
-    assert "Request" in detail and "Response" in detail and "HTTP" in detail
     shot(pg, "journal-after-run")
+    assert re.search(r"Request\s+DELETE /v1\.0/users/", detail), detail[-1500:]
+    assert "The intent for this key is not in the journal" not in detail
 
 
 def test_readiness_report_downloads(page: Page, app_url: str, tmp_path: Path) -> None:

@@ -330,6 +330,9 @@ def test_journal_filters_and_never_shows_a_secret(
     assert secret not in texts(at)
     table = at.dataframe[0].value
     assert len(table) == 2 and "<redacted>" in table.loc[table["kind"] == "intent", "body"].iloc[0]
+    by_kind = table.set_index("kind")  # an intent has no status or outcome yet: blank, not "None"
+    assert (by_kind.loc["intent", "status"], by_kind.loc["intent", "outcome"]) == ("", "")
+    assert (by_kind.loc["response", "status"], by_kind.loc["response", "outcome"]) == ("201", "ok")
     at.selectbox(key="j_kind").set_value("response").run()
     assert list(at.dataframe[0].value["kind"]) == ["response"]
 

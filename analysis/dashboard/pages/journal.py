@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from analysis.dashboard import components, context, data, exports, journalview, privacy
@@ -56,8 +57,13 @@ with tab_requests:
         f"{total:,} entries match; the newest {min(total, 1000):,} are listed. Click an entry to read its "
         "whole request and response below. Bodies are redacted: secrets never enter the journal."
     )
+    # an intent has no HTTP status or outcome yet: blank there, not "None"
+    listed = shown.assign(
+        status=["" if pd.isna(s) else f"{int(s)}" for s in shown["status"]],
+        outcome=[components.show(o, "") for o in shown["outcome"]],
+    )
     picked = st.dataframe(
-        shown,
+        listed,
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
@@ -72,7 +78,7 @@ with tab_requests:
             "step": "Step",
             "method": "Method",
             "url": st.column_config.TextColumn("URL", width="large"),
-            "status": st.column_config.NumberColumn("HTTP", format="%d"),
+            "status": "HTTP",
             "outcome": "Outcome",
             "user_id": None,
             "username": "User",
