@@ -275,10 +275,12 @@ class TemporaryAccessPass(Kind):
         return {"method": ours[0]} if ours else {}
 
     def request(self, step: Step, work: Work, ctx: Context) -> Request:
-        body = {
+        body: dict[str, Any] = {
             "lifetimeInMinutes": ctx.options.tap_lifetime_minutes,
             "isUsableOnce": ctx.options.tap_usable_once,
         }
+        if ctx.options.tap_start:
+            body["startDateTime"] = ctx.options.tap_start
         return Request("POST", self.version, f"{auth_path(work)}/temporaryAccessPassMethods", body)
 
     def effect(self, step: Step, work: Work, ctx: Context, body: Any) -> dict[str, str]:

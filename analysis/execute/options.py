@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from analysis.errors import UserError
@@ -27,7 +28,8 @@ class ExecOptions:
     create: ``group`` adds them to ``migration_group`` (the utility's migration group, by id or
     display name), ``reregister`` flags them for re-registration (optionally issuing a Temporary
     Access Pass), ``none`` only reports them. ``tap_usable_once``: passes are one-time (a tenant whose
-    TAP policy allows one-time passes only needs it).
+    TAP policy allows one-time passes only needs it); ``tap_start``: when they become usable (a campaign
+    announced for a day), empty for "when issued".
 
     ``campaign`` is not a settings key: ``batch create --campaign`` sets it. A campaign batch writes
     nothing of the plan; it issues each user a Temporary Access Pass to register a new method (the
@@ -39,6 +41,7 @@ class ExecOptions:
     tap: bool = False
     tap_lifetime_minutes: int = 480
     tap_usable_once: bool = False
+    tap_start: str = ""  # when passes become usable (ISO 8601, UTC); empty: when issued
     campaign: bool = False
 
     @classmethod
@@ -80,12 +83,19 @@ class ExecOptions:
                 f"settings key 'execute.tap_lifetime_minutes' in {source} must be a whole number of "
                 "minutes from 10 to 43200 (Graph's range)"
             )
+        start = data.get("tap_start", d.tap_start)
+        if not isinstance(start, str) or (start.strip() and tap_start_time(start) is None):
+            raise UserError(
+                f"settings key 'execute.tap_start' in {source} must be a date and time like "
+                f'"2027-01-11T08:00:00Z" (UTC when no offset is given), not {start!r}'
+            )
         return cls(
             handoff=handoff,
             migration_group=group.strip(),
             tap=data.get("tap", d.tap),
             tap_lifetime_minutes=lifetime,
             tap_usable_once=data.get("tap_usable_once", d.tap_usable_once),
+            tap_start=start.strip(),
         )
 
     def settings_keys(self) -> dict[str, Any]:
@@ -96,7 +106,9 @@ class ExecOptions:
         # The approval rule used to be a batch option and was part of every batch's fingerprint; keeping
         # its old default here keeps the plan hashes of existing batches unchanged. It decides nothing.
         # Options added later appear only when set, for the same reason.
-        later = {k: v for k, v in asdict(self).items() if k in ("tap_usable_once", "campaign") and not v}
+        later = {
+            k for k, v in asdict(self).items() if k in ("tap_usable_once", "tap_start", "campaign") and not v
+        }
         shown = {k: v for k, v in asdict(self).items() if k not in later}
         return json.dumps({**shown, "require_distinct_approver": True}, sort_keys=True)
 
@@ -107,6 +119,15 @@ class ExecOptions:
         # decides now, and the batch's fingerprint no longer covers it (its hash is renewed on next use).
         stored.pop("require_distinct_approver", None)
         return cls(**stored)
+
+
+def tap_start_time(text: str) -> datetime | None:
+    """``tap_start`` as an aware UTC time (no offset: UTC); None when it is not a date and time."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def approval_fingerprint(settings: Settings, options: ExecOptions) -> str:

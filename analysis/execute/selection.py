@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,7 @@ import duckdb
 from analysis.errors import UserError
 from analysis.execute.actors import Actor
 from analysis.execute.batches import Batch, ensure_schema, get_batch, hash_rows, now, record_event
-from analysis.execute.options import ExecOptions, approval_fingerprint
+from analysis.execute.options import ExecOptions, approval_fingerprint, tap_start_time
 from analysis.readiness import afterdate
 from analysis.readiness.retirement import Retirement
 from analysis.simulate.plan import Plan
@@ -266,6 +267,13 @@ def create_batch(
 def _check_tap_policy(con: duckdb.DuckDBPyConnection, options: ExecOptions) -> None:
     """A campaign issues Temporary Access Passes: refuse one the snapshot's TAP policy would refuse
     (Graph answers 400 to every user otherwise). A snapshot without the policy cannot tell: allowed."""
+    lifetime = options.tap_lifetime_minutes
+    start = tap_start_time(options.tap_start) if options.tap_start else None
+    if start is not None and start + timedelta(minutes=lifetime) <= datetime.now(UTC):
+        raise UserError(
+            f"settings key 'execute.tap_start' ({options.tap_start}) plus tap_lifetime_minutes is in the "
+            "past: the passes would never be usable; choose a later start"
+        )
     row = con.execute(sql("execute/selection.tap_policy")).fetchone()
     if row is None or not row[0]:
         return
@@ -276,7 +284,6 @@ def _check_tap_policy(con: duckdb.DuckDBPyConnection, options: ExecOptions) -> N
             "Pass, so a re-registration campaign cannot issue passes; enable it in Entra (Authentication "
             "methods > Temporary Access Pass), take a new snapshot, and create the batch again"
         )
-    lifetime = options.tap_lifetime_minutes
     if (low is not None and lifetime < low) or (high is not None and lifetime > high):
         raise UserError(
             f"settings key 'execute.tap_lifetime_minutes' is {lifetime}, outside the tenant's Temporary "

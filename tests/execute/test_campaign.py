@@ -31,7 +31,7 @@ def _create(ws: Path, settings: Path) -> None:
 def test_a_campaign_issues_passes_only_to_the_private_file(tmp_path: Path) -> None:
     ws, tenant = build(tmp_path, USERS)
     settings = tmp_path / "s.toml"
-    settings.write_text("[execute]\ntap_lifetime_minutes = 120\n")
+    settings.write_text('[execute]\ntap_lifetime_minutes = 120\ntap_start = "2099-01-11T08:00:00Z"\n')
     _create(ws, settings)
     show = cli("batch", "show", "c", "--workspace", str(ws))
     assert "re-registration campaign" in show.stdout and "yes, 120 min" in show.stdout
@@ -49,6 +49,7 @@ def test_a_campaign_issues_passes_only_to_the_private_file(tmp_path: Path) -> No
     assert sorted(x["username"] for x in lines) == sorted(upn(k) for k in range(1, USERS))  # not user 0
     assert stat.S_IMODE(taps.stat().st_mode) == 0o600
     assert all(x["temporaryAccessPass"] for x in lines)
+    assert {(x["startDateTime"], x["lifetimeInMinutes"]) for x in lines} == {("2099-01-11T08:00:00Z", 120)}
     assert len(writes) == USERS - 1 and all(e["path"].endswith("/temporaryAccessPassMethods") for e in writes)
     assert all(e["status"] == 201 for e in writes)
     con = duckdb.connect(str(ws), read_only=True)
@@ -100,3 +101,11 @@ def test_a_campaign_the_tap_policy_would_refuse_is_not_created(tmp_path: Path) -
     con.close()
     off = cli(*args, "--name", "d", check=False)
     assert off.returncode == 2 and "does not enable Temporary Access Pass" in off.stderr
+    settings.write_text('[execute]\ntap_start = "2020-01-01T08:00:00Z"\n')
+    past = cli(*args, "--name", "e", check=False)
+    assert past.returncode == 2 and "tap_start" in past.stderr and "never be usable" in past.stderr
+    settings.write_text('[execute]\ntap_start = "next monday"\n')
+    bad = cli(*args, "--name", "f", check=False)
+    assert (
+        bad.returncode == 2 and "'execute.tap_start'" in bad.stderr and "2027-01-11T08:00:00Z" in bad.stderr
+    )
