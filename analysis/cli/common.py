@@ -84,20 +84,10 @@ def open_workspace(args: argparse.Namespace, console: Console) -> Path:
 
 @contextmanager
 def workspace_connection(args: argparse.Namespace, console: Console) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to :func:`open_workspace`'s workspace, closed on exit."""
-    from analysis.sources.workspace import connect
+    """A read-write connection to :func:`open_workspace`'s workspace, given back on exit (these commands
+    store their plan in it). Another process holding the file is waited for a moment, then named."""
+    from analysis.sources import access
 
     path = open_workspace(args, console)
-    try:
-        con = connect(path)
-    except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower() and "conflicting" not in str(exc).lower():
-            raise UserError(f"The workspace {path} cannot be opened: {str(exc).splitlines()[0]}.") from None
-        raise UserError(
-            f"The workspace {path} is open in another process (the dashboard, a running batch or sync?): "
-            f"{str(exc).splitlines()[0]}. Close it or wait for it to finish, then try again."
-        ) from None
-    try:
+    with access.writing(path) as con:
         yield con
-    finally:
-        con.close()

@@ -54,9 +54,24 @@ def batch_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def open_workspace(path: Path) -> Any:
+    """A short write (create, approve): the workspace for as long as the command takes."""
     from analysis.execute.store import open_workspace as open_
 
     return open_(path)
+
+
+def open_reader(path: Path) -> Any:
+    """A read (list, show, explain): works beside a running batch, the dashboard and other readers."""
+    from analysis.execute.store import open_reader as open_
+
+    return open_(path)
+
+
+def writer(path: Path, command: str, console: Console) -> Any:
+    """Long work that changes the tenant: the writer role (one at a time) and a pausing connection."""
+    from analysis.execute.store import writer as writer_
+
+    return writer_(path, command, console)
 
 
 # ---------------------------------------------------------------------------------------- batch
@@ -187,10 +202,11 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
 
 def _batch_list(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import list_batches
+    from analysis.execute.store import has_batches
 
-    con = open_workspace(args.workspace)
+    con = open_reader(args.workspace)
     try:
-        rows = list_batches(con)
+        rows = list_batches(con) if has_batches(con) else []
     finally:
         con.close()
     if not rows:
@@ -207,10 +223,13 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.batches import events, get_batch
     from analysis.execute.journal import entries
     from analysis.execute.policy import read_policy
+    from analysis.execute.store import has_batches
     from analysis.sqlfiles import sql
 
-    con = open_workspace(args.workspace)
+    con = open_reader(args.workspace)
     try:
+        if not has_batches(con):
+            raise UserError(f"no batch {args.batch!r}: the workspace has no batches yet")
         b = get_batch(con, args.batch)
         console.table(
             ["field", "value"],
@@ -340,7 +359,7 @@ def _batch_explain(args: argparse.Namespace, console: Console) -> int:
 
     from analysis.execute.explain import explain_batch
 
-    con = open_workspace(args.workspace)
+    con = open_reader(args.workspace)
     try:
         ex = explain_batch(con, args.batch, graph_url=args.graph_url)
     finally:

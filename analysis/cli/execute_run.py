@@ -17,7 +17,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-from analysis.cli.execute import as_arg, batch_arg, connected_actor, open_workspace, workspace_arg
+from analysis.cli.execute import as_arg, batch_arg, connected_actor, workspace_arg, writer
 from analysis.console import Console
 from analysis.errors import UserError
 
@@ -148,7 +148,7 @@ def _batch_run(args: argparse.Namespace, console: Console) -> int:
     check_flags(args)
     with (
         stop_on_signals(console) as stop,
-        closing(open_workspace(args.workspace)) as con,
+        writer(args.workspace, f"mfa-migrate batch run {args.batch}", console) as con,
         closing(connect(args, console, stop)) as connection,
     ):
         result = run_batch(
@@ -190,7 +190,10 @@ def _batch_verify(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.verify import verify_batch
 
     check_flags(args)
-    with closing(open_workspace(args.workspace)) as con, closing(connect(args, console)) as connection:
+    with (
+        writer(args.workspace, f"mfa-migrate batch verify {args.batch}", console) as con,
+        closing(connect(args, console)) as connection,
+    ):
         v = verify_batch(
             con,
             connection.client,
@@ -224,7 +227,7 @@ def _batch_rollback(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.rollback import rollback_batch
 
     check_flags(args)
-    with closing(open_workspace(args.workspace)) as con:
+    with writer(args.workspace, f"mfa-migrate batch rollback {args.batch}", console) as con:
         if not args.confirm:
             rollback_batch(con, None, args.batch, console, actor=current_actor(args.actor), confirm=False)  # type: ignore[arg-type]
         with stop_on_signals(console) as stop, closing(connect(args, console, stop)) as connection:

@@ -6,7 +6,7 @@ import argparse
 from contextlib import closing
 from pathlib import Path
 
-from analysis.cli.execute import as_arg, connected_actor, open_workspace, workspace_arg
+from analysis.cli.execute import as_arg, connected_actor, workspace_arg, writer
 from analysis.cli.execute_run import concurrency_arg, connect, stop_on_signals
 from analysis.console import Console
 
@@ -39,7 +39,8 @@ def _register_rollout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _rollout(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.rollout import add_group, remove_group, status
 
-    with closing(open_workspace(args.workspace)) as con, closing(connect(args, console)) as connection:
+    command = f"mfa-migrate rollout {args.rollout_action}"
+    with writer(args.workspace, command, console) as con, closing(connect(args, console)) as connection:
         actor = connected_actor(args, connection)
         if args.rollout_action == "status":
             return status(con, connection.client, console)
@@ -70,7 +71,8 @@ def _cutover(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.rollout import cutover
 
     settings = settingsfile.read(args.settings).whatif
-    with closing(open_workspace(args.workspace)) as con, closing(connect(args, console)) as connection:
+    command = f"mfa-migrate cutover {args.domain}"
+    with writer(args.workspace, command, console) as con, closing(connect(args, console)) as connection:
         return cutover(
             con,
             connection.client,

@@ -69,7 +69,7 @@ def _start(ctx: Context, batch: pd.Series, handle: Handle, kind: str, target: ex
         return
     batch_id = int(batch["batch_id"])
     try:
-        execution.start(handle.con, ctx.workspace.path, batch_id, kind, ident.actor().text, target)
+        execution.start(ctx.workspace.path, batch_id, kind, ident.actor().text, target)
     except UserError as exc:
         st.error(str(exc))
         return
@@ -253,6 +253,36 @@ def _rollback_outcome(batch_id: int, r: Any) -> None:
     rows = [("left as it is", line) for line in r.changed_since] + [("not rolled back", x) for x in r.failed]
     if rows:
         st.dataframe(pd.DataFrame(rows, columns=["", "what"]), hide_index=True)
+
+
+def watch_panel(path: str, batch_id: int) -> bool:
+    """A run of this batch by another process (a ``batch run`` in a terminal, another dashboard), followed
+    live from its progress file without touching the database; False when no live run is found."""
+    from analysis.execute import progress
+
+    seen = progress.watch(path, batch_id)
+    if seen is None or not seen.alive:
+        return False
+
+    @st.fragment(run_every=1.0)
+    def panel() -> None:
+        now = progress.watch(path, batch_id)
+        if now is None or not now.alive:  # it ended: redraw the whole page with the batch's new state
+            st.rerun(scope="app")
+            return
+        d = now.doc
+        st.markdown(
+            f"**Running batch {batch_id} in another process**: pid {d.get('pid')} "
+            f"(`{d.get('command')}`), since {d.get('started')}"
+        )
+        st.progress(now.fraction, text=now.describe())
+        st.caption(
+            "Stop it where it was started (Ctrl+C); running it again resumes. This panel follows it and "
+            "shows the outcome when it ends."
+        )
+
+    panel()
+    return True
 
 
 def explain_panel(ctx: Context, batch: pd.Series, target: execution.Target | None) -> None:

@@ -230,13 +230,13 @@ def forget(path: str, batch_id: int) -> None:
             del _jobs[(path, batch_id)]
 
 
-def start(
-    con: duckdb.DuckDBPyConnection, path: str, batch_id: int, kind: str, actor: str, target: Target
-) -> Job:
+def start(path: str, batch_id: int, kind: str, actor: str, target: Target) -> Job:
     """Start a run, verification or rollback of ``batch_id`` in the background; refuses a second
     concurrent one. A rollback is started only after the page's confirmation (the CLI's ``--confirm``).
 
-    ``con`` is the process's shared workspace connection; the job thread makes its own cursor of it.
+    The job opens the workspace as a writer (:func:`analysis.execute.store.writer`): it holds the
+    writer role while it runs, so a ``batch run`` from a terminal is refused meanwhile (and the other
+    way round), and it lets go of the file whenever another process waits for it.
     """
     if kind not in KINDS:
         raise ValueError(kind)
@@ -250,21 +250,40 @@ def start(
         job = Job(kind, batch_id, actor, target.label)
         _jobs[(path, batch_id)] = job
     thread = threading.Thread(
-        target=_work, args=(con, job, target), name=f"mfa-migrate-{kind}-{batch_id}", daemon=True
+        target=_work, args=(path, job, target), name=f"mfa-migrate-{kind}-{batch_id}", daemon=True
     )
     thread.start()
     return job
 
 
-def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
-    from analysis.execute import replan, verify
-    from analysis.execute import runner as execute
+def _work(path: str, job: Job, target: Target) -> None:
+    from analysis.execute.store import writer
     from analysis.graph.reachability import Reachability
 
-    cur = con.cursor()
     console = JobConsole(job)
-    connection = None
     job.reachability = Reachability(report=console.warn, stop=job.stop)
+    command = f"dashboard: batch {job.kind} {job.batch_id} by {job.actor}"
+    try:
+        with writer(path, command, console) as cur:
+            _carry_out(cur, job, target, console)
+    except UserError as exc:
+        job.error = str(exc)
+    except Exception as exc:  # a bug: the page says so without a traceback; the log has it
+        log.exception("dashboard %s of batch %s failed", job.kind, job.batch_id)
+        job.error = (
+            f"internal error ({type(exc).__name__}) while {DOING[job.kind]} "
+            f"batch {job.batch_id}; the journal keeps what was sent, so running it again resumes safely. "
+            "The server log has the details."
+        )
+    finally:
+        job.finished = time.time()
+
+
+def _carry_out(cur: duckdb.DuckDBPyConnection, job: Job, target: Target, console: JobConsole) -> None:
+    from analysis.execute import replan, verify
+    from analysis.execute import runner as execute
+
+    connection = None
     try:
         connection = open_connection(target, job.reachability)
         client = connection.client
@@ -287,17 +306,6 @@ def _work(con: duckdb.DuckDBPyConnection, job: Job, target: Target) -> None:
             job.result = rollback_batch(
                 cur, client, job.batch_id, console, actor=job.actor, confirm=True, stop=job.stop
             )
-    except UserError as exc:
-        job.error = str(exc)
-    except Exception as exc:  # a bug: the page says so without a traceback; the log has it
-        log.exception("dashboard %s of batch %s failed", job.kind, job.batch_id)
-        job.error = (
-            f"internal error ({type(exc).__name__}) while {DOING[job.kind]} "
-            f"batch {job.batch_id}; the journal keeps what was sent, so running it again resumes safely. "
-            "The server log has the details."
-        )
     finally:
         if connection is not None:
             connection.close()
-        cur.close()
-        job.finished = time.time()

@@ -91,6 +91,12 @@ def _open_workspace() -> session.Workspace:
 
 
 def main() -> None:
+    """One script run; the workspace connection it takes is given back at the end, however it ends."""
+    with session.released():
+        _main()
+
+
+def _main() -> None:
     st.set_page_config(page_title="mfa-migrate", page_icon="🛡️", layout="wide")
     st.html(f"<style>{CSS}</style>")
     ident = _login_gate()

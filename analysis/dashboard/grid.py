@@ -305,5 +305,5 @@ def export(grid: Grid, filters: Filters, sort: str, descending: bool, fmt: str, 
     with tempfile.TemporaryDirectory(prefix="mfa-migrate-grid-") as tmp:
         out = Path(tmp) / f"users.{fmt}"
         query = sql("dashboard/grid.rows", grid=grid.table)
-        tables.write(handle(grid.path).con, query, out, {"ids": ids}, masker(reveal_phones))
+        tables.write(cursor(grid.path), query, out, {"ids": ids}, masker(reveal_phones))
         return out.read_bytes()

@@ -1,12 +1,16 @@
 """The workspace this session looks at, and how it reaches the DuckDB file.
 
-DuckDB allows one read-write handle per file per process, and a connection is not thread-safe, while
-Streamlit runs every session (and every rerun) on its own thread. So the process holds ONE connection
-per workspace file (``st.cache_resource``) and every thread works on its own ``cursor()`` of it.
+The dashboard shares the workspace with other processes (a ``batch run`` in a terminal, ``batch list``,
+another dashboard), so it holds the file only while a script run works on it (docs/workspace.md,
+"Several processes"): the first :func:`cursor` of a run takes a lease through
+:mod:`analysis.sources.access`, and :func:`released` (around every script run, in ``frame.main``) gives
+it back. Within the process every thread's lease shares one DuckDB instance. A run opens the file
+read-write when it can (its pages also store plans, caches and batches); when another process is using
+it, the run waits a moment for it to let go (a running batch lets go at its next safe point).
 
-If another process only reads the file, the dashboard opens it read-only and says so: pages show what
-the workspace already holds, but nothing that writes is offered. If another process writes to it (a
-load, a batch run, a sync), DuckDB lets nobody else in, and the dashboard says which file and what to do.
+``read_only`` means the file or its folder cannot be written by this dashboard's user, or, for one script
+run, that a program outside this protocol keeps the file open for reading: pages then show what the
+workspace holds and offer nothing that writes.
 
 Everything cached is keyed on :class:`Workspace` ``key`` = path + the id of the latest load, so a new
 load invalidates the caches by itself and nothing has to be cleared by hand.
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +29,7 @@ import duckdb
 import streamlit as st
 
 from analysis.errors import UserError
+from analysis.sources import access
 from analysis.sqlfiles import sql
 
 WORKSPACE_ENV = "MFA_MIGRATE_WORKSPACE"
@@ -32,14 +39,15 @@ SAMPLE_DIR = ROOT / "sample_data"
 
 _bootstrap_lock = threading.Lock()
 _local = threading.local()
+#: Seconds a page waits for another process to let go of the workspace before saying so.
+PAGE_WAIT = 8.0
 
 
 @dataclass(frozen=True)
 class Handle:
-    """The process-wide connection to one workspace file."""
+    """Whether this dashboard may write the workspace file (its permissions, not who holds it now)."""
 
     path: str
-    con: duckdb.DuckDBPyConnection
     read_only: bool
     why_read_only: str = ""
 
@@ -66,57 +74,70 @@ def configured_path() -> Path:
     return Path(raw).expanduser().resolve()
 
 
-def _is_lock_error(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "lock" in text or "conflicting" in text
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _handle(path: str) -> Handle:
-    from analysis.sources.workspace import connect
-
-    try:
-        return Handle(path, connect(Path(path), read_only=False), read_only=False)
-    except duckdb.IOException as exc:
-        if not _is_lock_error(exc):
-            raise
-    try:  # another process reads it (read-only): we can read too
-        con = connect(Path(path), read_only=True)
-    except duckdb.IOException as exc:
-        if not _is_lock_error(exc):
-            raise
-        raise UserError(
-            f"The workspace {path} is open for writing in another process (an mfa-migrate command such as "
-            "load, batch run or sync, or another dashboard). DuckDB lets only that process use it: wait for "
-            "it to finish or stop it, then reload this page."
-        ) from None
-    why = "another process is reading the workspace, so this dashboard opened it read-only"
-    return Handle(path, con, read_only=True, why_read_only=why)
-
-
 def handle(path: str) -> Handle:
-    """The process-wide connection (background jobs make their own cursor of it)."""
-    return _handle(path)
+    """May this dashboard write the workspace at ``path`` (in this script run)?"""
+    p = Path(path)
+    if not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK | os.X_OK)):
+        why = "the workspace file or its folder is read-only for the user this dashboard runs as"
+        return Handle(path, read_only=True, why_read_only=why)
+    fallback: dict[str, str] = _local.__dict__.setdefault("fallback", {})
+    if path in fallback:
+        return Handle(path, read_only=True, why_read_only=fallback[path])
+    return Handle(path, read_only=False)
 
 
 def cursor(path: str) -> duckdb.DuckDBPyConnection:
-    """This thread's cursor on the workspace at ``path`` (made on first use, remade after a reopen)."""
-    handle = _handle(path)
-    cursors: dict[str, tuple[Handle, duckdb.DuckDBPyConnection]] = getattr(_local, "cursors", None) or {}
-    _local.cursors = cursors
-    held = cursors.get(path)
-    if held is None or held[0] is not handle:
-        held = (handle, handle.con.cursor())
-        cursors[path] = held
-    return held[1]
+    """This thread's connection to the workspace for the current script run (taken on first use and
+    given back by :func:`released`)."""
+    leases: dict[str, duckdb.DuckDBPyConnection] = _local.__dict__.setdefault("leases", {})
+    lease = leases.get(path)
+    if lease is None:
+        lease = leases[path] = _take(path)
+    return lease
+
+
+def _take(path: str) -> duckdb.DuckDBPyConnection:
+    """Read-write when possible; while another process keeps the file for longer than a page waits
+    (a program that opened it read-only and stays), read-only for this script run; else one line
+    naming the holder."""
+    if handle(path).read_only:
+        return access.read(path, wait=PAGE_WAIT)
+    try:
+        return access.write(path, wait=PAGE_WAIT)
+    except access.WorkspaceBusy as exc:
+        holder = exc.holder
+    try:
+        lease = access.read(path, wait=1.0)
+    except access.WorkspaceBusy:
+        raise UserError(
+            f"The workspace {path} is held by another process ({holder}) for longer than a page waits; "
+            "reload this page when it has finished."
+        ) from None
+    _local.__dict__.setdefault("fallback", {})[path] = (
+        f"another process ({holder}) keeps the workspace open for reading, so this page opened it "
+        "read-only; reload the page to write once it has finished"
+    )
+    return lease
+
+
+@contextmanager
+def released() -> Iterator[None]:
+    """Give back every connection this thread took while the block ran (one script run or fragment)."""
+    try:
+        yield
+    finally:
+        leases: dict[str, duckdb.DuckDBPyConnection] = _local.__dict__.pop("leases", {})
+        _local.__dict__.pop("fallback", None)
+        for lease in leases.values():
+            lease.close()
 
 
 def reopen(path: str) -> None:
-    """Drop the shared connection (e.g. to retry read-write once another process let go of the file)."""
-    try:
-        _handle(path).con.close()
-    finally:
-        _handle.clear()  # type: ignore[attr-defined]
+    """Give back this thread's connection (the next :func:`cursor` takes the file again)."""
+    leases: dict[str, duckdb.DuckDBPyConnection] = _local.__dict__.get("leases", {})
+    lease = leases.pop(path, None)
+    if lease is not None:
+        lease.close()
 
 
 def ensure_loaded(path: Path) -> str | None:
@@ -138,8 +159,8 @@ def ensure_loaded(path: Path) -> str | None:
 
 
 def current(path: Path) -> Workspace:
-    """Open (or reuse) the workspace and read its latest load."""
-    handle = _handle(str(path))
+    """Open the workspace for this script run and read its latest load."""
     row = cursor(str(path)).execute(sql("dashboard/session.latest_load")).fetchone()
+    h = handle(str(path))  # after the cursor: a page may have had to open it read-only
     load_id, loaded_at = (row[0], str(row[1])) if row else ("none", "")
-    return Workspace(str(path), load_id, loaded_at, handle.read_only, handle.why_read_only)
+    return Workspace(str(path), load_id, loaded_at, h.read_only, h.why_read_only)

@@ -95,8 +95,9 @@ def sync_round(
     from analysis.execute.actors import Actor
     from analysis.execute.batches import approve, current_actor
     from analysis.execute.selection import Selection, create_batch
-    from analysis.execute.store import open_workspace
+    from analysis.execute.store import writer
     from analysis.simulate.runner import simulate
+    from analysis.sources import sidecar
     from analysis.sources.workspace import load
     from analysis.sqlfiles import sql
 
@@ -110,58 +111,59 @@ def sync_round(
             take_snapshot(connection.client, args.tenant, console, tenant_id=connection.tenant_id, force=True)
         if stop.is_set():
             return
-        load(args.workspace, args.datafile, args.tenant, console)
-        con = open_workspace(args.workspace)
-        try:
-            plan = simulate(con, loaded.whatif, table="plan_batch")
-            try:
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-                groups = {
-                    kind: [int(r[0]) for r in con.execute(sql(query)).fetchall()]
-                    for kind, query in (
-                        ("changed", "execute/autorun.changed"),
-                        ("new", "execute/autorun.new"),
-                    )
-                }
-                created = {}
-                for kind, ids in groups.items():
-                    if ids:
-                        made = create_batch(
-                            con,
-                            name=f"sync-{stamp}-{round_no}-{kind}",
-                            plan=plan,
-                            selection=Selection(user_ids=ids),
-                            options=loaded.execute,
-                            actor=actor,
-                        )
-                        created[kind] = made.batch
-                        console.info(
-                            f"round {round_no}: batch {made.batch.name} with {made.users} {kind} user(s)"
-                        )
-            finally:
-                con.execute(sql("execute/replan.drop_plan_batch"))
-            if "changed" in created and args.auto_approve == "changed-only":
-                approve(
-                    con,
-                    created["changed"].batch_id,
-                    Actor.current(via=AUTO_APPROVER),
-                    "automatic: users migrated before, changed since",
-                    automatic=True,
-                )
-            if "new" in created:
-                console.info(
-                    f"batch {created['new'].name} holds users never migrated; approve it with "
-                    f"`mfa-migrate batch approve {created['new'].batch_id}` to include it in the next round"
-                )
-            for batch_id, name in con.execute(sql("execute/autorun.runnable")).fetchall():
-                if stop.is_set():
-                    return
+        # the writer role for the round only: between rounds a person can approve, or run, a batch
+        command = f"mfa-migrate sync (round {round_no})"
+        with sidecar.writer_role(args.workspace, command):
+            load(args.workspace, args.datafile, args.tenant, console)
+            with writer(args.workspace, command, console) as con:
+                plan = simulate(con, loaded.whatif, table="plan_batch")
                 try:
-                    _run_and_verify(args, console, con, connection, batch_id, name, actor, stop, round_no)
-                except UserError as exc:  # e.g. the plan changed and the approval was voided: next batch
-                    console.warn(f"round {round_no}: batch {name} not run: {exc}")
-        finally:
-            con.close()
+                    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+                    groups = {
+                        kind: [int(r[0]) for r in con.execute(sql(query)).fetchall()]
+                        for kind, query in (
+                            ("changed", "execute/autorun.changed"),
+                            ("new", "execute/autorun.new"),
+                        )
+                    }
+                    created = {}
+                    for kind, ids in groups.items():
+                        if ids:
+                            made = create_batch(
+                                con,
+                                name=f"sync-{stamp}-{round_no}-{kind}",
+                                plan=plan,
+                                selection=Selection(user_ids=ids),
+                                options=loaded.execute,
+                                actor=actor,
+                            )
+                            created[kind] = made.batch
+                            console.info(
+                                f"round {round_no}: batch {made.batch.name} with {made.users} {kind} user(s)"
+                            )
+                finally:
+                    con.execute(sql("execute/replan.drop_plan_batch"))
+                if "changed" in created and args.auto_approve == "changed-only":
+                    approve(
+                        con,
+                        created["changed"].batch_id,
+                        Actor.current(via=AUTO_APPROVER),
+                        "automatic: users migrated before, changed since",
+                        automatic=True,
+                    )
+                if "new" in created:
+                    console.info(
+                        f"batch {created['new'].name} holds users never migrated; approve it with "
+                        f"`mfa-migrate batch approve {created['new'].batch_id}` to include it in the next "
+                        "round"
+                    )
+                for batch_id, name in con.execute(sql("execute/autorun.runnable")).fetchall():
+                    if stop.is_set():
+                        return
+                    try:
+                        _run_and_verify(args, console, con, connection, batch_id, name, actor, stop, round_no)
+                    except UserError as exc:  # e.g. the plan changed and the approval was voided: next batch
+                        console.warn(f"round {round_no}: batch {name} not run: {exc}")
     finally:
         connection.close()
 

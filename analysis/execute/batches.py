@@ -38,6 +38,7 @@ from analysis.execute.actors import Actor, os_user
 from analysis.execute.options import ExecOptions, approval_fingerprint
 from analysis.simulate.plan import check_table
 from analysis.simulate.settings import Settings
+from analysis.sources import access
 from analysis.sqlfiles import sql
 
 STATES = (
@@ -81,8 +82,10 @@ def now() -> datetime:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create execution's kept-across-loads tables if missing (never drops or replaces anything)."""
-    con.execute(sql("execute/schema"))
+    """Create execution's kept-across-loads tables if missing (never drops or replaces anything); a
+    read lease (``batch list`` beside a running batch) creates nothing."""
+    if access.is_writable(con):
+        con.execute(sql("execute/schema"))
 
 
 @dataclass(frozen=True)

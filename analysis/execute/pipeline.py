@@ -27,6 +27,7 @@ from analysis.console import Console
 from analysis.errors import UserError
 from analysis.execute import crashpoints, protocol
 from analysis.execute.journal import Entry, Journal
+from analysis.execute.progress import ProgressFile
 from analysis.execute.reads import ReadResult, Target, chunks, read_chunk
 from analysis.execute.steps import Step
 from analysis.execute.work import Context, Decision, Kind, Work
@@ -34,6 +35,7 @@ from analysis.execute.workers import Workers
 from analysis.graph.client import GraphClient
 from analysis.graph.errors import AuthError, ForbiddenError, GraphUnreachable, Stopped, UnauthorizedError
 from analysis.graph.outcomes import Verdict
+from analysis.sources import access
 
 #: How often one run sends the same step after Graph answered it throttled/unavailable (not applied).
 MAX_SENDS = 6
@@ -105,6 +107,7 @@ class Pipeline:
         self._fatal: UserError | None = None
         self._notes: list[tuple[Entry, str, Any]] = []
         self._members_stale = False
+        self.progress: ProgressFile | None = None  # set by a run on a workspace file, for watchers
 
     # ------------------------------------------------------------------ driving
     def run(self, works: list[Work], label: str) -> None:
@@ -112,6 +115,7 @@ class Pipeline:
         active: list[Work] = []
         futures: dict[Future[Any], tuple[str, Any]] = {}
         grace_until: float | None = None
+        done_users = 0
         with self.console.progress(label, len(works)) as bar, Workers(self.concurrency) as pool:
             while True:
                 if self.stop.is_set() and self.stopped is None:
@@ -127,6 +131,9 @@ class Pipeline:
                 for work in [w for w in active if w.status != "pending" and not w.in_flight]:
                     active.remove(work)
                     bar.advance()
+                    done_users += 1
+                if self.progress is not None:
+                    self.progress.update(done_users, self.tally, self.client.counters)
                 if not futures:
                     if self.stopped is not None or (not queue and not active):
                         break
@@ -136,6 +143,7 @@ class Pipeline:
                     continue  # users finished: admit the next ones
                 if grace_until is not None and time.monotonic() > grace_until:
                     break  # answers still missing: their intents stay open for the next run
+                access.pause(self.con)  # a safe point: no transaction open; let a waiting process in
                 done, _ = wait(list(futures), timeout=0.25, return_when=FIRST_COMPLETED)
                 for fut in done:
                     kind, items = futures.pop(fut)
@@ -144,6 +152,9 @@ class Pipeline:
                     else:
                         self._on_write(items, fut)
             self._flush(final=True)
+        if self.progress is not None:
+            end = self.stopped or ("stopped: " + str(self._fatal) if self._fatal else "finished")
+            self.progress.update(done_users, self.tally, self.client.counters, final=end)
         if self._fatal is not None:
             raise self._fatal
 

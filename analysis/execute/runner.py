@@ -35,7 +35,7 @@ import duckdb
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.execute import batches as batches_mod
-from analysis.execute import crashpoints
+from analysis.execute import crashpoints, progress
 from analysis.execute.batches import Batch
 from analysis.execute.journal import Journal, new_run_id, step_ids, step_statuses
 from analysis.execute.kinds import KINDS
@@ -254,6 +254,7 @@ def run_batch(
         active_users=options.active_users,
         stop=stop,
     )
+    pipe.progress = progress.for_run(con, batch.batch_id, "run", len(works))
     refused: UserError | None = None
     try:
         pipe.run(works, batch.label)

@@ -36,6 +36,7 @@ from analysis.execute.runprep import outage_is_a_user_error
 from analysis.graph.client import GraphClient
 from analysis.graph.constants import PHONE_TYPES
 from analysis.simulate.actions import lookup, with_step
+from analysis.sources import access
 from analysis.sqlfiles import sql
 
 VERIFIABLE_STATES = ("completed", "partial", "failed", "verified")
@@ -172,6 +173,7 @@ def verify_batch(
     done_users = [(uid, entra_id) for uid, _name, entra_id, status in users if status == "done"]
     console.info(f"Reading {len(done_users)} user(s) of {batch.label} from Graph ...")
     targets = [Target(e, hardware=e in tokens) for _, e in done_users]
+    access.let_go(con)  # reading takes a while: the workspace is free for others meanwhile
     with outage_is_a_user_error(f"{batch.label} was not verified"):
         reads = read_users(client, targets, concurrency=concurrency)
     status_of = {int(uid): (status, entra_id) for uid, _n, entra_id, status in users}

@@ -28,8 +28,8 @@ import pyarrow as pa
 from analysis import __version__
 from analysis.console import Console
 from analysis.errors import UserError
+from analysis.sources import access, export_csv, shrink, sidecar, sqlrun, workspace_file
 from analysis.sources import datafile as pfdata
-from analysis.sources import export_csv, shrink, sqlrun, workspace_file
 from analysis.sources import tenant as snapshot
 from analysis.sources.files import FactsPool, datafile_kind
 from analysis.sqlfiles import sql
@@ -101,6 +101,27 @@ def load(
     warnings = list(snap.warnings) + (export.warnings if export else [])
 
     existed = workspace.exists() and workspace.stat().st_size > 0  # an empty file holds nothing to keep
+    if not workspace.parent.exists():
+        raise UserError(f"The folder {workspace.parent} for the workspace does not exist. Create it first.")
+    with sidecar.writer_role(workspace, "mfa-migrate load"):  # one writer at a time
+        return _load(
+            workspace, datafile, tenant, console, kind, snap, export, warnings, existed, started, allow_shrink
+        )
+
+
+def _load(
+    workspace: Path,
+    datafile: Path,
+    tenant: Path,
+    console: Console,
+    kind: str,
+    snap: snapshot.TenantSnapshot,
+    export: export_csv.ExportCsv | None,
+    warnings: list[str],
+    existed: bool,
+    started: float,
+    allow_shrink: bool,
+) -> LoadSummary:
     facts = FactsPool()
     for path in (*snap.files.values(), datafile):
         facts.submit(path)
@@ -156,15 +177,7 @@ def _open_for_load(workspace: Path) -> duckdb.DuckDBPyConnection:
     if not workspace.parent.exists():
         raise UserError(f"The folder {workspace.parent} for the workspace does not exist. Create it first.")
     try:
-        return workspace_file.open_workspace(workspace, new_ok=True)
-    except duckdb.IOException as exc:
-        text = str(exc).lower()
-        if "lock" in text or "conflicting" in text:
-            raise UserError(
-                f"The workspace {workspace} is open in another process (the dashboard or another mfa-migrate "
-                "command?). Close it, or load into another workspace file, and try again."
-            ) from None
-        raise UserError(f"The workspace {workspace} cannot be opened: {exc}") from None
+        return access.write(workspace, new_ok=True)
     except duckdb.Error as exc:
         raise UserError(
             f"{workspace} cannot be opened as a DuckDB workspace ({exc}). Give a new file name, or the "

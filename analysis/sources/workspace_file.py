@@ -122,6 +122,13 @@ def open_workspace(path: Path, *, read_only: bool = False, new_ok: bool = False)
     return con if read_only else _marked(con)
 
 
+def connect_known(path: Path, *, read_only: bool, mark: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a file this process already identified as a workspace (:func:`open_workspace` did, earlier):
+    one open instead of two, for the short-lived connections of :mod:`analysis.sources.access`."""
+    con = _connect(path, read_only=read_only)
+    return _marked(con) if mark else con
+
+
 def _check_writable(path: Path) -> None:
     """DuckDB writes the file and, beside it, a ``.wal`` journal: both need a writable folder."""
     folder = path.parent

@@ -409,7 +409,8 @@ def test_a_workspace_another_process_reads_opens_read_only(
     try:
         at = AppTest.from_file(APP, default_timeout=180).run()
         assert not at.exception, [e.message for e in at.exception]
-        assert any("opened it read-only" in i.value for i in at.sidebar.info)
+        infos = [i.value for i in at.sidebar.info]
+        assert any("opened it read-only" in i for i in infos), infos
         # this copy never had a plan stored, and a read-only workspace cannot simulate: a plain message
         assert any("read-only" in e.value for e in at.error)
     finally:

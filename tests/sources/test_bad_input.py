@@ -273,7 +273,11 @@ def test_load_prints_counts_and_rejects(
 
 
 def test_a_locked_workspace_is_a_user_error(
-    pfdata: Path, tenant: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    pfdata: Path,
+    tenant: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import subprocess
     import sys
@@ -293,9 +297,11 @@ def test_a_locked_workspace_is_a_user_error(
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
         capfd.readouterr()
+        monkeypatch.setenv("MFA_MIGRATE_WAIT_SECONDS", "1")  # how long a command waits for the file
         code = main(["load", "--datafile", str(pfdata), "--tenant", str(tenant), "--workspace", str(ws)])
         _, err = capfd.readouterr()
-        assert code == 2 and "open in another process" in err and "Traceback" not in err
+        assert code == 2 and f"is in use by pid {holder.pid}" in err and "Traceback" not in err, err
+        assert len(err.strip().splitlines()) == 1
     finally:
         holder.kill()
         holder.wait()

@@ -129,6 +129,8 @@ with st.container(border=True):
             st.divider()
     if running:
         pass  # the job panel polls and redraws the page when the job ends
+    elif state == "running" and batchrun.watch_panel(ws.path, chosen_id):
+        pass  # run by another process (a terminal): followed live, nothing to start here
     elif state == "draft":
         batchview.approve_panel(ctx, batch)
     elif state in batchrun.ACTIONABLE:
