@@ -55,7 +55,7 @@ def test_readers_work_beside_a_running_batch_and_a_killed_writer_resumes(tmp_pat
             assert " running " in out and seconds < 15, (seconds, out)
             seconds, out, err, code = _timed("batch", "show", "w", "--workspace", str(ws))
             assert code == 0 and "running" in out, err
-            assert writer.poll() is None, "the run ended before the readers were tried: the test proves nothing"
+            assert writer.poll() is None, "the run ended before the readers were tried: proves nothing"
 
             second = popen_run(ws, "w", emu)
             _, err = second.communicate(timeout=120)
