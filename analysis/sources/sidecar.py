@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import UserError
+from analysis.sources.workspace_file import check_writable
 
 try:
     import fcntl
@@ -168,13 +169,20 @@ def writer_role(workspace: Path | str, command: str) -> Iterator[Holder | None]:
 
 
 def _acquire(workspace: Path, command: str) -> tuple[int, Holder | None]:
+    check_writable(workspace)  # a read-only folder or file: the workspace's own one-line error
     folder = run_dir(workspace)
     if folder is None:
         raise UserError(
             f"The folder of the workspace {workspace} is read-only, so no process may write to the "
             "workspace. Use a copy in a folder you can write to."
         )
-    fd = os.open(folder / "writer", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(folder / "writer", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UserError(
+            f"{folder / 'writer'} cannot be opened ({exc.strerror}): it marks who writes the workspace, and "
+            "another user made it. Run as that user, or give yourself write access to the folder."
+        ) from None
     earlier = read_holder(workspace)
     try:
         if fcntl is not None:

@@ -104,14 +104,14 @@ def open_workspace(path: Path, *, read_only: bool = False, new_ok: bool = False)
                 f"{path} holds no workspace yet ({why}). Create it with "
                 f"`mfa-migrate load --datafile PATH --tenant DIR --workspace {path}`."
             )
-        _check_writable(path)
+        check_writable(path)
         if kind == "empty":
             path.unlink()  # DuckDB cannot open a 0-byte file; there is nothing in it to keep
         return _marked(_connect(path, read_only=False))
     if kind != "duckdb":
         raise _not_a_workspace(path, kind)
     if not read_only:
-        _check_writable(path)
+        check_writable(path)
     state = _identify_untouched(path)
     if state == "blank" and not new_ok:
         raise UserError(
@@ -129,7 +129,7 @@ def connect_known(path: Path, *, read_only: bool, mark: bool = False) -> duckdb.
     return _marked(con) if mark else con
 
 
-def _check_writable(path: Path) -> None:
+def check_writable(path: Path) -> None:
     """DuckDB writes the file and, beside it, a ``.wal`` journal: both need a writable folder."""
     folder = path.parent
     if not folder.is_dir():

@@ -25,7 +25,7 @@ from analysis.graph.emulator.launcher import EmulatorInfo, start_emulator
 
 pytestmark = pytest.mark.slow
 
-SLOW = "slow=1.0:1.0,only=writes,seed=3"
+SLOW = "slow=1.0:4.0,only=writes,seed=3"  # every write answered after 4 s: it outlasts the test
 
 
 def _mfa(*args: str, emu: EmulatorInfo | None = None, wait: bool = True) -> subprocess.Popen[str]:

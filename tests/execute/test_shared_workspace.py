@@ -21,7 +21,7 @@ from analysis.graph.emulator.launcher import start_emulator
 pytestmark = pytest.mark.slow
 
 USERS = 40
-SLOW = "slow=1.0:1.0,only=writes,seed=5"  # every write answered after 1 s: the run lasts a while
+SLOW = "slow=1.0:4.0,only=writes,seed=5"  # every write answered after 4 s: it outlasts the test
 
 
 def _timed(*args: str) -> tuple[float, str, str, int]:
