@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dashboard_helpers import ROOT
+from os_identity import four_eyes_off
 from streamlit.testing.v1 import AppTest
 
 from analysis.dashboard.guard import operator_token
@@ -69,6 +70,7 @@ def test_the_dashboard_follows_a_terminal_run_and_offers_to_resume_it_after_kill
     dashboard_env: Path, tmp_path: Path
 ) -> None:
     ws = str(dashboard_env)
+    four_eyes_off(dashboard_env)  # one OS account creates and approves here
     _ok(_mfa("batch", "create", "--workspace", ws, "--name", "wave", "--where", "true", "--as", "alice"))
     _ok(_mfa("batch", "approve", "wave", "--workspace", ws, "--as", "bob"))
     tenant = tmp_path / "tenant"
