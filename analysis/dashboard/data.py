@@ -173,6 +173,14 @@ def group_names(path: str, load_id: str) -> dict[str, int]:
 
 # ---------------------------------------------------------------- Rollout page
 @st.cache_data(show_spinner=False, max_entries=8)
+def not_read(path: str, load_id: str) -> dict[str, str]:
+    """What the snapshot could not read -> why ({} for a workspace loaded before this was recorded)."""
+    if not has_table(path, "entra_not_read"):
+        return {}
+    return dict(cursor(path).execute(sql("dashboard/data.not_read")).fetchall())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def rollout_groups(path: str, load_id: str) -> pd.DataFrame:
     return frame(path, "dashboard/data.rollout_groups")
 

@@ -88,6 +88,7 @@ class SnapshotResult:
     seconds: float = 0.0
     counters: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    not_read: dict[str, str] = field(default_factory=dict)  # policies.json key -> why (snapshot.json notRead)
 
 
 def source_for(graph_url: str) -> str:
@@ -153,11 +154,13 @@ def take_snapshot(
     _write_jsonl(out / "groups.jsonl", groups)
     _write_jsonl(out / "domains.jsonl", domains)
     _write_json(out / "policies.json", policies)
-    meta = {
+    meta: dict[str, Any] = {
         "tenantId": tenant_id,
         "takenAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "source": source or source_for(client.root),
     }
+    if result.not_read:
+        meta["notRead"] = result.not_read
     _write_json(out / "snapshot.json", meta)
     result.users, result.groups, result.domains = len(users), len(groups), len(domains)
     result.seconds = time.monotonic() - started
@@ -283,6 +286,7 @@ def _collect_policies(client: GraphClient, console: Console, result: SnapshotRes
     except (ForbiddenError, NotFoundError) as exc:
         message = f"authentication methods policy not read ({exc}); the snapshot treats it as unknown"
         result.warnings.append(message)
+        result.not_read["authenticationMethodsPolicy"] = f"Graph refused the read: {exc}"
         console.warn(message)
     try:
         rollout = []
@@ -302,6 +306,10 @@ def _collect_policies(client: GraphClient, console: Console, result: SnapshotRes
             "(run the snapshot with --device-code as a Hybrid Identity Administrator)"
         )
         result.warnings.append(message)
+        result.not_read["featureRolloutPolicies"] = (
+            f"Graph refused the read ({exc}); it allows Staged Rollout only to a delegated token "
+            "(snapshot --device-code)"
+        )
         console.warn(message)
     return policies
 

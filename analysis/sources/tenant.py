@@ -123,7 +123,11 @@ def insert(con: duckdb.DuckDBPyConnection, snap: TenantSnapshot) -> None:
     sqlrun.run(
         con,
         "sources/tenant.policies_insert",
-        {"snapshot": snap.snapshot_json or "{}", "policies": snap.policies_json or "{}"},
+        {
+            "snapshot": snap.snapshot_json or "{}",
+            "policies": snap.policies_json or "{}",
+            "has_policies": snap.policies_json is not None,
+        },
     )
     duplicates = sqlrun.fetch(con, "sources/tenant.duplicates")
     if duplicates:

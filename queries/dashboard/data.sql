@@ -254,6 +254,10 @@ GROUP BY g.id, g.display_name
 ORDER BY lower(name), name
 LIMIT 5000
 
+-- name: not_read
+-- What the snapshot could not read, and why (pages say "not read" there, never "none").
+SELECT what, reason FROM entra_not_read ORDER BY what
+
 -- name: rollout_groups
 -- Staged Rollout policies and their groups with the facts that decide a group's health: Staged Rollout
 -- routes only direct user members (no nesting, no dynamic groups, contacts block the group) and takes

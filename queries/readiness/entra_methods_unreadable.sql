@@ -12,7 +12,7 @@ SELECT
   u.user_id,
   u.username,
   u.upn,
-  format('snapshot could not read the Entra methods: {}', u.methods_error) AS detail
+  format('unknown: the snapshot could not read the Entra methods: {}', u.methods_error) AS detail
 FROM rd_users u
 WHERE u.counted
   AND u.entra_key IS NOT NULL

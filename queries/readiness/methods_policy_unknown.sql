@@ -11,7 +11,10 @@ SELECT
   NULL::BIGINT AS user_id,
   NULL::VARCHAR AS username,
   NULL::VARCHAR AS upn,
-  format('snapshot taken {} ({}) has no authenticationMethodsPolicy; every method is assumed allowed',
-         coalesce(t.taken_at, 'at an unknown time'), coalesce(t.source, 'unknown source')) AS detail
+  format('unknown: the snapshot taken {} ({}) has no authenticationMethodsPolicy ({}); every method is '
+         'assumed allowed',
+         coalesce(t.taken_at, 'at an unknown time'), coalesce(t.source, 'unknown source'),
+         coalesce(n.reason, 'not read')) AS detail
 FROM tenant_info t
+LEFT JOIN entra_not_read n ON n.what = 'methods_policy'
 WHERE NOT t.has_methods_policy;

@@ -90,6 +90,11 @@ CREATE OR REPLACE TABLE tenant_info (
   source          VARCHAR,              -- 'graph' | 'emulator' | 'file'
   has_methods_policy BOOLEAN NOT NULL   -- false: policies.json had no authenticationMethodsPolicy
 );
+-- What the snapshot could not read, with why (one row per kind of data): not read is never "none".
+CREATE OR REPLACE TABLE entra_not_read (
+  what            VARCHAR NOT NULL,     -- 'staged_rollout' | 'methods_policy'
+  reason          VARCHAR NOT NULL
+);
 CREATE OR REPLACE TABLE entra_users (
   id                               VARCHAR NOT NULL,
   user_principal_name              VARCHAR,

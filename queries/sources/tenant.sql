@@ -332,6 +332,17 @@ FROM (SELECT json_extract($policies::JSON,
         '$.authenticationMethodsPolicy.registrationEnforcement.authenticationMethodsRegistrationCampaign') AS c)
 WHERE json_type(c) = 'OBJECT';
 
+-- Not read is not none: a snapshot that could not read Staged Rollout (Graph refuses it to app-only
+-- tokens) or the methods policy says so in snapshot.json's notRead; a policies.json without the key,
+-- or no policies.json at all ($has_policies false), is not read either.
+INSERT INTO entra_not_read (what, reason)
+SELECT what, coalesce(json_extract_string($snapshot::JSON, '$.notRead.' || key),
+                      CASE WHEN NOT $has_policies THEN 'the tenant snapshot has no policies.json'
+                           ELSE format('policies.json has no {}', key) END)
+FROM (VALUES ('staged_rollout', 'featureRolloutPolicies', 'ARRAY'),
+             ('methods_policy', 'authenticationMethodsPolicy', 'OBJECT')) AS k(what, key, kind)
+WHERE coalesce(json_type(json_extract($policies::JSON, '$.' || key)), '') <> kind;
+
 CREATE OR REPLACE TEMP TABLE policy_configs_stage AS
 SELECT e.i AS i, e.c AS c, json_type(e.c) = 'OBJECT' AS is_object, json_extract_string(e.c, '$.id') AS config_id
 FROM (SELECT unnest(list_transform(

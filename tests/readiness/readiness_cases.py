@@ -173,6 +173,12 @@ def _(w: World) -> Case:
     return Case("tenant-1")
 
 
+@case("rollout_not_read")
+def _(w: World) -> Case:
+    w.run("INSERT INTO entra_not_read VALUES ('staged_rollout', 'Graph refused the read (403)')")
+    return Case("staged_rollout")
+
+
 @case("pin_phone_call")
 def _(w: World) -> Case:
     w.run("UPDATE mfa_users SET phone_mode = 'pin', has_pin = true WHERE user_id = 1")

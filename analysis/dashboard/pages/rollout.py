@@ -51,26 +51,41 @@ hazard = (
     if any(r.check.id == "rollout_users_not_migrated" for r in report.results)
     else None
 )
+# not read is not none: a snapshot taken with an app-only token cannot read Staged Rollout
+unknown = data.not_read(ws.path, ws.load_id).get("staged_rollout")
+NOT_READ = "not read"
 c = st.columns(4)
 components.kpi(
-    c[0], "MFA rollout policies", int(mfa_policies["policy_id"].nunique()) if not groups.empty else 0
+    c[0],
+    "MFA rollout policies",
+    NOT_READ if unknown else (int(mfa_policies["policy_id"].nunique()) if not groups.empty else 0),
 )
-components.kpi(c[1], "Rollout groups", int(mfa_policies["group_id"].nunique()) if not groups.empty else 0)
+components.kpi(
+    c[1],
+    "Rollout groups",
+    NOT_READ if unknown else (int(mfa_policies["group_id"].nunique()) if not groups.empty else 0),
+)
 routed = data.rollout_routed(ws.path, plan.key, plan.table)
 components.kpi(
     c[2],
     "Users routed to cloud MFA",
-    int(routed["routed"].sum()) if not routed.empty else 0,
+    NOT_READ if unknown else (int(routed["routed"].sum()) if not routed.empty else 0),
     help="direct user members of groups in an enabled MFA rollout policy",
 )
 components.kpi(
     c[3],
     "Routed but not migrated",
-    hazard.count if hazard is not None else 0,
+    NOT_READ if unknown else (hazard.count if hazard is not None else 0),
     help="these users are asked for MFA by Entra, which does not hold their methods yet",
 )
 
-if groups.empty:
+if unknown:
+    st.warning(
+        f"Staged Rollout was **not read**: {unknown}. Who Entra routes to cloud MFA is unknown; take the "
+        "snapshot again with a delegated token (`mfa-migrate snapshot --device-code`) to know.",
+        icon=":material/help:",
+    )
+elif groups.empty:
     st.info(
         "The tenant has no Staged Rollout policy: every user still does MFA where the domain federation says."
     )
@@ -134,7 +149,12 @@ else:
     )
 
 st.markdown("**Routed but not migrated** — fix these first")
-if hazard is None or hazard.count == 0:
+if unknown:
+    st.warning(
+        "Not read: whether anybody is routed to cloud MFA before their data is in Entra is unknown.",
+        icon=":material/help:",
+    )
+elif hazard is None or hazard.count == 0:
     st.success("Nobody is routed to cloud MFA before their data is in Entra.", icon=":material/check_circle:")
 else:
     st.error(
