@@ -99,6 +99,11 @@ def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     p.add_argument("--settings", type=Path, metavar="TOML", help="simulator settings (+ optional [execute])")
     p.add_argument(
+        "--only-ready",
+        action="store_true",
+        help="leave out selected users with a blocker finding (readiness); they are counted, not taken",
+    )
+    p.add_argument(
         "--campaign",
         action="store_true",
         help="a re-registration campaign: write nothing of the plan, issue each user a Temporary Access "
@@ -143,6 +148,7 @@ def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def _batch_create(args: argparse.Namespace, console: Console) -> int:
     from analysis import settingsfile
+    from analysis.execute import gate, handoffs
     from analysis.execute.policy import read_policy
     from analysis.execute.selection import Selection, create_batch
     from analysis.simulate.runner import simulate
@@ -154,6 +160,7 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
     try:
         plan = simulate(con, settings.whatif, table="plan_batch")
         try:
+            found = gate.findings(con, plan)
             created = create_batch(
                 con,
                 name=args.name,
@@ -167,7 +174,10 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
                 ),
                 options=replace(settings.execute, campaign=True) if args.campaign else settings.execute,
                 actor=who,
+                exclude=gate.blocked(found) if args.only_ready else frozenset(),
+                why_excluded="not ready (a blocker finding; --only-ready)",
             )
+            gate.store(con, created.batch.batch_id, found)
         finally:
             con.execute(sql("execute/replan.drop_plan_batch"))
         b = created.batch
@@ -181,6 +191,15 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
             )
         if created.overlapping:
             console.warn(f"{created.overlapping} of these users are also in another unfinished batch")
+        checked = gate.of_batch(con, b.batch_id)
+        if checked is not None and checked.blocked_users:
+            console.warn(
+                f"readiness: {checked.sentence()}. Run with --only-ready to leave users with blocker "
+                "findings out."
+            )
+        elif checked is not None:
+            console.info(f"Readiness: {checked.sentence()}.")
+        console.info(f"Hand-off: {handoffs.of_batch(con, b).sentence()}.")
         policy = read_policy(con)
         if policy.four_eyes:
             rule = " by someone else" + (
@@ -325,6 +344,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _batch_approve(args: argparse.Namespace, console: Console) -> int:
+    from analysis.execute import gate, handoffs
     from analysis.execute.batches import approve
     from analysis.execute.policy import read_policy
 
@@ -333,9 +353,15 @@ def _batch_approve(args: argparse.Namespace, console: Console) -> int:
     try:
         b = approve(con, args.batch, who, args.note)
         policy = read_policy(con)
+        checked = gate.of_batch(con, b.batch_id)
+        handed = handoffs.of_batch(con, b)
     finally:
         con.close()
     console.info(f"Approved batch {b.batch_id} ({b.name}) as {b.approved_by}; plan hash {b.plan_hash[:16]}.")
+    if checked is not None:
+        say = console.warn if checked.blocked_users else console.info
+        say(f"readiness of its users: {checked.sentence()}")
+    console.info(f"Hand-off: {handed.sentence()}.")
     if not policy.four_eyes:
         console.warn(f"The four-eyes rule is {policy.rule}; nobody else looked at this batch.")
     return 0

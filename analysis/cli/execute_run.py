@@ -207,18 +207,32 @@ def _batch_verify(args: argparse.Namespace, console: Console) -> int:
         [
             ["agrees", v.agrees],
             ["differs", v.differs],
-            ["handed to the utility", v.handed_off],
+            ["registered since", v.registered],
+            ["handed off, confirmed", v.handed_off],
+            ["not migrated", v.not_migrated],
             ["skipped", v.skipped],
             ["not applicable", v.not_applicable],
         ],
         title=f"Verification of batch {v.batch.batch_id} ({v.batch.name}): "
-        f"{100 * v.agreement:.1f}% agreement",
+        f"{100 * v.agreement:.1f}% agreement of what Graph was asked to write",
     )
     if v.differences:
         console.table(
             ["user", "item", "action", "predicted", "actual"], v.differences[:50], title="Differences"
         )
-    console.info(f"{v.marked} user(s) marked migrated; batch is {v.batch.state}.")
+    if v.handoffs is not None and v.handoffs.rows:
+        console.info(
+            f"Hand-off: {v.handoffs.sentence()}. Devices and software OATH count as registered once a read "
+            "shows them in Entra, handed off only once Graph confirmed the hand-off, else not migrated."
+        )
+    console.info(
+        f"Users fully migrated: {v.marked} of {v.users} (every row agrees or is registered; marked "
+        f"migrated); batch is {v.batch.state}."
+    )
+    if v.pending:
+        console.table(
+            ["user", "pending"], v.pending[:50], title=f"{len(v.pending)} user(s) not fully migrated"
+        )
     return 0 if v.differs == 0 else 1
 
 

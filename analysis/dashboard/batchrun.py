@@ -225,11 +225,18 @@ def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
         else:
             v = j.result
             st.success(
-                f"Verification of batch {batch_id}: agreement {v.agreement:.1%} ({v.agrees:,} agree, "
-                f"{v.differs:,} differ, {v.handed_off:,} handed to the utility, {v.skipped:,} skipped); "
-                f"{v.marked:,} users marked migrated.",
+                f"Verification of batch {batch_id}: agreement {v.agreement:.1%} of what Graph was asked to "
+                f"write ({v.agrees:,} agree, {v.differs:,} differ, {v.skipped:,} skipped); users fully "
+                f"migrated: {v.marked:,} of {v.users:,} (marked migrated).",
                 icon=":material/check_circle:",
             )
+            if v.registered or v.handed_off or v.not_migrated:
+                st.info(
+                    f"Devices and software OATH: {v.registered:,} registered since, {v.handed_off:,} handed "
+                    f"off (confirmed by Graph), {v.not_migrated:,} not migrated (nobody handed them over)."
+                )
+            if v.pending:
+                st.dataframe(pd.DataFrame(v.pending, columns=["user", "pending"]), hide_index=True)
         if st.button("OK", key=f"b_seen_btn_{batch_id}"):
             st.session_state[f"b_seen_{batch_id}_{j.started}"] = True
             execution.forget(path, batch_id)

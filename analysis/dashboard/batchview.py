@@ -16,6 +16,8 @@ from analysis.dashboard import components, data, exports, handoff, outcomes, pla
 from analysis.dashboard.context import Context
 from analysis.dashboard.session import cursor
 from analysis.errors import UserError
+from analysis.execute import gate, handoffs
+from analysis.execute.batches import get_batch
 from analysis.readiness.afterdate import TIER_MEANING
 from analysis.simulate.plan import Plan
 
@@ -144,6 +146,7 @@ def create_form(ctx: Context, plan: Plan) -> None:
         f"'migrate' are taken. Four-eyes rule (workspace policy): {read_policy(cursor(ws.path)).rule}"
         + (f"; {handoff.summary(options)}." if options is not None else ".")
     )
+    only_ready = st.checkbox("Only ready users (leave out users with a blocker finding)", key="b_only_ready")
     if st.button(
         "Create draft batch",
         type="primary",
@@ -156,6 +159,7 @@ def create_form(ctx: Context, plan: Plan) -> None:
         try:
             with plans._lock:  # the plan table must not be replaced while its rows are frozen
                 plans.current(ws, ctx.settings)
+                found = gate.findings(cursor(ws.path), plan)
                 created = create_batch(
                     cursor(ws.path),
                     name=name,
@@ -163,7 +167,10 @@ def create_form(ctx: Context, plan: Plan) -> None:
                     selection=selection,  # type: ignore[arg-type]
                     options=options,  # type: ignore[arg-type]
                     actor=ident.actor(),
+                    exclude=gate.blocked(found) if only_ready else frozenset(),
+                    why_excluded="not ready (a blocker finding)",
                 )
+                gate.store(cursor(ws.path), created.batch.batch_id, found)
         except UserError as exc:
             st.error(str(exc))
             return
@@ -190,15 +197,20 @@ def approve_panel(ctx: Context, batch: pd.Series) -> None:
     )
     summary = data.batch_rows_summary(ctx.workspace.path, int(batch["batch_id"]))
     graph = int(summary[summary["writable"] == "graph"]["rows"].sum())
-    utility = int(summary[summary["writable"] == "utility"]["rows"].sum())
+    cur = cursor(ctx.workspace.path)
+    frozen = get_batch(cur, int(batch["batch_id"]))
+    checked = gate.of_batch(cur, frozen.batch_id)
     st.markdown(
-        f"{int(batch['users']):,} users · {graph:,} Graph writes · {utility:,} left to the utility · "
+        f"{int(batch['users']):,} users · {graph:,} Graph writes · "
         f"hash `{str(batch['plan_hash'])[:12]}` (see *Frozen plan* below)"
     )
+    st.markdown(f"**Hand-off:** {handoffs.of_batch(cur, frozen).sentence()}.")
+    if checked is not None:
+        show = st.warning if checked.blocked_users else st.info
+        show(f"**Readiness of its users:** {checked.sentence()}.")
     if not ident.can_approve:
         st.info(f"Only approvers may approve; you are `{ident.name}`.", icon=":material/lock:")
         return
-    from analysis.execute.batches import get_batch
     from analysis.execute.policy import approval_refusal, read_policy
 
     con, who = cursor(ctx.workspace.path), ident.actor()
@@ -297,7 +309,9 @@ def users_tab(path: str, batch_id: int) -> None:
 VERIFY_LABELS = {
     "agrees": ("agrees", "#2e7d32"),
     "differs": ("differs", "#c62828"),
-    "handed_off": ("handed to the utility", "#5c6bc0"),
+    "registered": ("registered since", "#2e7d32"),
+    "handed_off": ("handed off (confirmed)", "#5c6bc0"),
+    "not_migrated": ("not migrated (not handed over)", "#c62828"),
     "skipped": ("skipped", "#ef6c00"),
     "not_applicable": ("nothing to write", "#9e9e9e"),
 }

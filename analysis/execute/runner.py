@@ -315,7 +315,7 @@ def summary_rows(result: RunResult) -> list[list[Any]]:
         ["already in place (not sent)", t.already],
         ["unknown outcomes resolved: applied", t.resolved_applied],
         ["unknown outcomes resolved: not applied", t.resolved_not_applied],
-        ["default left to the utility", t.handed_off],
+        ["default not set yet (its method is not in Entra yet)", t.handed_off],
         [
             "write rate (the batch's writes, per second)",
             "" if result.write_rate is None else f"{result.write_rate:.1f}",

@@ -179,6 +179,8 @@ def create_batch(
     selection: Selection,
     options: ExecOptions,
     actor: Actor | str,
+    exclude: frozenset[int] = frozenset(),
+    why_excluded: str = "",
 ) -> Created:
     """Freeze the plan rows of the selected users into a new draft batch.
 
@@ -187,7 +189,8 @@ def create_batch(
 
     ``plan`` must be current (simulated on this workspace as it is); its settings are the batch's. Only
     users whose ``user`` row says ``migrate`` are taken; the others are counted in
-    :attr:`Created.excluded`.
+    :attr:`Created.excluded`, as are selected users in ``exclude`` (``why_excluded`` names them, e.g.
+    users with blocker findings for ``--only-ready``).
     """
     who = actor if isinstance(actor, Actor) else Actor.current(actor)
     plan.require_current(con)
@@ -203,6 +206,13 @@ def create_batch(
     ids = _selected_user_ids(con, table, selection)
     if not ids:
         raise UserError(f"the selection ({selection.describe()}) contains no MFA Server users")
+    kept = [i for i in ids if i not in exclude]
+    left_out = len(ids) - len(kept)
+    if not kept:
+        raise UserError(
+            f"every one of the {len(ids)} selected user(s) is {why_excluded}; nothing to put in a batch"
+        )
+    ids = kept
     con.execute(sql("execute/selection.selected_ids"), {"ids": ids})
     excluded = [
         (str(a), int(n))
@@ -210,6 +220,8 @@ def create_batch(
             sql("execute/selection.excluded", plan=table), {"campaign": options.campaign}
         ).fetchall()
     ]
+    if left_out:
+        excluded.append((why_excluded, left_out))
     fingerprint = approval_fingerprint(settings, options)
     row = con.execute(sql("execute/selection.load_latest")).fetchone()
     load_id = row[0] if row else None

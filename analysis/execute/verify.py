@@ -4,14 +4,19 @@ Each plan row gets an outcome:
 
 * ``agrees`` / ``differs`` — a row Graph can write (phones, hardware OATH, default method), or a
   ``noop`` / ``keep_default`` whose value must still be there;
-* ``handed_off`` — devices and software OATH (only Microsoft's utility creates them), and a default
-  method left to the utility because its method did not exist yet;
+* for devices and software OATH (only Microsoft's utility, or the user, creates them), and a default
+  left for later because its method did not exist yet (:mod:`analysis.execute.handoffs`):
+  ``registered`` when the read shows the method in Entra, ``handed_off`` only when the hand-off
+  happened (Graph confirmed the migration-group membership, or issued the pass), else
+  ``not_migrated`` (``handoff = "none"``: nobody hands anything over);
 * ``skipped`` — rows of users the run skipped (drifted) or could not finish (failed);
 * ``not_applicable`` — rows that write nothing (user rows, skips, invalid numbers, ...).
 
-Agreement = agrees / (agrees + differs). Users whose every Graph row agrees are marked migrated in
+Two figures: *agreement* = agrees / (agrees + differs), over what Graph was asked to write; and *users
+fully migrated*, whose every row agrees or is registered. Only those are marked migrated in
 ``migration_marks`` (last_migrated_at, selection signature, batch), so the simulator reports them
-``unchanged`` next time. A completed batch whose agreement is 100% becomes ``verified``.
+``unchanged`` next time; the others are listed with what is pending. A completed batch whose agreement
+is 100% becomes ``verified``.
 
 A re-registration campaign batch is judged per user instead: ``agrees`` when the user holds a
 Temporary Access Pass or has registered Authenticator / software OATH since; it marks nobody migrated.
@@ -29,6 +34,7 @@ import duckdb
 from analysis.console import Console
 from analysis.errors import UserError
 from analysis.execute import batches as batches_mod
+from analysis.execute import handoffs
 from analysis.execute.journal import columns
 from analysis.execute.livestate import LiveState, norm_phone
 from analysis.execute.reads import ReadResult, Target, read_users
@@ -48,9 +54,14 @@ class Verification:
     agrees: int = 0
     differs: int = 0
     handed_off: int = 0
+    not_migrated: int = 0
+    registered: int = 0
     skipped: int = 0
     not_applicable: int = 0
     marked: int = 0
+    users: int = 0  # users the run finished (read back)
+    pending: list[tuple[str, str]] = field(default_factory=list)  # user, what keeps them from migrated
+    handoffs: handoffs.Handoffs | None = None
     differences: list[tuple[str, str, str, str, str]] = field(
         default_factory=list
     )  # user,item,action,pred,actual
@@ -75,7 +86,12 @@ def _hardware_state(result: ReadResult, entra_id: str, serial: str) -> str:
 
 
 def _judge(
-    row: tuple[Any, ...], result: ReadResult | None, user_status: str, handed_default: bool, entra_id: str
+    row: tuple[Any, ...],
+    result: ReadResult | None,
+    user_status: str,
+    handed_default: bool,
+    entra_id: str,
+    hand: handoffs.UserHandoff,
 ) -> tuple[str, str | None, str | None]:
     """(outcome, predicted, actual) for one plan row."""
     _row_no, _username, item, ref, action, value, writable = row
@@ -84,7 +100,9 @@ def _judge(
     entry = lookup(item, action)
     step = entry.step if entry is not None else None
     if step == "handoff" or writable == "utility":
-        return "handed_off", action, None
+        if user_status != "done":
+            return "skipped", action, None
+        return hand.outcome(action), action, hand.seen(action)
     writes = writable == "graph"
     is_phone_write = writes and step == "phone"
     is_default = (writes and step == "default") or (
@@ -97,7 +115,10 @@ def _judge(
     if user_status != "done":
         return "skipped", value, None
     if writes and step == "default" and handed_default:
-        return "handed_off", value, None
+        live_pref = result.live.preferred if result is not None and result.live is not None else None
+        if live_pref == value:
+            return "agrees", value, live_pref  # set since (by the utility or the user)
+        return hand.outcome(None), value, live_pref or "unset"
     if result is None or result.live is None:
         return "differs", value, f"not readable: {result.error if result else 'no read'}"
     live: LiveState = result.live
@@ -170,6 +191,8 @@ def verify_batch(
         ).fetchall()
     }
     handed = {int(r[0]) for r in con.execute(sql("execute/verify.handed_default"), params).fetchall()}
+    handed_over = handoffs.evidence(con, batch)
+    assumed = handoffs.assumed_methods(con, batch)
     done_users = [(uid, entra_id) for uid, _name, entra_id, status in users if status == "done"]
     console.info(f"Reading {len(done_users)} user(s) of {batch.label} from Graph ...")
     targets = [Target(e, hardware=e in tokens) for _, e in done_users]
@@ -182,22 +205,25 @@ def verify_batch(
     out = Verification(batch)
     stored: list[tuple[Any, ...]] = []
     user_ok: dict[int, bool] = {}
+    pending: dict[int, list[str]] = {}
     campaign = batch.options.campaign  # a pass is no migration: its users are not marked migrated
     for row in rows:
         user_id = int(row[0])
         body = row[1:]
         status, entra_id = status_of[user_id]
+        read = reads.get(entra_id)
         if campaign:
-            outcome, predicted, actual = _judge_campaign(body, reads.get(entra_id), status)
+            outcome, predicted, actual = _judge_campaign(body, read, status)
         else:
-            outcome, predicted, actual = _judge(
-                body, reads.get(entra_id), status, user_id in handed, entra_id
-            )
+            hand = handoffs.UserHandoff(user_id in handed_over, assumed.get(user_id, set()), read)
+            outcome, predicted, actual = _judge(body, read, status, user_id in handed, entra_id, hand)
         setattr(out, outcome, getattr(out, outcome) + 1)
         if outcome == "differs":
             out.differences.append((body[1], body[2], body[4], str(predicted), str(actual)))
         if status == "done":
-            user_ok[user_id] = user_ok.get(user_id, True) and outcome != "differs"
+            user_ok[user_id] = user_ok.get(user_id, True) and outcome in handoffs.MIGRATED
+            if outcome not in handoffs.MIGRATED and not campaign:
+                pending.setdefault(user_id, []).append(f"{body[4]} {outcome.replace('_', ' ')}")
         row_no, username, item, ref_, action, _value, writable = body
         stored.append((row_no, username, item, ref_, action, writable, predicted, actual, outcome))
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -219,11 +245,17 @@ def verify_batch(
         con.execute("ROLLBACK")
         raise
     out.marked = len(marks)
+    out.users = len(done_users)
+    names_of = {int(uid): str(name) for uid, name, _e, _s in users}
+    out.pending = [(names_of[uid], ", ".join(what)) for uid, what in sorted(pending.items())]
+    out.handoffs = handoffs.of_batch(con, batch)
     detail = json.dumps(
         {
             "agrees": out.agrees,
             "differs": out.differs,
             "handed_off": out.handed_off,
+            "not_migrated": out.not_migrated,
+            "registered": out.registered,
             "skipped": out.skipped,
             "marked": out.marked,
         }

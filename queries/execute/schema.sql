@@ -132,3 +132,12 @@ CREATE TABLE IF NOT EXISTS workspace_policy (
   entra_oid  VARCHAR,
   note       VARCHAR
 );
+
+-- Readiness of a batch's users when it was created (analysis/execute/gate.py): per check, and per
+-- severity over all checks (check_id '*'), how many had a finding; ('none', '*', 0) when none had.
+CREATE TABLE IF NOT EXISTS batch_findings (
+  batch_id  INTEGER NOT NULL,
+  severity  VARCHAR NOT NULL,             -- blocker | warning | none
+  check_id  VARCHAR NOT NULL,
+  users     INTEGER NOT NULL
+);
