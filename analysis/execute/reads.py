@@ -58,6 +58,7 @@ class ReadResult:
     missing: bool = False
     retry: bool = False
     denied: bool = False
+    raw_methods: list[dict[str, Any]] | None = None  # /authentication/methods as read (kept as latest state)
 
 
 def chunks(targets: Sequence[Target], limit: int = 20) -> list[list[Target]]:
@@ -108,7 +109,9 @@ def read_chunk(client: GraphClient, chunk: Sequence[Target]) -> dict[str, ReadRe
         try:
             items = client.rest_of(methods.body or {})
             hardware = list((hw.body or {}).get("value", [])) if hw is not None else []
-            result = ReadResult(live=LiveState.from_graph(items, prefs.body or {}, hardware))
+            result = ReadResult(
+                live=LiveState.from_graph(items, prefs.body or {}, hardware), raw_methods=list(items)
+            )
             for method in hardware:
                 device = method.get("device") or {}
                 if device.get("serialNumber"):

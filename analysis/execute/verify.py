@@ -42,7 +42,7 @@ from analysis.execute.runprep import outage_is_a_user_error
 from analysis.graph.client import GraphClient
 from analysis.graph.constants import PHONE_TYPES
 from analysis.simulate.actions import lookup, with_step
-from analysis.sources import access
+from analysis.sources import access, latest
 from analysis.sqlfiles import sql
 
 VERIFIABLE_STATES = ("completed", "partial", "failed", "verified")
@@ -245,6 +245,8 @@ def verify_batch(
         con.execute("ROLLBACK")
         raise
     out.marked = len(marks)
+    # the workspace follows the tenant: what was just read is these users' latest state
+    latest.record(con, {e: reads.get(e) for _u, e in done_users}, "verify")
     out.users = len(done_users)
     names_of = {int(uid): str(name) for uid, name, _e, _s in users}
     out.pending = [(names_of[uid], ", ".join(what)) for uid, what in sorted(pending.items())]

@@ -59,7 +59,7 @@ class Plan:
         if load_id != self.load_id:
             return f"the workspace was loaded again (load {load_id}) after this plan (load {self.load_id})"
         if marks != self.marks:
-            return "users were marked migrated (a batch was verified) after this plan"
+            return "users were marked migrated or read again (a batch was verified) after this plan"
         if self.tool_version != __version__:
             return f"the plan was made by mfa-migrate {self.tool_version}, this is {__version__}"
         return None
@@ -79,9 +79,12 @@ def check_table(table: str) -> str:
 
 def workspace_state(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str]:
     """(latest load id, migration-marks fingerprint): what a plan depends on besides its settings."""
+    from analysis.sources.latest import fingerprint
+
     row = con.execute(sql("simulate/runner.workspace_state")).fetchone()
     assert row is not None
-    return (None if row[0] is None else str(row[0])), str(row[1])
+    later = fingerprint(con)  # users read again since the snapshot (verify, refresh)
+    return (None if row[0] is None else str(row[0])), str(row[1]) + (f"|{later}" if later else "")
 
 
 def unstamp(con: duckdb.DuckDBPyConnection, table: str) -> None:

@@ -155,6 +155,9 @@ def _load(
                 from analysis.sources.phones import fill_phone_tables
 
                 fill_phone_tables(con)
+                from analysis.sources import latest
+
+                latest.apply(con)  # users read again after this snapshot keep their later state
                 if not allow_shrink:
                     shrink.check(con, before, datafile, tenant)
                 _record_load(con, load_id, loaded_at, kind, datafile, rows, snap, facts)

@@ -1,0 +1,81 @@
+"""The workspace follows the tenant: every read of a user the product makes (verification, ``refresh``)
+is kept as that user's latest Entra state with its time (``entra_latest``, kept across loads), and
+replaces the snapshot's methods and default method for that user whenever it is newer than the
+snapshot, so simulation and readiness see the tenant as it is after a batch, not as it was before it
+(docs/workspace.md, "Latest state").
+
+Graph never returns secrets in ``/authentication/methods``; the loader's own redaction is applied
+again anyway (the same SQL stages the methods).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from analysis.sources import sqlrun
+from analysis.sqlfiles import sql
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(sql("sources/latest.schema"))
+
+
+def record(con: duckdb.DuckDBPyConnection, reads: Mapping[str, Any], source: str) -> int:
+    """Keep ``reads`` (Entra id -> an object with ``methods`` and ``preferred``; unread users are left
+    out) as the users' latest state, then lay every state newer than the snapshot over it. Returns how
+    many users' state was kept."""
+    ensure_schema(con)
+    ids, methods, preferred = [], [], []
+    for entra_id, read in reads.items():
+        if read is None or getattr(read, "raw_methods", None) is None:
+            continue
+        ids.append(entra_id)
+        methods.append([json.dumps(m, sort_keys=True) for m in read.raw_methods])
+        preferred.append(read.live.preferred if read.live is not None else None)
+    if not ids:
+        return 0
+    con.execute(
+        sql("sources/latest.record"),
+        {
+            "entra_id": ids,
+            "at": datetime.now(UTC),
+            "source": source,
+            "methods": methods,
+            "preferred": preferred,
+        },
+    )
+    apply(con)
+    return len(ids)
+
+
+def apply(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace the snapshot's methods and default of every user whose latest read is newer than the
+    snapshot (after a load too); phone numbers are parsed again. Returns how many users."""
+    from analysis.sources.phones import fill_phone_tables
+
+    ensure_schema(con)
+    sqlrun.run(con, "sources/latest.stage")
+    sqlrun.run(con, "sources/latest.apply")
+    ((users, _first, _last),) = con.execute(sql("sources/latest.applied")).fetchall()
+    if users:
+        sqlrun.run(con, "sources/macros")  # the loader's helpers (present, ...)
+        sqlrun.run(con, "sources/tenant.methods_insert")
+        con.execute("DELETE FROM mfa_phones")
+        fill_phone_tables(con)
+    con.execute("DROP TABLE IF EXISTS entra_methods_stage")
+    con.execute("DROP TABLE IF EXISTS latest_users")
+    return int(users)
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """'' without latest states; else a fingerprint that changes with every kept read."""
+    exists = con.execute(sql("sources/latest.exists")).fetchone()
+    if not (exists and exists[0]):
+        return ""
+    row = con.execute(sql("sources/latest.fingerprint")).fetchone()
+    return str(row[0]) if row else ""
