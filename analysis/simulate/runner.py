@@ -4,7 +4,8 @@ The rules live in SQL, one file per stage under ``queries/simulate/`` (keys, mat
 phones, devices, oath, default, plan); this module only runs them in order with the settings passed
 as parameters (a one-row temp table ``sim_settings``), so a million users cost a handful of set-based
 queries and no per-user Python. Stages hand over through ``sim_*`` temp tables on the connection,
-dropped at the end.
+dropped at the end. For the run DuckDB's memory is bounded (``runner.sql`` bounded): past the bound
+the temp tables spill to disk instead of growing the process to most of the machine's RAM.
 
 The plan table (default ``plan``) has exactly the columns of :data:`PLAN_COLUMNS`: one ``user`` row per
 MFA Server user, and for users whose action is ``migrate`` one row per phone, backup phone, device,
@@ -145,6 +146,7 @@ def _run(con: duckdb.DuckDBPyConnection, settings: Settings, table: str, usernam
     plan_sql = sql("simulate/plan", plan=check_table(table))
     _check_workspace(con)
     unstamp(con, table)
+    con.execute(sql("simulate/runner.bounded"))
     try:
         con.execute(sql("simulate/macros"))
         settings_table(con, settings, restricted=usernames is not None)
@@ -157,6 +159,7 @@ def _run(con: duckdb.DuckDBPyConnection, settings: Settings, table: str, usernam
         con.execute(plan_sql)
     finally:
         con.execute(sql("simulate/runner.cleanup"))
+        con.execute(sql("simulate/runner.unbounded"))
 
 
 def _check_workspace(con: duckdb.DuckDBPyConnection) -> None:

@@ -50,6 +50,18 @@ SELECT CASE WHEN (SELECT count(*) FROM mfa_phones) > 0 THEN 0
 CREATE OR REPLACE TEMP TABLE sim_subject AS
 SELECT user_id FROM mfa_users WHERE username IN (SELECT unnest($usernames::VARCHAR[]));
 
+-- name: bounded
+-- For the length of a run (analysis.simulate.runner): the memory DuckDB may hold before it spills the
+-- stages' temp tables and the plan write to its temp directory beside the workspace, instead of
+-- DuckDB's default of 80% of the machine's RAM. A 1,000,000-user run peaks at ~1.9 GB RSS either way
+-- today (benchmarks/README.md, Simulate); the bound keeps a larger tenant, or a future stage, from
+-- growing the process without limit on a machine shared with the dashboard.
+SET memory_limit = '1800MB';
+
+-- name: unbounded
+-- After a run: DuckDB's default again, for whatever else the connection does.
+RESET memory_limit;
+
 -- name: cleanup
 -- Drop the stages' temp objects: they hold a row per user, and a long-lived connection must not keep them.
 DROP TABLE IF EXISTS temp.main.sim_settings;
