@@ -20,7 +20,6 @@ measured in the same run as the baseline for the first-open figure.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "dashboard"))  # served.py: the browser tests' server and Chromium
 
 import duckdb  # noqa: E402
-from common import prepare  # noqa: E402
+from common import browser_benchmark_args, prepare  # noqa: E402
 from served import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
 
 from analysis.readiness import checks as readiness  # noqa: E402
@@ -96,23 +95,12 @@ def render_time(context: object, url: str, page: str, timeout_s: float = 900) ->
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=1_000_000, help="MFA Server users to generate")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--repeat", type=int, default=3, help="warm loads per page (the median is reported)")
-    parser.add_argument(
-        "--workdir",
-        type=Path,
-        default=ROOT / "benchmarks" / "out" / "dashboard",
-        help="keeps the generated data and workspace (reused when present)",
-    )
-    args = parser.parse_args()
-    if not CHROMIUM.exists():
-        print(f"{CHROMIUM} is missing: `make chromium` installs it", file=sys.stderr)
+    repeat = ("--repeat", {"type": int, "default": 3, "help": "warm loads per page (the median is reported)"})
+    args = browser_benchmark_args(__doc__ or "", CHROMIUM, (repeat,))
+    if args is None:
         return 2
     from playwright.sync_api import sync_playwright
 
-    args.workdir.mkdir(parents=True, exist_ok=True)
     ws, stage = prepare(args.users, args.seed, args.workdir)
     base = baseline(ws)
     log = args.workdir / "streamlit.log"

@@ -20,7 +20,6 @@ text). Target (issue 13): a grid page or filter ≤ 1 s at 1,000,000 users.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -32,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "dashboard"))  # served.py: the browser tests' server and Chromium
 
 import duckdb  # noqa: E402
-from common import prepare  # noqa: E402
+from common import browser_benchmark_args, prepare  # noqa: E402
 from served import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
 
 from analysis.sqlfiles import sql  # noqa: E402
@@ -169,20 +168,9 @@ def query_times(ws: Path, texts: list[str]) -> tuple[dict[str, float], float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=1_000_000, help="MFA Server users to generate")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--workdir",
-        type=Path,
-        default=ROOT / "benchmarks" / "out" / "dashboard",
-        help="keeps the generated data and workspace (reused when present)",
-    )
-    args = parser.parse_args()
-    if not CHROMIUM.exists():
-        print(f"{CHROMIUM} is missing: `make chromium` installs it", file=sys.stderr)
+    args = browser_benchmark_args(__doc__ or "", CHROMIUM)
+    if args is None:
         return 2
-    args.workdir.mkdir(parents=True, exist_ok=True)
     ws, stage = prepare(args.users, args.seed, args.workdir)
     with duckdb.connect(str(ws), read_only=True) as con:  # three usernames from the middle of the users
         half = "(SELECT count(*) // 2 FROM mfa_users)"
