@@ -153,7 +153,10 @@ def rollback_panel(ctx: Context, batch: pd.Series, handle: Handle, target: execu
     state, batch_id = str(batch["state"]), int(batch["batch_id"])
     if state not in ROLLBACK_FROM:
         return
-    with st.expander(f"Roll back batch {batch_id}", icon=":material/undo:", expanded=state == "rolling_back"):
+    sure_key = f"b_rollback_sure_{batch_id}"
+    # Open while a rollback is unfinished, and once ticked (the tick's rerun must not fold the button away).
+    expanded = state == "rolling_back" or bool(st.session_state.get(sure_key, False))
+    with st.expander(f"Roll back batch {batch_id}", icon=":material/undo:", expanded=expanded):
         st.markdown(
             "Undoes **this batch's own writes**: each method it wrote is restored to the before-image the "
             "journal kept (writes of a run that crashed are first settled by re-reading). A method someone "
@@ -163,7 +166,7 @@ def rollback_panel(ctx: Context, batch: pd.Series, handle: Handle, target: execu
         where = target.label if target is not None else "the tenant"
         sure = st.checkbox(
             f"I understand this changes {where}: batch {batch_id}'s writes are undone.",
-            key=f"b_rollback_sure_{batch_id}",
+            key=sure_key,
         )
         if (
             st.button(
