@@ -1,7 +1,10 @@
 """Users: every MFA Server user in one grid (filter, sort, page, export), and one user opened in full."""
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from analysis.dashboard import components, context, grid, outcomes, plans, privacy, userpanel, userview
 
@@ -35,6 +38,26 @@ def counted(kind: str) -> dict[str, int]:
     return {str(v): int(n) for v, n in zip(part["value"], part["users"], strict=True) if isinstance(v, str)}
 
 
+def facet_filter(
+    col: DeltaGenerator,
+    label: str,
+    kind: str,
+    choices: list[str],
+    name: Callable[[str], object],
+    key: str,
+    help: str | None = None,
+) -> list[str]:
+    """A multiselect over one facet, each choice named and followed by how many users it holds."""
+    counts = counted(kind)
+    return col.multiselect(
+        label,
+        choices,
+        format_func=lambda v: f"{name(v)} ({counts.get(v, 0):,})",
+        key=key,
+        help=help,
+    )
+
+
 titles = {r.check.id: r.check.title for r in report.results}
 checks = counted("check")
 groups_entra = grid.entra_groups(ws.path, ws.load_id)
@@ -47,26 +70,17 @@ with st.container(border=True):
         key="user_search",
         placeholder="e.g. alice, CONTOSO\\alice, alice@contoso.com, S-1-5-21-…",
     )
-    out_counts = counted("outcome")
-    chosen_outcomes = c2.multiselect(
-        "Outcome",
-        options("outcome"),
-        format_func=lambda a: f"{outcomes.label(a)} ({out_counts.get(a, 0):,})",
-        key="u_outcome",
+    chosen_outcomes = facet_filter(c2, "Outcome", "outcome", options("outcome"), outcomes.label, "u_outcome")
+    chosen_status = facet_filter(
+        c3, "Readiness", "status", [s for s in STATUS if s in counted("status")], STATUS.get, "u_status"
     )
-    st_counts = counted("status")
-    chosen_status = c3.multiselect(
-        "Readiness",
-        [s for s in STATUS if s in st_counts],
-        format_func=lambda s: f"{STATUS[s]} ({st_counts.get(s, 0):,})",
-        key="u_status",
-    )
-    tier_counts = counted("tier")
-    chosen_tiers = c9.multiselect(
+    chosen_tiers = facet_filter(
+        c9,
         "Priority tier",
-        [t for t in TIERS if t in tier_counts],
-        format_func=lambda t: f"{TIERS[t]} ({tier_counts.get(t, 0):,})",
-        key="u_tier",
+        "tier",
+        [t for t in TIERS if t in counted("tier")],
+        TIERS.get,
+        "u_tier",
         help="after the phone retirement date: P1 nothing usable; P2 the default or only method is a "
         "phone; P3 a non-phone method",
     )
@@ -78,13 +92,7 @@ with st.container(border=True):
         key="u_check",
     )
     chosen_sev = c5.multiselect("Severity", list(SEVERITIES), format_func=SEVERITIES.get, key="u_sev")
-    grp_counts = counted("mfa_group")
-    chosen_groups = c6.multiselect(
-        "MFA Server group",
-        options("mfa_group"),
-        format_func=lambda g: f"{g} ({grp_counts[g]:,})",
-        key="u_group",
-    )
+    chosen_groups = facet_filter(c6, "MFA Server group", "mfa_group", options("mfa_group"), str, "u_group")
     entra_names = {r.id: f"{r.name} ({int(r.members):,})" for r in groups_entra.itertuples()}
     chosen_entra = c7.selectbox(
         "Entra group",
@@ -93,12 +101,13 @@ with st.container(border=True):
         key="u_entra",
         help="transitive members; counts are all member users",
     )
-    meth_counts = counted("method")
-    chosen_methods = c8.multiselect(
+    chosen_methods = facet_filter(
+        c8,
         "Method",
+        "method",
         options("method"),
-        format_func=lambda m: f"{userview.METHOD_NAMES.get(m, m)} ({meth_counts[m]:,})",
-        key="u_method",
+        lambda m: userview.METHOD_NAMES.get(m, m),
+        "u_method",
         help="the user's default method on MFA Server",
     )
 
