@@ -11,6 +11,23 @@ CREATE TABLE IF NOT EXISTS entra_latest (
   preferred_method  VARCHAR               -- signInPreferences.userPreferredMethodForSecondaryAuthentication
 );
 
+-- name: not_read_schema
+-- Users a later read could not read (refused, gone, throttled to the end), with why: they keep their earlier
+-- state (snapshot or latest read, with its own time); not read is never "no methods". Cleared by a good read.
+CREATE TABLE IF NOT EXISTS entra_latest_not_read (
+  entra_id          VARCHAR PRIMARY KEY,
+  tried_at          TIMESTAMPTZ NOT NULL,
+  source            VARCHAR NOT NULL,
+  reason            VARCHAR NOT NULL
+);
+
+-- name: not_read_record
+INSERT OR REPLACE INTO entra_latest_not_read (entra_id, tried_at, source, reason)
+SELECT unnest($entra_id::VARCHAR[]), $at, $source, unnest($reason::VARCHAR[])
+
+-- name: not_read_clear
+DELETE FROM entra_latest_not_read WHERE entra_id IN (SELECT unnest($entra_id::VARCHAR[]))
+
 -- name: record
 -- One read per user, given as one list per column; a later read replaces an earlier one.
 INSERT OR REPLACE INTO entra_latest (entra_id, read_at, source, methods, preferred_method)
@@ -57,3 +74,13 @@ SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'entra_lat
 -- name: fingerprint
 -- What a plan depends on of the latest states (analysis.simulate.plan.workspace_state).
 SELECT count(*) || ':' || coalesce(sum(hash(entra_id, read_at)), 0) FROM entra_latest
+
+-- name: ages
+-- The snapshot's time, how many users have a later read, the oldest and newest such read, and how many
+-- users the last reads could not read (the Overview and Users pages: "as of").
+SELECT (SELECT try_cast(taken_at AS TIMESTAMPTZ) FROM tenant_info LIMIT 1) AS snapshot_at,
+       count(l.entra_id) AS users, min(l.read_at) AS oldest, max(l.read_at) AS newest,
+       (SELECT count(*) FROM entra_latest_not_read) AS not_read
+FROM entra_latest l JOIN entra_users u ON u.id = l.entra_id
+WHERE l.read_at > coalesce((SELECT try_cast(taken_at AS TIMESTAMPTZ) FROM tenant_info LIMIT 1),
+                           '-infinity'::TIMESTAMPTZ)
