@@ -7,7 +7,9 @@ Sections:
 * ``[execute]``: how batches are carried out and approved (:class:`analysis.execute.options.ExecOptions`,
   docs/executing.md);
 * ``[retirement]``: when Microsoft stops delivering phone codes
-  (:class:`analysis.readiness.retirement.Retirement`).
+  (:class:`analysis.readiness.retirement.Retirement`);
+* ``[notices]``: when per-user notices go out and the helpdesk forecast's assumption
+  (:class:`analysis.notices.settings.NoticeSettings`, docs/notices.md).
 
 Every command that takes ``--settings`` (and the dashboard's ``MFA_MIGRATE_SETTINGS``) reads the file
 here, so a file one command accepts no other command rejects. The file is optional and may be partial;
@@ -24,12 +26,13 @@ from typing import Any
 
 from analysis.errors import UserError
 from analysis.execute.options import ExecOptions
+from analysis.notices.settings import NoticeSettings
 from analysis.readiness.retirement import Retirement
 from analysis.simulate.settings import SECTIONS as WHATIF_SECTIONS
 from analysis.simulate.settings import Settings, check_sections
 
 #: Every section a settings file may hold, in the order the documentation lists them.
-SECTIONS: tuple[str, ...] = (*WHATIF_SECTIONS, "execute", "retirement")
+SECTIONS: tuple[str, ...] = (*WHATIF_SECTIONS, "execute", "retirement", "notices")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class SettingsFile:
     whatif: Settings = field(default_factory=Settings)
     execute: ExecOptions = field(default_factory=ExecOptions)
     retirement: Retirement = field(default_factory=Retirement)
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
     source: str = "the defaults (no settings file)"
 
 
@@ -76,6 +80,7 @@ def from_dict(data: dict[str, Any], source: str) -> SettingsFile:
         whatif=Settings.from_dict(whatif, source=source),
         execute=ExecOptions.from_dict(data.get("execute", {}), source),
         retirement=Retirement.from_dict(data.get("retirement", {}), source),
+        notices=NoticeSettings.from_dict(data.get("notices", {}), source),
         source=source,
     )
 
@@ -87,6 +92,7 @@ def to_toml(settings: SettingsFile) -> str:
     for section, values in (
         ("execute", settings.execute.settings_keys()),
         ("retirement", settings.retirement.to_dict()),
+        ("notices", settings.notices.to_dict()),
     ):
         lines.append(f"\n[{section}]")
         lines.extend(f"{key} = {_value(value)}" for key, value in values.items())
@@ -96,8 +102,8 @@ def to_toml(settings: SettingsFile) -> str:
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int | float):
+        return repr(value)
     if isinstance(value, dt.date):
         return value.isoformat()  # a TOML local date
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -39,7 +39,13 @@ def test_every_setting_is_in_the_settings_reference() -> None:
     text = (ROOT / "docs" / "simulate.md").read_text(encoding="utf-8")
     defaults = settingsfile.SettingsFile()
     keys = _keys(defaults.whatif.to_dict())
-    keys += _keys({"execute": defaults.execute.settings_keys(), "retirement": defaults.retirement.to_dict()})
+    keys += _keys(
+        {
+            "execute": defaults.execute.settings_keys(),
+            "retirement": defaults.retirement.to_dict(),
+            "notices": defaults.notices.to_dict(),
+        }
+    )
     assert len(keys) >= 16 and {k.split(".")[0] for k in keys} == set(settingsfile.SECTIONS)
     missing = [k for k in keys if f"| `{k}` |" not in text]
     assert not missing, f"settings missing from docs/simulate.md ## Settings: {missing}"

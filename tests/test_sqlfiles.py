@@ -16,10 +16,10 @@ from analysis import sqlfiles
 from analysis.readiness.checks import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
-AREAS = ("sources", "simulate", "readiness", "execute", "dashboard", "sample")
+AREAS = ("sources", "simulate", "readiness", "execute", "dashboard", "sample", "notices")
 _NAME = re.compile(r"""["']((?:""" + "|".join(AREAS) + r""")/[a-z0-9_/]+(?:\.[a-z0-9_]+)?)["']""")
 #: Areas whose every query file must be used.
-CHECKED_FOR_UNUSED = ("sources", "simulate", "readiness", "execute", "dashboard", "sample")
+CHECKED_FOR_UNUSED = ("sources", "simulate", "readiness", "execute", "dashboard", "sample", "notices")
 #: Areas whose files must not use positional ``?`` parameters.
 CHECKED_FOR_POSITIONAL = CHECKED_FOR_UNUSED
 
