@@ -8,6 +8,8 @@ without generating and loading a million users each time.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,22 +52,52 @@ def workdir(given: Path | None, prefix: str) -> Path:
     return work
 
 
+def run_child(cmd: list[str]) -> tuple[float, float, float]:
+    """Run ``cmd`` from the project root, its output discarded; its wall seconds, CPU seconds and peak
+    RSS in MB (``os.wait4``: that one child's own figures, nothing inherited from this process)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"benchmark setup failed (exit {code}): {' '.join(cmd)}")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
 def prepare(users: int, seed: int, work: Path) -> tuple[Path, dict[str, float]]:
     """The workspace of an N-user sample under ``work`` (generated and loaded when missing), and the
-    seconds each setup step took (empty when everything was reused)."""
-    from analysis import sample
-    from analysis.console import CaptureConsole
-    from analysis.sources import workspace
+    seconds each setup step took (empty when everything was reused).
 
+    Generation and load run as ``mfa-migrate sample`` and ``mfa-migrate load`` in child processes: a
+    1,000,000-user sample peaks near 5 GB while it is generated, and a child forked from a process that
+    big would report that peak as its own (Linux keeps ``ru_maxrss`` across fork and exec). Each step's
+    peak RSS goes to stderr."""
     data, ws = work / f"sample-{users}", work / f"ws-{users}.duckdb"
-    console = CaptureConsole()
+    cli = [sys.executable, "-m", "analysis"]
+    steps = {
+        "generate": (
+            data / "PhoneFactor.pfdata",
+            [*cli, "sample", "--users", str(users), "--seed", str(seed), "--out", str(data)],
+        ),
+        "load": (
+            ws,
+            [
+                *cli,
+                "load",
+                "--datafile",
+                str(data / "PhoneFactor.pfdata"),
+                "--tenant",
+                str(data / "tenant"),
+                "--workspace",
+                str(ws),
+            ],
+        ),
+    }
     stage: dict[str, float] = {}
-    if not (data / "PhoneFactor.pfdata").exists():
-        start = time.perf_counter()
-        sample.generate(data, users, seed=seed, console=console)
-        stage["generate"] = time.perf_counter() - start
-    if not ws.exists():
-        start = time.perf_counter()
-        workspace.load(ws, data / "PhoneFactor.pfdata", data / "tenant", console)
-        stage["load"] = time.perf_counter() - start
+    for name, (made, cmd) in steps.items():
+        if made.exists():
+            continue
+        seconds, cpu, rss_mb = run_child(cmd)
+        stage[name] = seconds
+        print(f"setup {name}: {seconds:.1f} s, CPU {cpu:.1f} s, peak RSS {rss_mb:,.0f} MB", file=sys.stderr)
     return ws, stage

@@ -128,6 +128,7 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, help="keep the generated data here (reused if present)")
     args = parser.parse_args()
 
+    from common import run_child as run_setup
     from common import workdir
 
     work = workdir(args.workdir, "bench-load-")
@@ -135,15 +136,9 @@ def main() -> int:
     generated = "reused"
     if not (data / "PhoneFactor.pfdata").exists():
         # in a child of its own: a forked loader would inherit the generator's peak RSS (ru_maxrss)
-        start = time.perf_counter()
         cmd = [sys.executable, "-m", "analysis", "sample", "--users", str(args.users)]
-        cmd += ["--seed", str(args.seed), "--out", str(data)]
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit("sample generation failed")
-        cpu = usage.ru_utime + usage.ru_stime
-        generated = f"{time.perf_counter() - start:.1f} s (CPU {cpu:.1f} s)"
+        seconds, cpu, rss_mb = run_setup([*cmd, "--seed", str(args.seed), "--out", str(data)])
+        generated = f"{seconds:.1f} s (CPU {cpu:.1f} s, peak RSS {rss_mb:,.0f} MB)"
     runs = [
         run_child(data / "PhoneFactor.pfdata", data / "tenant", work / "ws.duckdb")
         for _ in range(args.repeat)

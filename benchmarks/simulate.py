@@ -5,8 +5,8 @@ a workspace, then, each in its own fresh process so peak RSS belongs to it alone
 
 * ``simulate``: ``analysis.simulate.runner.simulate`` (settings: the defaults), timed ``--repeat`` times, the
   median reported; the connection is opened before the clock starts.
-  Its peak RSS is reported apart from the setup's: generating a 1,000,000-user sample in this parent
-  process peaks near 5 GB, far above the simulator.
+  Generation and load run in children of their own (``common.prepare``), so nothing of theirs is
+  counted in the simulator's peak.
 * ``reference``: ``tests/simulate/reference.py`` on the same workspace: read the tables into Python,
   then plan user by user. Phones are read from ``mfa_phones`` (``phones="table"``), the same input
   the SQL reads, so both sides do the same work. The time includes reading the tables.
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -101,8 +100,6 @@ def main() -> int:
     from common import prepare, workdir
 
     ws, stage = prepare(args.users, args.seed, workdir(args.workdir, "bench-simulate-"))
-    # Generating the sample happens in this process: its peak is the setup's, not the simulator's.
-    setup_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     sim = child(SIMULATE_CHILD, str(ws), str(args.repeat))
     ref = None if args.no_reference else child(REFERENCE_CHILD, str(ws))
@@ -112,8 +109,6 @@ def main() -> int:
     print("| measure | value |\n|---|---|")
     for name, seconds in stage.items():
         print(f"| {name} (setup, not timed below) | {seconds:.1f} s |")
-    if stage:
-        print(f"| setup peak RSS (this process: {' + '.join(stage)}) | {setup_rss_mb:,.0f} MB |")
     print(f"| load average (1, 5, 15 min) at the end | {', '.join(f'{x:.1f}' for x in os.getloadavg())} |")
     print(f"| plan rows | {sim['rows']:,} |")
     runs = ", ".join(f"{t:.2f}" for t in sim["runs"])  # type: ignore[attr-defined]

@@ -50,7 +50,9 @@ def candidates(ws: Any, settings: Any, user_id: int) -> pd.DataFrame:
         "attr_entra": settings.attribute_entra,
         "steps": list(settings.match_order),
     }
-    return cursor(ws.path).execute(sql("dashboard/userpanel.candidates"), params).df()
+    con = cursor(ws.path)
+    con.execute(sql("simulate/macros"))  # the simulator's match-key macros, one definition of the keys
+    return con.execute(sql("dashboard/userpanel.candidates"), params).df()
 
 
 CANDIDATE_LABELS = {

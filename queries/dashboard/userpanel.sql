@@ -9,40 +9,21 @@ ORDER BY check_id, subject_id
 
 -- name: candidates
 -- Every Entra account an MFA Server user's match keys point at, by step, and the other MFA Server users
--- that claim the same account: what an ambiguous match is made of. Keys as the simulator builds them
--- (queries/simulate/keys.sql): upn = lower(username) vs lower(userPrincipalName); sid exact (trimmed);
--- attribute = the configured MFA Server field vs Entra property, trimmed and lower-cased. Only the steps in
+-- that claim the same account: what an ambiguous match is made of. Keys by the simulator's own macros
+-- (queries/simulate/macros.sql, created on the cursor first). Only the steps in
 -- $steps (the settings' match order) count. also_claimed_by: other MFA Server users whose keys point at
 -- the same Entra account by any of those steps.
 WITH mfa_keys AS (
-  SELECT
-    u.user_id,
-    u.username,
-    CASE WHEN nullif(trim(u.username), '') IS NOT NULL THEN lower(u.username) END AS upn_key,
-    nullif(trim(u.object_sid), '') AS sid_key,
-    nullif(lower(trim(CASE $attr_mfa
-      WHEN 'username' THEN u.username
-      WHEN 'email' THEN u.email
-      WHEN 'object_sid' THEN u.object_sid
-      WHEN 'account' THEN split_part(
-        CASE WHEN strpos(u.username, '\') > 0 THEN substr(u.username, strpos(u.username, '\') + 1)
-             ELSE u.username END, '@', 1)
-    END)), '') AS attr_key
+  SELECT u.user_id, u.username, sim_upn_key(u.username) AS upn_key, sim_sid_key(u.object_sid) AS sid_key,
+         sim_mfa_attr_key($attr_mfa, u.username, u.email, u.object_sid) AS attr_key
   FROM mfa_users u
 ),
 entra_keys AS (
   SELECT
     e.id, e.user_principal_name, e.display_name, e.account_enabled, e.user_type, e.on_premises_sync_enabled,
-    CASE WHEN nullif(trim(e.user_principal_name), '') IS NOT NULL THEN lower(e.user_principal_name) END
-      AS upn_key,
-    nullif(trim(e.on_premises_security_identifier), '') AS sid_key,
-    nullif(lower(trim(CASE $attr_entra
-      WHEN 'userPrincipalName' THEN e.user_principal_name
-      WHEN 'mail' THEN e.mail
-      WHEN 'onPremisesSamAccountName' THEN e.on_premises_sam_account_name
-      WHEN 'employeeId' THEN e.employee_id
-      WHEN 'onPremisesImmutableId' THEN e.on_premises_immutable_id
-    END)), '') AS attr_key
+    sim_upn_key(e.user_principal_name) AS upn_key, sim_sid_key(e.on_premises_security_identifier) AS sid_key,
+    sim_entra_attr_key($attr_entra, e.user_principal_name, e.mail, e.on_premises_sam_account_name,
+                       e.employee_id, e.on_premises_immutable_id) AS attr_key
   FROM entra_users e
 ),
 me AS (SELECT * FROM mfa_keys WHERE user_id = $user_id),

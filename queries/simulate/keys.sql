@@ -1,7 +1,5 @@
--- Stage 1a: the match keys (docs/simulate.md) and the normalised MFA Server fields every later stage
--- reads. Keys: upn = lower(username) vs lower(userPrincipalName), untrimmed; sid exact; attribute =
--- the configured MFA field vs the configured Entra property, trimmed and lower-cased. Absent values
--- (NULL or blank) never match: their key is NULL.
+-- Stage 1a: the match keys (the sim_*_key macros in macros.sql) and the normalised MFA Server fields
+-- every later stage reads. Absent values (NULL or blank) never match: their key is NULL.
 -- Output: view sim_mfa_all (every MFA user, normalised), sim_entra_keys, and sim_mfa (the match keys of
 -- the users this run matches; only the keys are stored, change.sql reads the rest from the view).
 -- Every MFA Server user, normalised once (a view: a restricted run computes only what it reads).
@@ -12,17 +10,9 @@ SELECT
   u.enabled,
   u.details_known,
   u.method,
-  CASE WHEN sim_present(u.username) THEN lower(u.username) END AS upn_key,
-  sim_clean(u.object_sid) AS sid_key,
-  lower(sim_trimmed(CASE s.attr_mfa
-    WHEN 'username'   THEN u.username
-    WHEN 'email'      THEN u.email
-    WHEN 'object_sid' THEN u.object_sid
-    -- account: drop everything up to the first '\' (DOMAIN\), then everything from the first '@'
-    WHEN 'account'    THEN split_part(
-      CASE WHEN strpos(u.username, '\') > 0 THEN substr(u.username, strpos(u.username, '\') + 1)
-           ELSE u.username END, '@', 1)
-  END)) AS attr_key,
+  sim_upn_key(u.username) AS upn_key,
+  sim_sid_key(u.object_sid) AS sid_key,
+  sim_mfa_attr_key(s.attr_mfa, u.username, u.email, u.object_sid) AS attr_key,
   CASE WHEN sim_present(u.modified_at) THEN u.modified_at END AS modified_at,
   CASE WHEN sim_present(u.last_migrated_at) THEN u.last_migrated_at END AS last_migrated_at,
   u.migrated_selection,
@@ -38,15 +28,10 @@ FROM mfa_users u, sim_settings s;
 CREATE OR REPLACE TEMP TABLE sim_entra_keys AS
 SELECT
   e.rowid AS eid,  -- an integer handle: grouping and joining on it beats the VARCHAR id
-  CASE WHEN sim_present(e.user_principal_name) THEN lower(e.user_principal_name) END AS upn_key,
-  sim_clean(e.on_premises_security_identifier) AS sid_key,
-  lower(sim_trimmed(CASE s.attr_entra
-    WHEN 'userPrincipalName'        THEN e.user_principal_name
-    WHEN 'mail'                     THEN e.mail
-    WHEN 'onPremisesSamAccountName' THEN e.on_premises_sam_account_name
-    WHEN 'employeeId'               THEN e.employee_id
-    WHEN 'onPremisesImmutableId'    THEN e.on_premises_immutable_id
-  END)) AS attr_key
+  sim_upn_key(e.user_principal_name) AS upn_key,
+  sim_sid_key(e.on_premises_security_identifier) AS sid_key,
+  sim_entra_attr_key(s.attr_entra, e.user_principal_name, e.mail, e.on_premises_sam_account_name,
+                     e.employee_id, e.on_premises_immutable_id) AS attr_key
 FROM entra_users e, sim_settings s;
 
 -- The users this run matches: everyone (a restricted run fills sim_mfa from subjects.sql instead).
