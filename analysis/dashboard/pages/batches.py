@@ -3,7 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import batchrun, batchview, components, context, data, execution, plans, session
+from analysis.dashboard import (
+    batchrun,
+    batchview,
+    components,
+    context,
+    data,
+    execution,
+    noticeview,
+    plans,
+    session,
+)
 
 ctx = context.get()
 ws = ctx.workspace
@@ -138,13 +148,17 @@ with st.container(border=True):
     else:
         st.info(f"This batch is {state}.")
 
-tab_plan, tab_users, tab_verify, tab_history = st.tabs(["Frozen plan", "Users", "Verification", "History"])
+tab_plan, tab_users, tab_verify, tab_notices, tab_history = st.tabs(
+    ["Frozen plan", "Users", "Verification", "Notices", "History"]
+)
 with tab_plan:
     batchview.frozen_plan(ws.path, chosen_id)
 with tab_users:
     batchview.users_tab(ws.path, chosen_id)
 with tab_verify:
     batchview.verification_tab(ws.path, chosen_id)
+with tab_notices:
+    noticeview.notices_tab(ctx, chosen_id)
 with tab_history:
     events = data.batch_events(ws.path, chosen_id)
     st.dataframe(
