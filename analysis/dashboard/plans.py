@@ -136,13 +136,18 @@ def _fill_whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> WhatIf:
+def _whatif(
+    path: str, load_id: str, marks: str, base_doc: str, doc: str, retirement: Any, today: str
+) -> WhatIf:
+    import datetime as dt
+
     from analysis.readiness import checks as readiness
 
     with _lock:
         result, whatif_plan = _fill_whatif(path, load_id, marks, base_doc, doc)
         cur = cursor(path)
-        tenant = dict(readiness.run(cur, whatif_plan).score.tenant)  # the score and blocked delta
+        day = dt.date.fromisoformat(today)
+        tenant = dict(readiness.run(cur, whatif_plan, retirement=retirement, today=day).score.tenant)
         flow = cur.execute(sql("dashboard/plans.whatif_flow")).df()
         diff = cur.execute(sql("dashboard/plans.whatif_diff"), {"limit": DIFF_ROWS}).df()
         writable = cur.execute(sql("dashboard/plans.whatif_writable")).df()
@@ -210,10 +215,17 @@ def current(ws: Workspace, settings: Any) -> Plan:
         return _current(ws.path, ws.load_id, marks_stamp(ws), doc)
 
 
-def whatif(ws: Workspace, settings: Any, baseline: Any) -> WhatIf:
-    """The what-if for ``settings`` against the current plan (``baseline`` settings)."""
+def whatif(ws: Workspace, settings: Any, baseline: Any, retirement: Any = None) -> WhatIf:
+    """The what-if for ``settings`` against the current plan (``baseline`` settings), its readiness under
+    the same ``[retirement]`` settings and day as :func:`report`, so the two scores compare."""
+    import datetime as dt
+
+    from analysis.readiness.retirement import Retirement
+
+    doc, base_doc = settings_doc(settings), settings_doc(baseline)
+    today = dt.date.today().isoformat()
     with st.spinner("Simulating with the what-if settings and comparing …"):
-        return _whatif(ws.path, ws.load_id, marks_stamp(ws), settings_doc(baseline), settings_doc(settings))
+        return _whatif(ws.path, ws.load_id, marks_stamp(ws), base_doc, doc, retirement or Retirement(), today)
 
 
 def report(ws: Workspace, settings: Any, retirement: Any = None) -> reportcache.ReportView:

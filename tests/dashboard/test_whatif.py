@@ -97,3 +97,30 @@ def test_save_has_every_section_and_make_current_applies_without_a_restart(
     assert stamped and tomllib.loads(stamped[0])["migrate"]["methods"] == NO_PHONE
     assert len(changes) == 1 and changes[0][1] == str(settings_file)
     assert metrics(at)["Will migrate"]  # the Overview rendered with the new plan
+
+
+def test_scores_use_the_admins_retirement_settings(
+    dashboard_env: Path, reference: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With their own telecom provider, phones stay usable: the What-if page's "now" and "then" scores are
+    those of the Overview (the [retirement] in force), not the defaults'."""
+    from analysis.readiness.retirement import Retirement
+
+    own = Retirement(phone_delivery="own_provider")
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text('[retirement]\nphone_delivery = "own_provider"\n', encoding="utf-8")
+    monkeypatch.setenv("MFA_MIGRATE_SETTINGS", str(settings_file))
+    base = current(reference, Settings.default())
+    assert base is not None
+    now = readiness.run(reference, base, retirement=own).score.tenant
+    default_now = readiness.run(reference, base).score.tenant
+    assert now["score"] != default_now["score"], "the sample's score depends on the phone retirement"
+    after = simulate(reference, Settings.from_dict({"migrate": {"methods": NO_PHONE}}), table="plan_b")
+    then = readiness.run(reference, after, retirement=own).score.tenant
+    at = run("whatif")
+    at.multiselect(key="w_methods").set_value(NO_PHONE)
+    at.button[0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = {m.label: m for m in at.metric}
+    assert shown["Readiness score"].value == f"{then['score']:.1f} / 100"
+    assert shown["Readiness score"].delta == f"{then['score'] - now['score']:+.1f}"

@@ -151,8 +151,8 @@ if settings == base:
 
 with components.user_errors():
     plans.current(ws, base)
-    report = plans.report(ws, base)
-    result = plans.whatif(ws, settings, base)
+    report = plans.report(ws, base, ctx.retirement)
+    result = plans.whatif(ws, settings, base, ctx.retirement)
 
 st.subheader("What would change")
 changes = plans.settings_changes(base, settings)
