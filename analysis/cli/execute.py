@@ -160,7 +160,7 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
     try:
         plan = simulate(con, settings.whatif, table="plan_batch")
         try:
-            found = gate.findings(con, plan)
+            found = gate.findings(con, plan, settings.retirement)
             created = create_batch(
                 con,
                 name=args.name,

@@ -159,7 +159,7 @@ def create_form(ctx: Context, plan: Plan) -> None:
         try:
             with plans._lock:  # the plan table must not be replaced while its rows are frozen
                 plans.current(ws, ctx.settings)
-                found = gate.findings(cursor(ws.path), plan)
+                found = gate.findings(cursor(ws.path), plan, ctx.retirement)
                 created = create_batch(
                     cursor(ws.path),
                     name=name,

@@ -11,18 +11,22 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from analysis.readiness.retirement import Retirement
 from analysis.simulate.plan import Plan
 from analysis.sqlfiles import sql
 
 SEVERITIES = ("blocker", "warning")
 
 
-def findings(con: duckdb.DuckDBPyConnection, plan: Plan) -> pd.DataFrame:
-    """One row per (user, check) with a blocker or warning finding: user_id, check_id, severity."""
+def findings(con: duckdb.DuckDBPyConnection, plan: Plan, retirement: Retirement | None) -> pd.DataFrame:
+    """One row per (user, check) with a blocker or warning finding: user_id, check_id, severity.
+
+    ``retirement`` is the ``[retirement]`` in force (None: its defaults): whether the phone cut blocks a
+    user depends on it, so the gate must judge with the same settings as the readiness report."""
     from analysis.readiness import checks as readiness
 
     checks = [c for c in readiness.catalogue() if c.severity in SEVERITIES]
-    report = readiness.run(con, plan, checks=checks)
+    report = readiness.run(con, plan, checks=checks, retirement=retirement)
     frames = [
         pd.DataFrame({"user_id": r.findings["user_id"].dropna().astype("int64").unique()}).assign(
             check_id=r.check.id, severity=r.check.severity

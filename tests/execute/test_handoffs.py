@@ -112,7 +112,7 @@ def test_only_ready_leaves_users_with_blocker_findings_out(workspace: Path) -> N
 
     con = duckdb.connect(str(workspace))
     try:
-        found = gate.findings(con, simulate(con, Settings.default(), table="plan_batch"))
+        found = gate.findings(con, simulate(con, Settings.default(), table="plan_batch"), None)
         con.execute("DROP TABLE plan_batch")
     finally:
         con.close()
@@ -147,3 +147,29 @@ def test_only_ready_leaves_users_with_blocker_findings_out(workspace: Path) -> N
     assert members["ready"] and not members["ready"] & blocked
     assert members["ready"] == members["all"] - blocked
     assert kept == (len(members["all"] & blocked),)
+
+
+def test_only_ready_judges_with_the_retirement_settings_in_force(workspace: Path, tmp_path: Path) -> None:
+    """With their own telecom provider phones stay usable after the date: the gate must not leave out users
+    whom only the default phone cut would block (it used the defaults whatever the file said)."""
+    own = tmp_path / "own.toml"
+    own.write_text('[retirement]\nphone_delivery = "own_provider"\n', encoding="utf-8")
+    base = ["batch", "create", "--workspace", str(workspace), "--where", "true", "--as", "alice"]
+    base.append("--only-ready")
+    cli(*base, "--name", "default-cut")
+    cli(*base, "--name", "own-provider", "--settings", str(own))
+    con = duckdb.connect(str(workspace), read_only=True)
+    try:
+        sizes = dict(
+            con.execute(
+                "SELECT name, count(*) FROM batch_users JOIN batches USING (batch_id) GROUP BY name"
+            ).fetchall()
+        )
+        cut = con.execute(
+            "SELECT coalesce(sum(users), 0) FROM batch_findings JOIN batches USING (batch_id) "
+            "WHERE name = 'own-provider' AND check_id LIKE 'retirement%' AND severity = 'blocker'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert sizes["own-provider"] > sizes["default-cut"], sizes
+    assert cut == (0,), "no phone-cut blocker when the tenant delivers its own codes"
