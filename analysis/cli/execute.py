@@ -270,6 +270,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
                     b.options.handoff
                     + (f" ({b.options.migration_group})" if b.options.migration_group else ""),
                 ],
+                *([["campaign group", b.options.campaign_group]] if b.options.campaign_group else []),
                 [
                     "temporary access passes",
                     f"yes, {b.options.tap_lifetime_minutes} min"

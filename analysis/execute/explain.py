@@ -75,7 +75,8 @@ def explain_batch(
         )
     works = load_works(con, batch)
     out.users = len(works)
-    group = _journaled_group(works) or f"<id of group {batch.options.migration_group!r}>"
+    named = batch.options.campaign_group if batch.options.campaign else batch.options.migration_group
+    group = _journaled_group(works) or f"<id of group {named!r}>"
     members = GroupMembers(group)
     members.assume(set())
     ctx = Context(
@@ -92,7 +93,8 @@ def explain_batch(
 
 
 def _journaled_group(works: list[Work]) -> str | None:
-    return next((w.id_of("handoff_group", "group") for w in works if w.id_of("handoff_group", "group")), None)
+    ids = (w.id_of(step, "group") for w in works for step in ("handoff_group", "campaign_group"))
+    return next((i for i in ids if i), None)
 
 
 def _walk(work: Work, ctx: Context, out: Explanation) -> None:

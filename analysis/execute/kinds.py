@@ -242,14 +242,23 @@ class HandoffGroup(Kind):
         return {"group": ctx.members.group_id}
 
 
-#: Methods that keep working after the phone retirement date and that a user registers themselves.
+#: Methods that keep working after the phone retirement date and that a user registers themselves
+#: (passkeys are :attr:`LiveState.passkeys`: they use no device slot).
 REGISTERED_KINDS = ("authenticator", "software_oath")
+REGISTERED_NAMES = {"authenticator": "Microsoft Authenticator", "software_oath": "a software OATH token"}
+
+
+def registered_methods(live: Any) -> list[str]:
+    """What the user registered of the methods a re-registration campaign aims at, in words
+    (Microsoft Authenticator, a software OATH token, a passkey); empty when none."""
+    kinds = sorted({str(m.get("kind")) for m in live.methods if m.get("kind") in REGISTERED_KINDS})
+    return [REGISTERED_NAMES[k] for k in kinds] + (["a passkey (FIDO2)"] if live.passkeys else [])
 
 
 def registered(live: Any) -> bool:
-    """Whether the user holds Microsoft Authenticator or a software OATH token now (a re-registration
-    campaign's aim)."""
-    return any(m.get("kind") in REGISTERED_KINDS for m in live.methods)
+    """Whether the user holds Microsoft Authenticator, a software OATH token or a passkey now (a
+    re-registration campaign's aim)."""
+    return bool(registered_methods(live))
 
 
 class TemporaryAccessPass(Kind):

@@ -22,6 +22,7 @@ from typing import Any
 
 from analysis.graph.constants import (
     AUTHENTICATOR_METHOD,
+    FIDO2_METHOD,
     HARDWARE_OATH_METHOD,
     PHONE_METHOD,
     PHONE_TYPES,
@@ -53,6 +54,9 @@ class LiveState:
     preferred: str | None = None
     methods: list[dict[str, Any]] = field(default_factory=list)  # slot methods: kind, id, serial?
     taps: list[str] = field(default_factory=list)  # ids of Temporary Access Pass methods
+    # ids of passkeys (FIDO2): no device slot and never in the plan's assumptions, but what a
+    # re-registration campaign may have led a user to register
+    passkeys: list[str] = field(default_factory=list)
 
     @classmethod
     def from_graph(
@@ -83,6 +87,8 @@ class LiveState:
                 state.methods.append(entry)
             elif otype == TAP_METHOD:
                 state.taps.append(str(method.get("id")))
+            elif otype == FIDO2_METHOD:
+                state.passkeys.append(str(method.get("id")))
         state.methods.sort(key=lambda m: (m["kind"], m["id"]))
         value = (prefs or {}).get("userPreferredMethodForSecondaryAuthentication")
         state.preferred = value if isinstance(value, str) and value.strip() else None

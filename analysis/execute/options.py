@@ -33,7 +33,8 @@ class ExecOptions:
 
     ``campaign`` is not a settings key: ``batch create --campaign`` sets it. A campaign batch writes
     nothing of the plan; it issues each user a Temporary Access Pass to register a new method (the
-    re-registration campaign before the phone retirement date).
+    re-registration campaign before the phone retirement date), after adding them to
+    ``campaign_group`` (a communication group, by id or display name) when one is set.
     """
 
     handoff: str = "none"
@@ -42,6 +43,7 @@ class ExecOptions:
     tap_lifetime_minutes: int = 480
     tap_usable_once: bool = False
     tap_start: str = ""  # when passes become usable (ISO 8601, UTC); empty: when issued
+    campaign_group: str = ""  # a campaign adds its users to this group first; empty: no group
     campaign: bool = False
 
     @classmethod
@@ -69,6 +71,11 @@ class ExecOptions:
         group = data.get("migration_group", d.migration_group)
         if not isinstance(group, str):
             raise UserError(f"settings key 'execute.migration_group' in {source} must be a group name or id")
+        campaign_group = data.get("campaign_group", d.campaign_group)
+        if not isinstance(campaign_group, str):
+            raise UserError(
+                f"settings key 'execute.campaign_group' in {source} must be a group name or id (or \"\")"
+            )
         if handoff == "group" and not group.strip():
             raise UserError(
                 f"settings key 'execute.handoff' in {source} is \"group\" but 'execute.migration_group' "
@@ -96,6 +103,7 @@ class ExecOptions:
             tap_lifetime_minutes=lifetime,
             tap_usable_once=data.get("tap_usable_once", d.tap_usable_once),
             tap_start=start.strip(),
+            campaign_group=campaign_group.strip(),
         )
 
     def settings_keys(self) -> dict[str, Any]:
@@ -106,9 +114,8 @@ class ExecOptions:
         # The approval rule used to be a batch option and was part of every batch's fingerprint; keeping
         # its old default here keeps the plan hashes of existing batches unchanged. It decides nothing.
         # Options added later appear only when set, for the same reason.
-        later = {
-            k for k, v in asdict(self).items() if k in ("tap_usable_once", "tap_start", "campaign") and not v
-        }
+        added = ("tap_usable_once", "tap_start", "campaign_group", "campaign")
+        later = {k for k, v in asdict(self).items() if k in added and not v}
         shown = {k: v for k, v in asdict(self).items() if k not in later}
         return json.dumps({**shown, "require_distinct_approver": True}, sort_keys=True)
 

@@ -7,7 +7,7 @@
   MFA Server datafile now, kept in memory only.
 * The ``--tap-out`` file for Temporary Access Passes (created mode 0600), and which passes it already
   holds: a pass counts as issued only once it is in the file.
-* The Migration Utility's group, resolved by id or display name.
+* The Migration Utility's group (or a campaign's communication group), resolved by id or display name.
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ def prepare(
         ctx.deliver_tap = _tap_writer(Path(options.tap_out))
     if any(name == "handoff_group" for _, name in todo):
         ctx.members = GroupMembers(resolve_group(client, batch.options.migration_group))
+    elif any(name == "campaign_group" for _, name in todo):
+        group = batch.options.campaign_group
+        ctx.members = GroupMembers(resolve_group(client, group, "execute.campaign_group"))
     settle(con, batch, [f"{batch.batch_id}:"], console, options.settle_seconds, stop)
     return ctx
 
@@ -119,8 +122,9 @@ def outage_is_a_user_error(what: str) -> Iterator[None]:
         raise UserError(f"{what}: {exc}; nothing was written, run it again when Graph answers") from None
 
 
-def resolve_group(client: GraphClient, name_or_id: str) -> str:
-    """The object id of the Migration Utility's group, by id or by display name."""
+def resolve_group(client: GraphClient, name_or_id: str, setting: str = "execute.migration_group") -> str:
+    """The object id of the group a batch adds users to (the Migration Utility's, or a campaign's
+    communication group: ``setting`` names where it was given), by id or by display name."""
     try:
         found = client.get(f"/groups/{quote(name_or_id)}", params={"$select": "id,displayName,groupTypes"})
         return str(found["id"])
@@ -135,8 +139,8 @@ def resolve_group(client: GraphClient, name_or_id: str) -> str:
     )
     if len(groups) != 1:
         raise UserError(
-            f"the migration group {name_or_id!r} ([execute] migration_group) matches {len(groups)} Entra "
-            "groups; give its object id instead"
+            f"the group {name_or_id!r} (settings key '{setting}') matches {len(groups)} Entra groups; give "
+            "its object id instead"
         )
     return str(groups[0]["id"])
 

@@ -26,7 +26,7 @@ from analysis.simulate.actions import lookup
 
 HW_STEPS = ("hw_create", "hw_assign", "hw_activate")
 #: Journal step names of a run, in the order a user's steps go.
-RUN_STEPS = (*PHONE_TYPES, *HW_STEPS, "default", "handoff_group", "tap")
+RUN_STEPS = (*PHONE_TYPES, *HW_STEPS, "default", "handoff_group", "campaign_group", "tap")
 #: Rollback step names, in the order a user's undo goes.
 UNDO_STEPS = (
     "rb_default",
@@ -36,6 +36,7 @@ UNDO_STEPS = (
     "rb_alternateMobile",
     "rb_mobile",
     "rb_handoff_group",
+    "rb_campaign_group",
 )
 
 
@@ -65,10 +66,13 @@ class UserPlan:
 
 def plan_user(rows: Iterable[Sequence[Any]], options: ExecOptions) -> UserPlan:
     """The run steps of one user from the batch's frozen rows ``(row_no, item, ref, action, value,
-    writable)``, in write order. A campaign batch (``options.campaign``) writes none of the rows: its one
-    step issues a Temporary Access Pass."""
+    writable)``, in write order. A campaign batch (``options.campaign``) writes none of the rows: it adds
+    the user to ``campaign_group`` if one is set (the group kind of the migration group's hand-off),
+    then issues a Temporary Access Pass."""
     if options.campaign:
-        return UserPlan((Step("tap", "tap"),), Expectations({}, None, frozenset(), False), False)
+        group = Step("campaign_group", "handoff_group", None, options.campaign_group)
+        issue = (group, Step("tap", "tap")) if options.campaign_group else (Step("tap", "tap"),)
+        return UserPlan(issue, Expectations({}, None, frozenset(), False), False)
     phones: dict[str, Step] = {}
     hardware: list[Step] = []
     default: Step | None = None
@@ -124,6 +128,8 @@ def plan_undo(applied: set[str], wrote: dict[str, str], before: dict[str, Any]) 
             steps.append(Step(f"rb_{slot}", "rb_phone", None, wrote.get(slot), before.get(slot)))
     if "handoff_group" in applied:
         steps.append(Step("rb_handoff_group", "rb_handoff_group"))
+    if "campaign_group" in applied:
+        steps.append(Step("rb_campaign_group", "rb_handoff_group"))
     if unset_default:
         steps.append(Step("rb_default", "rb_default_unset", None, wrote.get("default"), None))
     return tuple(steps)

@@ -19,7 +19,8 @@ fully migrated*, whose every row agrees or is registered. Only those are marked 
 is 100% becomes ``verified``.
 
 A re-registration campaign batch is judged per user instead: ``agrees`` when the user holds a
-Temporary Access Pass or has registered Authenticator / software OATH since; it marks nobody migrated.
+Temporary Access Pass or has registered Authenticator, software OATH or a passkey (FIDO2) since; it marks
+nobody migrated.
 """
 
 from __future__ import annotations
@@ -144,8 +145,8 @@ def _judge_campaign(
     row: tuple[Any, ...], result: ReadResult | None, user_status: str
 ) -> tuple[str, str | None, str | None]:
     """A re-registration campaign's user (its ``user`` row): agrees when the user holds a Temporary Access
-    Pass or has registered Authenticator / software OATH; its other rows write nothing."""
-    from analysis.execute.kinds import registered
+    Pass or has registered Authenticator, software OATH or a passkey; its other rows write nothing."""
+    from analysis.execute.kinds import registered_methods
 
     if row[2] != "user":
         return "not_applicable", None, None
@@ -155,8 +156,9 @@ def _judge_campaign(
     if result is None or result.live is None:
         return "differs", want, f"not readable: {result.error if result else 'no read'}"
     live: LiveState = result.live
-    if registered(live):
-        return "agrees", want, "registered a new method"
+    found = registered_methods(live)
+    if found:
+        return "agrees", want, "registered " + ", ".join(found)
     return (
         ("agrees", want, "Temporary Access Pass")
         if live.taps

@@ -10,10 +10,10 @@ WHERE batch_id = $batch_id AND starts_with(idem_key, $prefix) AND outcome IN ('o
 SELECT user_id, item, action, ref, value FROM batch_rows WHERE batch_id = $batch_id AND writable = 'graph'
 
 -- name: group_url
--- The migration group the batch added users to, from the journal's own request URL (older journals
--- have no ids).
+-- The group the batch added users to (the migration group, or a campaign's communication group), from
+-- the journal's own request URL (older journals have no ids; a crash may have left only the intent).
 SELECT url FROM journal
-WHERE batch_id = $batch_id AND step = 'handoff_group' AND kind = 'intent'
+WHERE batch_id = $batch_id AND step IN ('handoff_group', 'campaign_group') AND kind = 'intent'
 ORDER BY seq LIMIT 1
 
 -- name: users
