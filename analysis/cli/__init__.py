@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from typing import Any, TextIO, cast
 
 from analysis import __version__
-from analysis.cli import data, execute, graph, notices, readiness, refresh, sample, simulate
+from analysis.cli import campaign, data, execute, graph, notices, readiness, refresh, sample, simulate
 from analysis.console import TerminalConsole, escape_controls
 from analysis.errors import UserError
 
-AREAS = (data, simulate, readiness, notices, graph, execute, refresh, sample)
+AREAS = (data, simulate, readiness, campaign, notices, graph, execute, refresh, sample)
 
 
 def build_parser() -> argparse.ArgumentParser:

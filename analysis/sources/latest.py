@@ -64,6 +64,9 @@ def record(
         {"entra_id": ids, "at": at, "source": source, "methods": methods, "preferred": preferred},
     )
     con.execute(sql("sources/latest.not_read_clear"), {"entra_id": ids})
+    from analysis.campaign import history
+
+    history.defer_reads(con, ids, source, at)  # observed by the campaign's history once applied
     if apply_now:
         apply(con)
     return len(ids)
@@ -92,6 +95,9 @@ def apply(con: duckdb.DuckDBPyConnection) -> int:
         fill_phone_tables(con)
     con.execute("DROP TABLE IF EXISTS entra_methods_stage")
     con.execute("DROP TABLE IF EXISTS latest_users")
+    from analysis.campaign import history
+
+    history.observe_deferred(con)  # the reads just laid over, as the campaign's history sees them
     return int(users)
 
 

@@ -155,6 +155,9 @@ def _load(
                 from analysis.sources.phones import fill_phone_tables
 
                 fill_phone_tables(con)
+                from analysis.campaign import history
+
+                history.observe_snapshot(con, loaded_at)  # the snapshot as taken, kept across loads
                 from analysis.sources import latest
 
                 latest.apply(con)  # users read again after this snapshot keep their later state

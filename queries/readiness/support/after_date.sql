@@ -61,6 +61,27 @@ CREATE OR REPLACE MACRO policy_allowed_bits() AS (
   END
   FROM t
 );
+-- What a plan adds per user: the method bits its Graph writes create (phones, hardware OATH), whether
+-- an outcome is unknown or left to the utility, and the default method it sets. Shared by
+-- users_after_plan and the campaign's progress over time (queries/campaign/progress.sql).
+CREATE OR REPLACE MACRO plan_writes(plan_table) AS TABLE
+  SELECT user_id,
+         bit_or(CASE WHEN writable <> 'graph' THEN 0
+                     WHEN action IN ('write_mobile', 'write_mobile_drop_extension') THEN 1
+                     WHEN action = 'write_alternate' THEN 2
+                     WHEN action = 'write_office' THEN 4
+                     WHEN action = 'create_hardware_oath' THEN 32
+                     ELSE 0 END) AS bits,
+         bool_or(action = 'unknown') AS unknown_outcome,
+         bool_or(writable = 'utility') AS utility_pending,
+         any_value(value) FILTER (WHERE item = 'default_method'
+                                  AND action IN ('set_default', 'set_default_fallback')) AS default_set
+  FROM query_table(plan_table)
+  WHERE item <> 'user'
+  GROUP BY user_id;
+-- Whether a default method (signInPreferences' name for it) is SMS or voice.
+CREATE OR REPLACE MACRO phone_default(preferred) AS
+  coalesce(preferred IN ('sms', 'voiceMobile', 'voiceAlternateMobile', 'voiceOffice'), false);
 -- The methods of a bit set in words, for reports.
 CREATE OR REPLACE MACRO method_names(bits) AS
   nullif(concat_ws(', ',
@@ -99,22 +120,7 @@ entra AS (
 users AS (
   SELECT user_id, entra_id, upn, action FROM query_table(plan_table) WHERE item = 'user'
 ),
-writes AS (
-  SELECT user_id,
-         bit_or(CASE WHEN writable <> 'graph' THEN 0
-                     WHEN action IN ('write_mobile', 'write_mobile_drop_extension') THEN 1
-                     WHEN action = 'write_alternate' THEN 2
-                     WHEN action = 'write_office' THEN 4
-                     WHEN action = 'create_hardware_oath' THEN 32
-                     ELSE 0 END) AS bits,
-         bool_or(action = 'unknown') AS unknown_outcome,
-         bool_or(writable = 'utility') AS utility_pending,
-         any_value(value) FILTER (WHERE item = 'default_method'
-                                  AND action IN ('set_default', 'set_default_fallback')) AS default_set
-  FROM query_table(plan_table)
-  WHERE item <> 'user'
-  GROUP BY user_id
-),
+writes AS (FROM plan_writes(plan_table)),
 devices AS (
   SELECT user_id, count(*) AS n FROM mfa_devices GROUP BY user_id
 ),
@@ -145,8 +151,7 @@ joined AS (
 usable AS (
   SELECT *,
          after_bits & allowed AS usable_bits,
-         coalesce(default_after IN ('sms', 'voiceMobile', 'voiceAlternateMobile', 'voiceOffice'), false)
-           AS default_is_phone,
+         phone_default(default_after) AS default_is_phone,
          counted AND matched AND methods_read AS known
   FROM joined
 )
