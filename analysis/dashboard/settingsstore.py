@@ -4,7 +4,8 @@ Every page and session uses one settings file (``MFA_MIGRATE_SETTINGS``, or the 
 every rerun. *Make current* on the What-if page writes the chosen settings there — all sections, so the
 file keeps its ``[execute]`` and ``[retirement]`` — and from the next rerun on every page and session
 plans with them; nothing needs restarting. Without a configured file it writes
-``<workspace>.settings.toml`` next to the workspace and uses that from then on (for this process).
+``<workspace>.settings.toml`` next to the workspace and uses that from then on, also after a restart (the
+variable, when set, wins: it names the file on purpose).
 Each change is recorded in the workspace table ``dashboard_settings_changes`` (who, when, the file,
 what it held before and after), and only identities that may create batches may make one.
 """
@@ -22,8 +23,11 @@ _written: dict[str, str] = {}  # workspace path -> settings file this process ma
 
 
 def path_for(workspace: str) -> str | None:
-    """The settings file in force for this workspace (None: the defaults)."""
-    return _written.get(workspace) or os.environ.get(SETTINGS_ENV) or None
+    """The settings file in force for this workspace (None: the defaults): the one made current in this
+    process, else ``MFA_MIGRATE_SETTINGS``, else ``<workspace>.settings.toml`` when an earlier *Make
+    current* left one."""
+    made = Path(workspace).with_suffix(".settings.toml")
+    return _written.get(workspace) or os.environ.get(SETTINGS_ENV) or (str(made) if made.is_file() else None)
 
 
 def read(workspace: str) -> Any:

@@ -254,3 +254,21 @@ def test_graph_connection_file_must_not_hold_a_secret(tmp_path: Path) -> None:
         'authority = "https://login.microsoftonline.com/t"\nclient_id = "c"\nclient_secret_env = "X"\n'
     )
     assert graph_target(str(f)).kind == "graph"
+
+
+def test_made_current_settings_survive_a_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """*Make current* without MFA_MIGRATE_SETTINGS leaves <workspace>.settings.toml; a new dashboard process
+    (nothing remembered in memory) uses it, and the variable, when set, still wins."""
+    from analysis.dashboard import settingsstore
+
+    monkeypatch.delenv(settingsstore.SETTINGS_ENV, raising=False)
+    ws = tmp_path / "ws.duckdb"
+    assert settingsstore.path_for(str(ws)) is None
+    made = tmp_path / "ws.settings.toml"
+    made.write_text('[migrate]\nmethods = ["phone"]\n', encoding="utf-8")
+    assert settingsstore.path_for(str(ws)) == str(made)
+    assert settingsstore.read(str(ws)).whatif.methods == ("phone",)
+    chosen = tmp_path / "chosen.toml"
+    chosen.write_text("", encoding="utf-8")
+    monkeypatch.setenv(settingsstore.SETTINGS_ENV, str(chosen))
+    assert settingsstore.path_for(str(ws)) == str(chosen)
