@@ -83,6 +83,7 @@ def test_save_has_every_section_and_make_current_applies_without_a_restart(
         "tap_lifetime_minutes": 480,
         "tap_usable_once": False,
         "tap_start": "",
+        "campaign_group": "",
     }
     assert "retirement" in written
     assert any("These settings are current now" in s.value for s in at.success)
