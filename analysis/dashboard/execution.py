@@ -265,7 +265,7 @@ def _work(path: str, job: Job, target: Target) -> None:
     command = f"dashboard: batch {job.kind} {job.batch_id} by {job.actor}"
     try:
         with writer(path, command, console) as cur:
-            _carry_out(cur, job, target, console)
+            _carry_out(cur, job, target, console, path)
     except UserError as exc:
         job.error = str(exc)
     except Exception as exc:  # a bug: the page says so without a traceback; the log has it
@@ -279,7 +279,9 @@ def _work(path: str, job: Job, target: Target) -> None:
         job.finished = time.time()
 
 
-def _carry_out(cur: duckdb.DuckDBPyConnection, job: Job, target: Target, console: JobConsole) -> None:
+def _carry_out(
+    cur: duckdb.DuckDBPyConnection, job: Job, target: Target, console: JobConsole, path: str
+) -> None:
     from analysis.execute import replan, verify
     from analysis.execute import runner as execute
 
@@ -294,7 +296,8 @@ def _carry_out(cur: duckdb.DuckDBPyConnection, job: Job, target: Target, console
                 job.batch_id,
                 console,
                 actor=job.actor,
-                options=execute.RunOptions(stop=job.stop),
+                # passes (if the batch issues any) wait in a private file for their one download
+                options=execute.RunOptions(stop=job.stop, tap_out=_pass_file(cur, job, path)),
                 replan=lambda b: replan.replan_hash(cur, b),
                 replan_users=lambda b, lives: replan.replan_drifted(cur, b, lives),
             )
@@ -309,3 +312,15 @@ def _carry_out(cur: duckdb.DuckDBPyConnection, job: Job, target: Target, console
     finally:
         if connection is not None:
             connection.close()
+
+
+def _pass_file(cur: duckdb.DuckDBPyConnection, job: Job, path: str) -> Path | None:
+    """Where this run delivers Temporary Access Passes (:mod:`analysis.dashboard.passfile`); None for a
+    batch that issues none."""
+    from analysis.dashboard import passfile
+    from analysis.execute.batches import get_batch
+
+    options = get_batch(cur, job.batch_id).options
+    if not (options.campaign or (options.tap and options.handoff == "reregister")):
+        return None
+    return passfile.path_for(path, job.batch_id)

@@ -11,6 +11,7 @@ from analysis.dashboard import (
     data,
     execution,
     noticeview,
+    passes,
     plans,
     session,
 )
@@ -126,6 +127,7 @@ st.caption(
     )
 )
 
+passes.offer(ctx, chosen_id)  # a run's Temporary Access Passes, offered once
 handle = session.handle(ws.path)
 job = execution.job_for(ws.path, chosen_id)
 state = str(batch["state"])
