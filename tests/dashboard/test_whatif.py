@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 from test_pages import metrics, n, run
 
 from analysis.readiness import checks as readiness
@@ -35,16 +36,28 @@ def compare_without_phone(reference: duckdb.DuckDBPyConnection) -> tuple[dict, d
     return now, then, int(again[0]) if again else 0
 
 
-def test_score_blocked_and_re_migrated_users(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
-    now, then, again = compare_without_phone(reference)
-    assert again > 0, "the sample has users migrated with the current selection"
+def compare_without_phone_in_the_page() -> AppTest:
+    """The What-if page after choosing every method but "phone" and pressing Compare."""
     at = run("whatif")
     at.multiselect(key="w_methods").set_value(NO_PHONE)
     at.button[0].click().run()
     assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def score_shown(at: AppTest, now: dict, then: dict) -> dict:
+    """The page's metrics by label, after checking it shows ``then``'s score and its delta from ``now``."""
     shown = {m.label: m for m in at.metric}
     assert shown["Readiness score"].value == f"{then['score']:.1f} / 100"
     assert shown["Readiness score"].delta == f"{then['score'] - now['score']:+.1f}"
+    return shown
+
+
+def test_score_blocked_and_re_migrated_users(shared_env: Path, reference: duckdb.DuckDBPyConnection) -> None:
+    now, then, again = compare_without_phone(reference)
+    assert again > 0, "the sample has users migrated with the current selection"
+    at = compare_without_phone_in_the_page()
+    shown = score_shown(at, now, then)
     assert shown["Blocked users"].value == n(then["blocked"])
     assert shown["Blocked users"].delta == f"{then['blocked'] - now['blocked']:+,}"
     assert any(f"{again:,} users already migrated would be migrated again" in w.value for w in at.warning)
@@ -118,10 +131,4 @@ def test_scores_use_the_admins_retirement_settings(
     assert now["score"] != default_now["score"], "the sample's score depends on the phone retirement"
     after = simulate(reference, Settings.from_dict({"migrate": {"methods": NO_PHONE}}), table="plan_b")
     then = readiness.run(reference, after, retirement=own).score.tenant
-    at = run("whatif")
-    at.multiselect(key="w_methods").set_value(NO_PHONE)
-    at.button[0].click().run()
-    assert not at.exception, [e.message for e in at.exception]
-    shown = {m.label: m for m in at.metric}
-    assert shown["Readiness score"].value == f"{then['score']:.1f} / 100"
-    assert shown["Readiness score"].delta == f"{then['score'] - now['score']:+.1f}"
+    score_shown(compare_without_phone_in_the_page(), now, then)
