@@ -9,7 +9,8 @@ Sections:
 * ``[retirement]``: when Microsoft stops delivering phone codes
   (:class:`analysis.readiness.retirement.Retirement`);
 * ``[notices]``: when per-user notices go out and the helpdesk forecast's assumption
-  (:class:`analysis.notices.settings.NoticeSettings`, docs/notices.md).
+  (:class:`analysis.notices.settings.NoticeSettings`, docs/notices.md);
+* ``[freshness]``: when the tenant snapshot counts as old (:class:`analysis.sources.freshness.Freshness`).
 
 Every command that takes ``--settings`` (and the dashboard's ``MFA_MIGRATE_SETTINGS``) reads the file
 here, so a file one command accepts no other command rejects. The file is optional and may be partial;
@@ -30,9 +31,12 @@ from analysis.notices.settings import NoticeSettings
 from analysis.readiness.retirement import Retirement
 from analysis.simulate.settings import SECTIONS as WHATIF_SECTIONS
 from analysis.simulate.settings import Settings, check_sections
+from analysis.sources.freshness import Freshness
+
+__all__ = ["SECTIONS", "Freshness", "SettingsFile", "from_dict", "read", "to_toml"]
 
 #: Every section a settings file may hold, in the order the documentation lists them.
-SECTIONS: tuple[str, ...] = (*WHATIF_SECTIONS, "execute", "retirement", "notices")
+SECTIONS: tuple[str, ...] = (*WHATIF_SECTIONS, "execute", "retirement", "notices", "freshness")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class SettingsFile:
     execute: ExecOptions = field(default_factory=ExecOptions)
     retirement: Retirement = field(default_factory=Retirement)
     notices: NoticeSettings = field(default_factory=NoticeSettings)
+    freshness: Freshness = field(default_factory=Freshness)
     source: str = "the defaults (no settings file)"
 
 
@@ -81,18 +86,21 @@ def from_dict(data: dict[str, Any], source: str) -> SettingsFile:
         execute=ExecOptions.from_dict(data.get("execute", {}), source),
         retirement=Retirement.from_dict(data.get("retirement", {}), source),
         notices=NoticeSettings.from_dict(data.get("notices", {}), source),
+        freshness=Freshness.from_dict(data.get("freshness", {}), source),
         source=source,
     )
 
 
 def to_toml(settings: SettingsFile) -> str:
     """The whole file as TOML, every section (``read`` of it gives ``settings`` back): what the
-    dashboard saves, so a saved file carries ``[execute]`` and ``[retirement]`` along with the what-if."""
+    dashboard saves, so a saved file carries ``[execute]``, ``[retirement]`` and ``[freshness]`` along with
+    the what-if."""
     lines = [settings.whatif.to_toml().rstrip("\n")]
     for section, values in (
         ("execute", settings.execute.settings_keys()),
         ("retirement", settings.retirement.to_dict()),
         ("notices", settings.notices.to_dict()),
+        ("freshness", settings.freshness.to_dict()),
     ):
         lines.append(f"\n[{section}]")
         lines.extend(f"{key} = {_value(value)}" for key, value in values.items())

@@ -44,6 +44,7 @@ def test_every_setting_is_in_the_settings_reference() -> None:
             "execute": defaults.execute.settings_keys(),
             "retirement": defaults.retirement.to_dict(),
             "notices": defaults.notices.to_dict(),
+            "freshness": defaults.freshness.to_dict(),
         }
     )
     assert len(keys) >= 16 and {k.split(".")[0] for k in keys} == set(settingsfile.SECTIONS)

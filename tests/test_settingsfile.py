@@ -26,6 +26,8 @@ migration_group = "MFA Migration"
 date = 2027-03-01
 phone_delivery = "own_provider"
 warn_days = 30
+[freshness]
+warn_after_days = 3
 """
 
 
@@ -37,6 +39,7 @@ def test_every_section_is_read(tmp_path: Path) -> None:
     assert (loaded.execute.handoff, loaded.execute.migration_group) == ("group", "MFA Migration")
     assert loaded.retirement.date == dt.date(2027, 3, 1) and not loaded.retirement.phones_stop
     assert loaded.retirement.warn_days == 30 and loaded.source == str(path)
+    assert loaded.freshness.warn_after_days == 3 and settingsfile.read(None).freshness.warn_after_days == 7
     defaults = settingsfile.read(None)
     assert (
         defaults.retirement.date == dt.date(2027, 2, 1) and defaults.retirement.phone_delivery == "microsoft"
@@ -71,6 +74,9 @@ def test_every_command_accepts_every_section(
         ("[retirement]\nwarn = 5\n", "'retirement.warn'"),
         ('[execute]\nhandoff = "group"\n', "migration_group"),
         ("retirement = 5\n", "must be a table"),
+        ("[freshness]\nwarn_after_days = 0\n", "'freshness.warn_after_days'"),
+        ('[freshness]\nwarn_after_days = "7"\n', "'freshness.warn_after_days'"),
+        ("[freshness]\nmax_age = 7\n", "'freshness.max_age'"),
     ],
 )
 def test_bad_values_name_the_file_and_key(tmp_path: Path, text: str, needle: str) -> None:
@@ -84,7 +90,9 @@ def test_bad_values_name_the_file_and_key(tmp_path: Path, text: str, needle: str
 def test_unknown_section_lists_every_known_one(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text("[exec]\n", encoding="utf-8")
-    with pytest.raises(UserError, match="migrate, match, scope, limits, execute, retirement"):
+    with pytest.raises(
+        UserError, match="migrate, match, scope, limits, execute, retirement, notices, freshness"
+    ):
         settingsfile.read(path)
 
 

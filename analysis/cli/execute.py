@@ -243,6 +243,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
     from analysis.execute.journal import entries
     from analysis.execute.policy import read_policy
     from analysis.execute.store import has_batches
+    from analysis.execute.verify import figures as verify_figures
     from analysis.sqlfiles import sql
 
     con = open_reader(args.workspace)
@@ -279,7 +280,7 @@ def _batch_show(args: argparse.Namespace, console: Console) -> int:
                     else "no",
                 ],
                 ["four-eyes rule", read_policy(con).rule],
-                ["agreement", "" if b.agreement is None else f"{100 * b.agreement:.1f}%"],
+                ["verification", verify_figures(con, b.batch_id, b.options.campaign) or "not verified"],
             ],
             title=f"Batch {b.batch_id}",
         )

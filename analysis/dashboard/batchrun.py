@@ -143,6 +143,17 @@ def actions_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
             and target is not None
         ):
             _start(ctx, batch, handle, "verify", target)
+    if (
+        st.button(
+            "Refresh from Entra",
+            disabled=target is None,
+            key=f"b_refresh_{batch_id}",
+            help="read the batch's users' methods from Graph again and keep them as their latest state (the "
+            "same as `mfa-migrate refresh --batch`); it writes nothing to the tenant",
+        )
+        and target is not None
+    ):
+        _start(ctx, batch, handle, "refresh", target)
     rollback_panel(ctx, batch, handle, target)
 
 
@@ -189,7 +200,9 @@ def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
         j = execution.job_for(path, batch_id)
         if j is None:
             return
-        verb = {"run": "Running", "verify": "Verifying", "rollback": "Rolling back"}[j.kind]
+        verb = {"run": "Running", "verify": "Verifying", "rollback": "Rolling back", "refresh": "Refreshing"}[
+            j.kind
+        ]
         if j.running:
             st.markdown(f"**{verb} batch {batch_id}** against {j.target} — started by `{j.actor}`")
             text = f"{j.done:,} of {j.total:,} users" if j.total else "reading users …"
@@ -225,6 +238,8 @@ def job_panel(path: str, batch_id: int, job: execution.Job) -> None:
                 st.dataframe(pd.DataFrame(summary_rows(j.result), columns=["", "count"]), hide_index=True)
         elif j.kind == "rollback":
             _rollback_outcome(batch_id, j.result)
+        elif j.kind == "refresh":
+            _refresh_outcome(batch_id, j.result)
         else:
             v = j.result
             st.success(
@@ -334,3 +349,15 @@ def explain_panel(ctx: Context, batch: pd.Series, target: execution.Target | Non
             "Secrets are shown as <redacted>. A run re-reads every user first, so it can only send less: "
             "users whose state drifted are skipped, steps already in place are not sent."
         )
+
+
+def _refresh_outcome(batch_id: int, r: Any) -> None:
+    """What a refresh read: users read (their latest state now), and those not read, with why."""
+    st.success(
+        f"Refreshed batch {batch_id}'s users from Entra: {r.read:,} of {r.users:,} read (their state is "
+        f"as of now), {len(r.not_read):,} not read.",
+        icon=":material/check_circle:",
+    )
+    if r.not_read:
+        st.warning("Not read (they keep their earlier state):", icon=":material/help:")
+        st.dataframe(pd.DataFrame(r.not_read, columns=["user", "not read because"]), hide_index=True)

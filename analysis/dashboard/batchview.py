@@ -326,10 +326,10 @@ def verification_tab(path: str, batch_id: int) -> None:
     cols = st.columns(len(counts))
     for col, (outcome, n) in zip(cols, counts.items(), strict=True):
         components.kpi(col, VERIFY_LABELS.get(str(outcome), (str(outcome), ""))[0].capitalize(), int(n))
-    agrees, differs = int(counts.get("agrees", 0)), int(counts.get("differs", 0))
-    st.caption(
-        f"Agreement {agrees / (agrees + differs):.1%} of Graph-writable rows." if agrees + differs else ""
-    )
+    from analysis.execute.verify import figures
+
+    campaign = bool(data.scalar(path, "dashboard/data.batch_is_campaign", batch_id=batch_id))
+    st.caption(f"Latest verification: {figures(cursor(path), batch_id, campaign) or 'none'}.")
     show_all = st.toggle("Show every row (not only differences)", key=f"b_vall_{batch_id}")
     view = rows if show_all else rows[rows["outcome"] == "differs"]
     view = view.head(1000).reset_index(drop=True)

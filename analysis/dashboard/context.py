@@ -25,6 +25,7 @@ class Context:
     options: Any  # analysis.execute.options.ExecOptions: how batches are carried out and approved
     settings_source: str  # where they came from, shown in the sidebar
     retirement: Any = None  # analysis.readiness.retirement.Retirement: the file's [retirement] section
+    freshness: Any = None  # analysis.sources.freshness.Freshness: the file's [freshness] section
 
 
 def put(ctx: Context) -> None:

@@ -149,7 +149,7 @@ def open_connection(target: Target, reachability: Any = None) -> Any:
 class Job:
     """One background run or verification of one batch, as the pages see it."""
 
-    kind: str  # 'run' | 'verify' | 'rollback'
+    kind: str  # 'run' | 'verify' | 'rollback' | 'refresh' (read the batch's users again: latest state)
     batch_id: int
     actor: str
     target: str
@@ -213,8 +213,8 @@ class _NullConsole(JobConsole):
 
 
 _jobs: dict[tuple[str, int], Job] = {}
-KINDS = {"run": "run", "verify": "verified", "rollback": "rolled back"}  # kind -> "being ..."
-DOING = {"run": "running", "verify": "verifying", "rollback": "rolling back"}
+KINDS = {"run": "run", "verify": "verified", "rollback": "rolled back", "refresh": "refreshed from Entra"}
+DOING = {"run": "running", "verify": "verifying", "rollback": "rolling back", "refresh": "refreshing"}
 _jobs_lock = threading.Lock()
 
 
@@ -231,7 +231,7 @@ def forget(path: str, batch_id: int) -> None:
 
 
 def start(path: str, batch_id: int, kind: str, actor: str, target: Target) -> Job:
-    """Start a run, verification or rollback of ``batch_id`` in the background; refuses a second
+    """Start a run, verification, rollback or refresh of ``batch_id`` in the background; refuses a second
     concurrent one. A rollback is started only after the page's confirmation (the CLI's ``--confirm``).
 
     The job opens the workspace as a writer (:func:`analysis.execute.store.writer`): it holds the
@@ -303,6 +303,10 @@ def _carry_out(
             )
         elif job.kind == "verify":
             job.result = verify.verify_batch(cur, client, job.batch_id, console, actor=job.actor)
+        elif job.kind == "refresh":
+            from analysis.execute.refresh import Choice, refresh
+
+            job.result = refresh(cur, client, Choice(batch=str(job.batch_id)), console)
         else:
             from analysis.execute.rollback import rollback_batch
 

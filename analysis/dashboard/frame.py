@@ -107,7 +107,9 @@ def _main() -> None:
         st.error(str(exc))
         st.stop()
         return
-    ctx = context.Context(ws, ident, loaded.whatif, loaded.execute, loaded.source, loaded.retirement)
+    ctx = context.Context(
+        ws, ident, loaded.whatif, loaded.execute, loaded.source, loaded.retirement, loaded.freshness
+    )
     context.put(ctx)
     sidebar.draw(ctx)
     pages = {

@@ -35,7 +35,7 @@ from analysis.execute.workers import Workers
 from analysis.graph.client import GraphClient
 from analysis.graph.errors import AuthError, ForbiddenError, GraphUnreachable, Stopped, UnauthorizedError
 from analysis.graph.outcomes import Verdict
-from analysis.sources import access
+from analysis.sources import access, latest
 
 #: How often one run sends the same step after Graph answered it throttled/unavailable (not applied).
 MAX_SENDS = 6
@@ -61,6 +61,7 @@ class Mode:
 
     prefix: str  # idempotency key prefix: "<batch>:" or "rb:<batch>:"
     kinds: dict[str, Kind]
+    read_source: str | None = None  # users' reads are kept as their latest state under this name
 
     def accept(self, work: Work, pipe: Pipeline) -> bool:
         """After a read (and the settling of unknown outcomes): False ends the user (e.g. drifted)."""
@@ -104,6 +105,8 @@ class Pipeline:
         self.tally = Tally()
         self.stopped: str | None = None  # why the pipeline stopped before every user was finished
         self.finished: list[Work] = []
+        self.reads: dict[str, ReadResult] = {}  # good reads not yet kept as latest state
+        self._kept = False
         self._fatal: UserError | None = None
         self._notes: list[tuple[Entry, str, Any]] = []
         self._members_stale = False
@@ -175,6 +178,12 @@ class Pipeline:
             self.journal.notes(self._notes)
             self._notes = []
         self.mode.flush(self, final)
+        if self.mode.read_source and self.reads and (final or len(self.reads) >= 200):
+            latest.record(self.con, self.reads, self.mode.read_source, apply_now=False)
+            self.reads, self._kept = {}, True
+        if final and self._kept:  # lay the reads over the snapshot once, at the end
+            latest.apply(self.con)
+            self._kept = False
 
     # ------------------------------------------------------------------ reads
     def _target(self, work: Work) -> Target:
@@ -240,6 +249,7 @@ class Pipeline:
                     self.finish(work, "failed", f"could not read the user from Graph: {result.error}")
                 continue
             work.live, work.read_at, work.needs_read = result.live, work.writes, False
+            self.reads[work.entra_id] = result
             work.devices.update(result.devices)
             resolved += self._settle_open(work)
         if resolved:

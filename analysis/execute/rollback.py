@@ -36,12 +36,14 @@ from analysis.execute.journal import (
 )
 from analysis.execute.kinds import KINDS
 from analysis.execute.pipeline import Mode, Pipeline
+from analysis.execute.reads import FATAL, ReadResult, Target, read_users
 from analysis.execute.runner import load_works
 from analysis.execute.runprep import settle
 from analysis.execute.steps import Step, plan_undo, written_values
 from analysis.execute.undo import UNDO_KINDS, UNSETTABLE, holds_unsettable_default
 from analysis.execute.work import Context, GroupMembers, Work
 from analysis.graph.client import GraphClient
+from analysis.sources import latest
 from analysis.sqlfiles import sql
 
 ROLLBACK_FROM = ("running", "completed", "partial", "failed", "verified", "rolling_back")
@@ -72,6 +74,8 @@ class SettleMode(Mode):
 
 
 class RollbackMode(Mode):
+    read_source = "rollback"  # the read before undoing is the latest state of users it leaves as they are
+
     def __init__(self, con: duckdb.DuckDBPyConnection, batch: batches_mod.Batch) -> None:
         self.con, self.batch = con, batch
         self.prefix, self.kinds = f"rb:{batch.batch_id}:", UNDO_KINDS
@@ -250,6 +254,7 @@ def rollback_batch(
         pipe.run(works, f"rolling back {batch.label}")
     except UserError as exc:  # Graph refused this app (401/403): record it, then say so
         refused = exc
+    _read_back(con, client, batch, [w.entra_id for w in works if w.writes > w.read_at], concurrency)
     result.restored, result.already = pipe.tally.writes_ok, pipe.tally.already
     result.stopped = pipe.stopped or (str(refused) if refused else None)
     for work in works:
@@ -277,3 +282,25 @@ def rollback_batch(
     if refused is not None:
         raise refused
     return result
+
+
+def _read_back(
+    con: duckdb.DuckDBPyConnection,
+    client: GraphClient,
+    batch: batches_mod.Batch,
+    ids: list[str],
+    concurrency: int,
+) -> None:
+    """Read the users this rollback wrote to after its read once more, so that their latest state is what
+    the rollback left, not what the batch had written (docs/workspace.md, "Latest state"); a user who
+    cannot be read is kept as not read, with why."""
+    if not ids:
+        return
+    reads: dict[str, ReadResult] = {}
+    why = f"changed by the rollback of {batch.label} after the last read, and not read again"
+    try:
+        reads = read_users(client, [Target(e) for e in ids], concurrency=concurrency)
+    except FATAL as exc:
+        why = f"{why}: {exc}"
+    failed = {e: f"{why}: {latest.reason_of(reads.get(e))}" if e in reads else why for e in ids}
+    latest.record(con, reads, "rollback", not_read=failed)

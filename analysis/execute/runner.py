@@ -153,6 +153,8 @@ def load_works(con: duckdb.DuckDBPyConnection, batch: Batch) -> list[Work]:
 class RunMode(Mode):
     """A run: drift ends a user, before-images are kept, statuses are persisted in sets."""
 
+    read_source = "run"  # the read before writing is the user's latest state
+
     def __init__(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         self.con, self.batch = con, batch
         self.prefix = f"{batch.batch_id}:"

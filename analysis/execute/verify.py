@@ -262,6 +262,7 @@ def verify_batch(
             "registered": out.registered,
             "skipped": out.skipped,
             "marked": out.marked,
+            "users": out.users,
         }
     )
     if batch.state in ("completed", "verified") and out.differs == 0:
@@ -270,3 +271,17 @@ def verify_batch(
         batches_mod.record_event(con, batch.batch_id, actor, "verification", batch.state, batch.state, detail)
         out.batch = batches_mod.get_batch(con, batch.batch_id)
     return out
+
+
+def figures(con: duckdb.DuckDBPyConnection, batch_id: int, campaign: bool = False) -> str | None:
+    """The latest verification's two figures in words (``batch show``, the dashboard), or None before one;
+    a re-registration campaign migrates nobody, so it has agreement only."""
+    row = con.execute(sql("execute/show.verify_figures"), {"batch_id": batch_id}).fetchone()
+    if row is None or row[0] is None:
+        return None
+    agreement, marked, users = row
+    text = f"{100 * float(agreement):.1f}% agreement of what Graph was asked to write"
+    if marked is None or campaign:
+        return text
+    of = f" of {users}" if users is not None else ""
+    return f"{text}; users fully migrated: {marked}{of}"

@@ -396,3 +396,8 @@ SELECT w.name, k.user_id
 FROM wanted AS w
 LEFT JOIN known AS k ON w.name = k.username OR w.name = k.upn
 ORDER BY w.name
+
+-- name: batch_is_campaign
+-- Whether a batch is a re-registration campaign (its options, frozen at creation).
+SELECT coalesce(try_cast(json_extract_string(options_json, '$.campaign') AS BOOLEAN), false)
+FROM batches WHERE batch_id = $batch_id

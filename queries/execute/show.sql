@@ -27,3 +27,17 @@ FROM verifications
 WHERE batch_id = $batch_id AND outcome = 'differs'
   AND verified_at = (SELECT max(verified_at) FROM verifications WHERE batch_id = $batch_id)
 ORDER BY row_no LIMIT 100
+
+-- name: verify_figures
+-- The latest verification's two figures: agreement (of what Graph was asked to write) and users fully
+-- migrated (marked) of the users the run finished (users; absent from verifications made before it was kept).
+SELECT b.agreement,
+       try_cast(json_extract_string(e.detail, '$.marked') AS INTEGER) AS marked,
+       try_cast(json_extract_string(e.detail, '$.users') AS INTEGER) AS users
+FROM batches b
+LEFT JOIN (
+  SELECT detail FROM batch_events
+  WHERE batch_id = $batch_id AND event IN ('verification', 'verified')
+  ORDER BY "at" DESC LIMIT 1
+) e ON true
+WHERE b.batch_id = $batch_id

@@ -76,11 +76,19 @@ SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 'entra_lat
 SELECT count(*) || ':' || coalesce(sum(hash(entra_id, read_at)), 0) FROM entra_latest
 
 -- name: ages
--- The snapshot's time, how many users have a later read, the oldest and newest such read, and how many
--- users the last reads could not read (the Overview and Users pages: "as of").
+-- The snapshot's time, how many users have a later read, and the oldest and newest such read (the Overview
+-- and Users pages: "as of").
 SELECT (SELECT try_cast(taken_at AS TIMESTAMPTZ) FROM tenant_info LIMIT 1) AS snapshot_at,
-       count(l.entra_id) AS users, min(l.read_at) AS oldest, max(l.read_at) AS newest,
-       (SELECT count(*) FROM entra_latest_not_read) AS not_read
+       count(l.entra_id) AS users, min(l.read_at) AS oldest, max(l.read_at) AS newest
 FROM entra_latest l JOIN entra_users u ON u.id = l.entra_id
 WHERE l.read_at > coalesce((SELECT try_cast(taken_at AS TIMESTAMPTZ) FROM tenant_info LIMIT 1),
                            '-infinity'::TIMESTAMPTZ)
+
+-- name: snapshot_at
+SELECT try_cast(taken_at AS TIMESTAMPTZ) FROM tenant_info LIMIT 1
+
+-- name: table_exists
+SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = $table_name AND table_schema = 'main'
+
+-- name: not_read_count
+SELECT count(*) FROM entra_latest_not_read

@@ -5,6 +5,7 @@ one-line error naming the file line."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -106,3 +107,53 @@ def test_refresh_needs_a_choice_and_a_known_batch(tmp_path: Path) -> None:
         check=False,
     )
     assert missing.returncode == 2 and "wave-9" in missing.stderr
+
+
+def _state(ws: Path) -> dict[str, tuple[str, list[str]]]:
+    """Entra id -> (source of the latest read, phone types in it)."""
+    con = duckdb.connect(str(ws), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT entra_id, source, [json_extract_string(m, '$.phoneType') FOR m IN methods "
+            "IF json_extract_string(m, '$.phoneType') IS NOT NULL] FROM entra_latest"
+        ).fetchall()
+    finally:
+        con.close()
+    return {str(e): (str(s), sorted(p)) for e, s, p in rows}
+
+
+def test_a_runs_and_a_rollbacks_reads_are_kept_as_latest_state(tmp_path: Path) -> None:
+    from exec_tenant import create_and_approve
+
+    ws, tenant = build(tmp_path / "t", 4)
+    create_and_approve(ws)
+    w = str(ws)
+    with start_emulator(tenant) as emu:
+        cli("batch", "run", "w", "--workspace", w, "--settle", "0", emu=emu)
+        after_run = _state(ws)
+        # the read before writing: user 0 had no phone in Entra then, user 2 its old mobile
+        assert {s for s, _ in after_run.values()} == {"run"} and len(after_run) == 4
+        assert after_run[entra_id(0)][1] == [] and after_run[entra_id(2)][1] == ["mobile"]
+        verify = cli("batch", "verify", "w", "--workspace", w, emu=emu, check=False)
+        marked = re.search(r"Users fully migrated: (\d+) of 4", verify.stdout)
+        assert marked is not None, verify.stdout
+        # batch show repeats both figures of the latest verification
+        shown = cli("batch", "show", "w", "--workspace", w).stdout
+        assert f"users fully migrated: {marked[1]} of 4" in shown and "% agreement of what Graph" in shown
+        assert _state(ws)[entra_id(0)] == ("verify", ["alternateMobile", "mobile"])
+        cli("batch", "rollback", "w", "--workspace", w, "--confirm", "--settle", "0", emu=emu)
+    back = _state(ws)
+    # read again after undoing: what the rollback left, not what the batch had written
+    assert back[entra_id(0)] == ("rollback", []) and back[entra_id(2)] == ("rollback", ["mobile"])
+    assert "alternateMobile" not in _kinds_of_phones(ws, 0)
+
+
+def _kinds_of_phones(ws: Path, k: int) -> list[str]:
+    con = duckdb.connect(str(ws), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT phone_type FROM entra_methods WHERE user_id = ? AND kind = 'phone'", [entra_id(k)]
+        )
+        return [str(r[0]) for r in rows.fetchall()]
+    finally:
+        con.close()

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis.dashboard import components, context, data, plans, retirement
+from analysis.dashboard import components, context, data, freshness, plans, retirement
 
 ctx = context.get()
 ws = ctx.workspace
@@ -17,6 +17,7 @@ with components.user_errors():
     plan = plans.current(ws, ctx.settings)
     report = plans.report(ws, ctx.settings, ctx.retirement)
 
+freshness.show(ctx)
 counts = data.workspace_counts(ws.path, ws.load_id)
 users = data.user_outcomes(ws.path, plan.key, plan.table)
 items = data.item_outcomes(ws.path, plan.key, plan.table)

@@ -6,7 +6,17 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from analysis.dashboard import components, context, grid, outcomes, plans, privacy, userpanel, userview
+from analysis.dashboard import (
+    components,
+    context,
+    freshness,
+    grid,
+    outcomes,
+    plans,
+    privacy,
+    userpanel,
+    userview,
+)
 
 ctx = context.get()
 ws = ctx.workspace
@@ -22,6 +32,7 @@ with components.user_errors():
     with st.spinner("Preparing the user grid (once per load and settings) …"):
         table = grid.ensure(ws, plan, report, ctx.settings.skip_disabled)
 
+freshness.show(ctx)
 STATUS = {"blocked": "Blocked", "warnings": "With warnings", "ready": "Ready", "not counted": "Not counted"}
 STATUS_TONE = {"blocked": "#c62828", "warnings": "#ef6c00", "ready": "#2e7d32", "not counted": "#757575"}
 SEVERITIES = {"blocker": "has a blocker", "warning": "has a warning", "info": "has an info finding"}

@@ -327,7 +327,12 @@ with tab_users:
     )
 
 st.subheader("Keep these settings")
-whole = settingsfile.SettingsFile(whatif=settings, execute=ctx.options, retirement=ctx.retirement)
+whole = settingsfile.SettingsFile(
+    whatif=settings,
+    execute=ctx.options,
+    retirement=ctx.retirement,
+    freshness=ctx.freshness or settingsfile.Freshness(),
+)
 text = settingsfile.to_toml(whole)
 k1, k2 = st.columns([1, 2])
 k1.download_button(
