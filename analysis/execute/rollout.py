@@ -118,22 +118,44 @@ def _migrated_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def status(con: duckdb.DuckDBPyConnection, client: GraphClient, console: Console) -> int:
-    policy = find_policy(client)
+    """The MFA staged rollout policy and its groups, read live. What Graph refuses to read is said to be
+    *not read*, with the reason (exit code 1), never "no policy" or "no members": an app-only token may not
+    read Staged Rollout at all, and nobody routed is not the same as not known."""
+    try:
+        policy = find_policy(client)
+    except GraphError as exc:
+        if exc.status not in (401, 403):
+            raise
+        console.warn(
+            f"Staged Rollout not read: Graph refused the read ({exc}). Graph allows it only to a delegated "
+            "token: sign in with --device-code as a Hybrid Identity Administrator. Who is routed to cloud "
+            "MFA is unknown (not 'nobody')."
+        )
+        return 1
     if policy is None:
         console.info(
             "No staged rollout policy for multiFactorAuthentication exists; `rollout add-group` creates one."
         )
         return 0
     migrated = _migrated_ids(con)
-    rows = []
+    rows: list[list[Any]] = []
+    unread = 0
     for ref in policy.get("appliesTo") or []:
         gid = str(ref.get("id"))
-        members = [m for m in client.paged(f"/groups/{gid}/members", params={"$select": "id"})]
+        try:
+            name = ref.get("displayName") or client.get(
+                f"/groups/{gid}", params={"$select": "displayName"}
+            ).get("displayName")
+            members = list(client.paged(f"/groups/{gid}/members", params={"$select": "id"}))
+        except GraphError as exc:
+            if exc.status not in (401, 403, 404):
+                raise
+            unread += 1
+            why = f"not read: {exc}"[:200]
+            rows.append([gid, ref.get("displayName") or "not read", why, why, why])
+            continue
         users = [m for m in members if m.get("@odata.type", USER_TYPE) == USER_TYPE]
         done = sum(1 for m in users if str(m.get("id")) in migrated)
-        name = ref.get("displayName") or client.get(f"/groups/{gid}", params={"$select": "displayName"}).get(
-            "displayName"
-        )
         rows.append([gid, name, len(users), done, len(users) - done])
     console.table(
         ["group id", "name", "members", "migrated", "not migrated"],
@@ -141,6 +163,11 @@ def status(con: duckdb.DuckDBPyConnection, client: GraphClient, console: Console
         title=f"Staged rollout '{policy.get('displayName')}' (enabled: {policy.get('isEnabled')}, "
         f"{len(rows)}/{MAX_GROUPS} groups)",
     )
+    if unread:
+        console.warn(
+            f"{unread} group(s) whose members Graph would not let this app read: not read, not empty"
+        )
+        return 1
     return 0
 
 

@@ -31,6 +31,11 @@ def test_rollout_groups_and_cutover(tmp_path: Path) -> None:
             return cli(*args, "--workspace", str(ws), "--device-code", emu=emu, check=check)
 
         assert "No staged rollout policy" in run("rollout", "status").stdout
+        # an application token may not read Staged Rollout: not read, with why, never "no policy"
+        app_only = cli("rollout", "status", "--workspace", str(ws), emu=emu, check=False)
+        assert app_only.returncode == 1, app_only.stdout + app_only.stderr
+        assert "Staged Rollout not read" in app_only.stderr and "403" in app_only.stderr
+        assert "No staged rollout policy" not in app_only.stdout + app_only.stderr
         dynamic = run("rollout", "add-group", "Dynamic", check=False)
         assert dynamic.returncode == 2 and "dynamic membership" in dynamic.stderr
         nested = run("rollout", "add-group", "Nested", check=False)
