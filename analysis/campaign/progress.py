@@ -70,7 +70,7 @@ class Progress:
 
 
 def resolve_baseline(points: list[history.Point], baseline: str | dt.date) -> dt.datetime:
-    """The observation a baseline names: ``first``, or the last one on or before a day (UTC)."""
+    """The observation a baseline names: ``first``, the last one on or before a day (UTC), or one exactly."""
     if not points:
         raise UserError(
             "the workspace holds no history yet: load a tenant snapshot (`mfa-migrate load`) to record "
@@ -78,6 +78,10 @@ def resolve_baseline(points: list[history.Point], baseline: str | dt.date) -> dt
         )
     if baseline == FIRST:
         return points[0].observed_at
+    if isinstance(baseline, dt.datetime):  # one observation exactly (the dashboard's choice)
+        if not any(p.observed_at == baseline for p in points):
+            raise UserError(f"no observation at {baseline.isoformat()}; choose one the history holds")
+        return baseline
     if not isinstance(baseline, dt.date):
         raise UserError(f"--baseline must be 'first' or a day like 2026-12-01, not {baseline!r}")
     end = dt.datetime.combine(baseline + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)

@@ -34,6 +34,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "Migrate": [
         ("batches.py", "Batches", ":material/playlist_add_check:", "batches"),
+        ("progress.py", "Progress", ":material/trending_up:", "progress"),
         ("rollout.py", "Rollout & cut-over", ":material/alt_route:", "rollout"),
         ("journal.py", "Journal", ":material/history:", "journal"),
     ],

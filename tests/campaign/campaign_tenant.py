@@ -65,3 +65,24 @@ def tier_upns(ws: Path, tier: str) -> list[str]:
     finally:
         con.close()
     return [str(r[0]) for r in rows]
+
+
+def two_snapshots(directory: Path) -> tuple[Path, list[str]]:
+    """A workspace holding two loads of the sample a month apart, between which three P1 users
+    registered Microsoft Authenticator, a passkey and a software OATH token; and those three UPNs."""
+    from analysis.readiness import afterdate
+    from analysis.simulate.runner import ensure_plan
+    from analysis.simulate.settings import Settings
+
+    ws = directory / "ws.duckdb"
+    load_tenant(ws, SAMPLE / "tenant")
+    con = duckdb.connect(str(ws))
+    try:
+        ensure_plan(con, Settings.default())
+        afterdate.ensure_view(con)
+    finally:
+        con.close()
+    movers = tier_upns(ws, "P1")[:3]
+    methods = dict(zip(movers, (AUTHENTICATOR, PASSKEY, SOFTWARE_OATH), strict=True))
+    load_tenant(ws, later_snapshot(directory / "t2", "2024-07-30T18:30:00Z", register=methods))
+    return ws, movers

@@ -10,15 +10,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from campaign_tenant import (
-    AUTHENTICATOR,
-    PASSKEY,
-    SAMPLE,
-    SOFTWARE_OATH,
-    later_snapshot,
-    load_tenant,
-    tier_upns,
-)
+from campaign_tenant import tier_upns, two_snapshots
 from os_identity import four_eyes_off
 
 from analysis.campaign import progress
@@ -31,22 +23,10 @@ from analysis.simulate.settings import Settings
 
 
 @pytest.fixture
-def campaign(tmp_path: Path, console: CaptureConsole) -> tuple[Path, list[str]]:
+def campaign(tmp_path: Path) -> tuple[Path, list[str]]:
     """Two snapshots a month apart: between them three P1 users registered Authenticator, a passkey
     and a software OATH token. Returns the workspace and those three users."""
-    ws = tmp_path / "ws.duckdb"
-    load_tenant(ws, SAMPLE / "tenant")
-    assert main(["simulate", "--workspace", str(ws)]) == 0
-    con = duckdb.connect(str(ws))
-    try:
-        afterdate.ensure_view(con)
-    finally:
-        con.close()
-    p1 = tier_upns(ws, "P1")
-    movers = p1[:3]
-    methods = dict(zip(movers, (AUTHENTICATOR, PASSKEY, SOFTWARE_OATH), strict=True))
-    load_tenant(ws, later_snapshot(tmp_path / "t2", "2024-07-30T18:30:00Z", register=methods))
-    return ws, movers
+    return two_snapshots(tmp_path)
 
 
 def _json(console: CaptureConsole, *args: str) -> dict[str, Any]:
