@@ -58,16 +58,18 @@ def defer_reads(con: duckdb.DuckDBPyConnection, entra_ids: list[str], source: st
     """Note users the product just read again; :func:`observe_deferred` records them once their reads
     are laid over the snapshot (``refresh`` keeps its reads in parts and lays them over once)."""
     if entra_ids:
+        ensure_schema(con)
         sqlrun.run(con, "campaign/history.defer", {"ids": entra_ids, "source": source, "at": at})
 
 
 def observe_deferred(con: duckdb.DuckDBPyConnection) -> list[Point]:
-    """Record the users noted by :func:`defer_reads` on this connection: one observation per source, at
-    its latest read (their ``entra_*`` rows hold what was read by now)."""
+    """Record the users noted by :func:`defer_reads`: one observation per source, at its latest read
+    (their ``entra_*`` rows hold what was read by now)."""
     if not con.execute(sql("campaign/history.deferred_exists")).fetchone():
         return []
     groups = sqlrun.fetch(con, "campaign/history.deferred")
-    ensure_schema(con)
+    if not groups:
+        return []
     out = [_observe(con, at, str(source), full=False, deferred=True) for source, at in groups]
     sqlrun.run(con, "campaign/history.deferred_clear")
     return out

@@ -15,6 +15,11 @@ CREATE TABLE IF NOT EXISTS progress_points (
   changed      INTEGER NOT NULL,       -- of those, whose state differed from their previous one
   recorded_at  TIMESTAMPTZ NOT NULL
 );
+CREATE TABLE IF NOT EXISTS progress_deferred (  -- reads kept but not yet laid over the snapshot
+  entra_id  VARCHAR NOT NULL,
+  source    VARCHAR NOT NULL,
+  read_at   TIMESTAMPTZ NOT NULL
+);
 CREATE TABLE IF NOT EXISTS progress_ids (
   key       INTEGER NOT NULL,
   entra_id  VARCHAR NOT NULL
@@ -39,12 +44,12 @@ SELECT try_cast(taken_at AS TIMESTAMPTZ) FROM tenant_info LIMIT 1;
 CREATE OR REPLACE TEMP TABLE progress_read AS SELECT DISTINCT unnest($ids::VARCHAR[]) AS entra_id;
 
 -- name: defer
--- Users just read again, noted on this connection until their reads are laid over the snapshot.
-CREATE TEMP TABLE IF NOT EXISTS progress_deferred (entra_id VARCHAR, source VARCHAR, read_at TIMESTAMPTZ);
+-- Users just read again, noted until their reads are laid over the snapshot (a table, not a temp one: a
+-- refresh gives the file back between its parts, which closes its connection).
 INSERT INTO progress_deferred SELECT unnest($ids::VARCHAR[]), $source, $at;
 
 -- name: deferred_exists
-SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = 'progress_deferred';
+SELECT 1 FROM duckdb_tables() WHERE NOT temporary AND table_name = 'progress_deferred' AND schema_name = 'main';
 
 -- name: deferred
 -- One observation per source, at its latest read.
@@ -55,7 +60,7 @@ CREATE OR REPLACE TEMP TABLE progress_read AS
 SELECT DISTINCT entra_id FROM progress_deferred WHERE source = $source;
 
 -- name: deferred_clear
-DROP TABLE IF EXISTS temp.main.progress_deferred;
+DELETE FROM progress_deferred;
 
 -- name: observe
 -- The observed users' state now ($full: every Entra user of the snapshot; else those in progress_read),

@@ -106,12 +106,17 @@ def test_reads_the_product_keeps_are_observations_of_those_users(tmp_path: Path)
         ).fetchone() or ("",)
         app = {"@odata.type": AUTHENTICATOR, "id": "m-app"}
         assert latest.record(con, {entra_id: _read([app])}, "verify") == 1
-        # refresh keeps its reads in parts and lays them over once at the end
+        # refresh keeps its reads in parts, giving the file back between them, and lays them over once
         key = {"@odata.type": PASSKEY, "id": "m-key"}
         latest.record(con, {entra_id: _read([app, key])}, "refresh", apply_now=False)
         before_apply = history.points(con)[-1].source
+    finally:
+        con.close()
+    con = duckdb.connect(str(ws))
+    try:
         latest.apply(con)
         points = history.points(con)
+        assert history.observe_deferred(con) == []  # observed once only
     finally:
         con.close()
     assert before_apply == "verify"
