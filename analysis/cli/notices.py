@@ -63,6 +63,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     n = csvfile.write(notices.rows, out)
     must = int(notices.rows["must_register"].sum()) if n else 0
     console.info(f"wrote {out}: {n:,} notices for {notices.scope} ({must:,} users must register a method)")
+    if not n:
+        console.warn(f"{notices.scope} has no user with an Entra UPN to address: {out} holds only its header")
     if forecast_out is not None:
         csvfile.write(notices.forecast, forecast_out)
         console.info(f"wrote {forecast_out}")

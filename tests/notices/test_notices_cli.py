@@ -131,3 +131,19 @@ def test_a_broken_template_stops_the_command_with_one_line(
     assert code == 2 and not out.exists()
     assert err.count("\n") == 1 and "Traceback" not in err
     assert f"{mine / (phase + '.txt')}, line 5: " in err
+
+
+def test_campaign_batch_notices_write_nothing_of_the_plan_and_mention_the_pass(
+    tmp_path: Path, workspace: Path, console: CaptureConsole
+) -> None:
+    ws = ["--workspace", str(workspace)]
+    assert main(["batch", "create", *ws, "--name", "campaign", "--tier", "P1", "--campaign"]) == 0
+    out = tmp_path / "n.csv"
+    assert main(["notices", *ws, "--batch", "campaign", "--out", str(out)]) == 0
+    rows = _read(out)
+    users = {str(u) for (u,) in _query(workspace, "SELECT upn FROM batch_users")}
+    assert {r["upn"] for r in rows} == users and {r["wave"] for r in rows} == {"campaign"}
+    assert {r["phones_written"] for r in rows} == {""}  # a campaign writes no phone
+    assert {r["default_method"] for r in rows} == {""}
+    needing = [r for r in rows if r["must_register"] == "true"]
+    assert needing and all("Temporary Access Pass" in r["action_text"] for r in needing)
