@@ -14,11 +14,14 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.cli.signin import add_sign_in_arguments
 from analysis.console import Console
 from analysis.errors import UserError
+
+if TYPE_CHECKING:  # imported when a command runs, not at start-up
+    from analysis.execute.options import ExecOptions
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -109,6 +112,12 @@ def _register_batch(bsub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="a re-registration campaign: write nothing of the plan, issue each user a Temporary Access "
         "Pass (to the run's --tap-out file only), e.g. with --tier P1",
     )
+    p.add_argument(
+        "--campaign-group",
+        metavar="GROUP",
+        help="with --campaign: first add each user to this communication group (display name or id; "
+        "default: [execute] campaign_group); rollback removes the users it added",
+    )
     as_arg(p)
     add_sign_in_arguments(p)
     p.set_defaults(handler=_batch_create)
@@ -172,7 +181,7 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
                     tier=args.tier,
                     retirement=settings.retirement,
                 ),
-                options=replace(settings.execute, campaign=True) if args.campaign else settings.execute,
+                options=_campaign_options(settings.execute, args),
                 actor=who,
                 exclude=gate.blocked(found) if args.only_ready else frozenset(),
                 why_excluded="not ready (a blocker finding; --only-ready)",
@@ -217,6 +226,16 @@ def _batch_create(args: argparse.Namespace, console: Console) -> int:
     finally:
         con.close()
     return 0
+
+
+def _campaign_options(options: ExecOptions, args: argparse.Namespace) -> ExecOptions:
+    """The batch's options: a campaign's (``--campaign``, its ``--campaign-group``) or the file's."""
+    if args.campaign_group is not None and not args.campaign:
+        raise UserError("--campaign-group goes with --campaign (a re-registration campaign batch)")
+    if not args.campaign:
+        return options
+    group = options.campaign_group if args.campaign_group is None else args.campaign_group.strip()
+    return replace(options, campaign=True, campaign_group=group)
 
 
 def _batch_list(args: argparse.Namespace, console: Console) -> int:

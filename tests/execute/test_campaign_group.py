@@ -24,10 +24,11 @@ USERS = 6  # users 0-3 are members of "Ring 1" already (exec_tenant), 4 and 5 ar
 SETTINGS = '[execute]\ncampaign_group = "Ring 1"\n'
 
 
-def _create(ws: Path, tmp_path: Path) -> None:
+def _create(ws: Path, tmp_path: Path, *group: str) -> None:
+    """A campaign batch of every user, its group from the settings file or from ``--campaign-group``."""
     settings = tmp_path / "s.toml"
-    settings.write_text(SETTINGS)
-    args = ["--workspace", str(ws), "--settings", str(settings), "--where", "true", "--campaign"]
+    settings.write_text("" if group else SETTINGS)
+    args = ["--workspace", str(ws), "--settings", str(settings), "--where", "true", "--campaign", *group]
     assert f"{USERS} user(s)" in cli("batch", "create", *args, "--name", "c", "--as", "alice").stdout
     cli("batch", "approve", "c", "--workspace", str(ws), other_os_user=True)
 
@@ -109,7 +110,7 @@ def _chain(ws: Path, emu: EmulatorInfo, points: set[str], log: Path, *args: str,
 
 def test_the_group_step_and_its_undo_survive_a_kill_at_every_boundary(tmp_path: Path) -> None:
     ws, tenant = build(tmp_path, USERS)
-    _create(ws, tmp_path)
+    _create(ws, tmp_path, "--campaign-group", "Ring 1")
     taps = tmp_path / "taps.jsonl"
     run_points = {f"{w}:campaign_group" for w in ("intent", "sent", "response")} | {"delivered:tap"}
     undo_points = {f"{w}:rb_campaign_group" for w in ("intent", "sent", "response")}
