@@ -40,6 +40,9 @@ READ_SHARE = 0.8
 PART = 2000
 #: Rounds of re-reading users Graph answered "try again" for, after the first pass.
 RETRY_ROUNDS = 2
+#: Envelopes handed to the readers ahead of the one being stored: a few seconds of reads at the budget,
+#: so storing a part never leaves the read budget unused (the readers still send ``concurrency`` at once).
+LOOKAHEAD = 256
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Refreshed:
     seconds: float = 0.0
     requests: int = 0  # reads asked of Graph ($batch items: methods and sign-in preferences per user)
     read_budget: int | None = None  # resource units per 10 s, None: off
+    store_seconds: float = 0.0  # of ``seconds``: keeping the reads and laying them over the snapshot
     counters: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -137,7 +141,7 @@ def _read_all(
         running: set[Future[dict[str, ReadResult]]] = set()
         for part in parts:
             running.add(pool.submit(read_chunk, client, part))
-            if len(running) >= concurrency * 2:
+            if len(running) >= max(LOOKAHEAD, concurrency * 2):
                 break
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
@@ -180,7 +184,7 @@ def refresh(
     try:
         _read_rounds(con, client, todo, concurrency, console, out, good, failed)
     except (GraphUnreachable, Stopped) as exc:
-        kept = out.read + _store(con, good, failed, last=True)
+        kept = out.read + _store(con, good, failed, out, last=True)
         raise UserError(
             f"the refresh stopped: {exc}; {kept} user(s) read so far are kept, run it again for the rest"
         ) from None
@@ -189,7 +193,7 @@ def refresh(
             f"Graph refused the refresh: {exc}. The app needs UserAuthenticationMethod.Read.All (admin "
             "consent), or sign in with --device-code as an administrator who may read methods."
         ) from None
-    out.read += _store(con, good, failed, last=True)
+    out.read += _store(con, good, failed, out, last=True)
     upn_of = dict(users)
     out.not_read = sorted((upn_of.get(e, e), why) for e, why in _not_read_now(con, [e for e, _ in users]))
     out.seconds = time.monotonic() - started
@@ -226,7 +230,7 @@ def _read_rounds(
                     final += 1
                 bar.advance(final)
                 if len(good) + len(failed) >= PART:
-                    out.read += _store(con, good, failed)
+                    out.read += _store(con, good, failed, out)
             todo = again
             if not todo:
                 break
@@ -236,16 +240,19 @@ def _store(
     con: duckdb.DuckDBPyConnection,
     pending: dict[str, ReadResult],
     failed: dict[str, str],
+    out: Refreshed,
     *,
     last: bool = False,
 ) -> int:
     """Keep what was read so far (and who could not be read), then give the file back."""
+    started = time.monotonic()
     kept = latest.record(con, dict(pending), "refresh", not_read=dict(failed), apply_now=False)
     pending.clear()
     failed.clear()
     if last:
         latest.apply(con)
     access.let_go(con)
+    out.store_seconds += time.monotonic() - started
     return kept
 
 
