@@ -16,7 +16,7 @@ import pytest
 from campaign.campaign_tenant import two_snapshots
 from playwright.sync_api import Page
 from served import CHROMIUM, CHROMIUM_ARGS, dashboard
-from test_browser import keep_on_this_machine, settle
+from test_browser import keep_on_this_machine, settle, shot
 from test_pages import metrics, run
 
 from analysis.cli import build_parser
@@ -100,6 +100,7 @@ def test_the_progress_page_shows_the_cli_figures_and_a_chart(
     got = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8"))))
     assert len(got) == rows == doc["still_p1"] and "tier_at_baseline" in got[0]
     settle(pg, "Still P1")
+    shot(pg, "progress")  # tests/artifacts/dashboard-progress.png, for a human to look at
 
 
 def test_a_later_baseline_shows_no_registrations_yet(

@@ -72,7 +72,7 @@ components.kpi(
 )
 st.caption(days_caption({**r, "days_left": days}) + f". Latest observation: {_label(doc['latest'])}.")
 
-chart, side = st.columns([3, 1])
+chart, side = st.columns([2, 1])
 with chart:
     st.altair_chart(progressview.timeline_chart(doc["timeline"]), width="stretch", key="chart_progress")
 with side:
