@@ -49,6 +49,7 @@ def notices_tab(ctx: Context, batch_id: int) -> None:
             "to": "To",
             "days": st.column_config.NumberColumn("Days", format="%d"),
             "contacts_per_day": st.column_config.NumberColumn("Contacts per day", format="%.1f"),
+            "assumption": None,  # said below the table
         },
     )
     st.caption(notices.assumption)

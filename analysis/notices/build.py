@@ -171,6 +171,7 @@ def forecast(rows: pd.DataFrame, settings: NoticeSettings, start: dt.date, deadl
     out["contacts_expected"] = (out["must_register"] * settings.helpdesk_contact_rate).round(1)
     out["from"], out["to"], out["days"] = start.isoformat(), deadline.isoformat(), days
     out["contacts_per_day"] = (out["must_register"] * settings.helpdesk_contact_rate / days).round(1)
+    out["assumption"] = assumption(settings)  # a forecast file says what it rests on
     return out
 
 

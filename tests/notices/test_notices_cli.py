@@ -54,6 +54,7 @@ def test_tier_notices_match_the_readiness_tiers_and_forecast(
     (wave,) = _read(fc)
     assert wave["wave"] == "not in a batch" and int(wave["must_register"]) == len(p1)
     assert float(wave["contacts_per_day"]) == round(len(p1) * 0.3 / 21, 1)
+    assert wave["assumption"].startswith("Assumes 30% of the users who must register a method")
     said = console.text
     assert "Helpdesk forecast" in said and "Assumes 30% of the users who must register" in said
     # masked: the plan's numbers appear only masked, in the columns and in the texts
