@@ -1,6 +1,6 @@
 -- The campaign's progress since a baseline (analysis/campaign/progress.py, docs/progress.md): each
 -- user's state at every observation from the baseline on, read from the history
--- (queries/campaign/history.sql) as their last row at or before it, and the priority tier those
+-- (queries/campaign/history.sql) as their last row at or before it (the run of rows that covers it), and the priority tier those
 -- methods give under the plan `__plan__` and the retirement settings bound on the connection
 -- (analysis.readiness.afterdate.bind): the same rule as users_after_date, applied to each observation.
 
@@ -26,8 +26,10 @@ SELECT b.batch_id, b.name, bu.user_id FROM batches b JOIN batch_users bu USING (
 CREATE OR REPLACE TEMP TABLE cp_waves (batch_id INTEGER, name VARCHAR, user_id BIGINT);
 
 -- name: states
--- Every user at every observation from the baseline ($baseline) on: methods (NULL: not known then),
--- when they were last observed, and their tier then.
+-- Each user's states as runs, from one stored change to the next (`until`: infinity while current),
+-- keeping the runs that reach the baseline ($baseline) or later, with the tier each run's methods give.
+-- A user without a run covering an observation is not known then. (Runs, not one row per user and
+-- observation: a campaign changes few users between snapshots.)
 CREATE OR REPLACE TEMP TABLE cp_points AS
 SELECT DISTINCT observed_at FROM progress_points WHERE observed_at >= $baseline;
 CREATE OR REPLACE TEMP TABLE cp_states AS
@@ -35,26 +37,35 @@ WITH settings AS (
   SELECT coalesce(getvariable('mfa_retirement').phones_stop, true) AS phones_stop,
          policy_allowed_bits() AS allowed
 ),
-grid AS (SELECT p.observed_at AS point, u.* FROM cp_points p CROSS JOIN cp_users u)
-SELECT g.point, g.user_id, s.bits, s.observed_at AS seen_at,
-       retirement_tier((s.bits | g.plan_bits) & st.allowed, st.phones_stop,
-                       CASE WHEN g.default_set IS NOT NULL THEN phone_default(g.default_set)
-                            ELSE coalesce(s.default_phone, false) END,
-                       s.bits IS NOT NULL, g.unknown_outcome) AS tier
-FROM grid g
-ASOF LEFT JOIN progress_states s ON g.key = s.key AND g.point >= s.observed_at
-CROSS JOIN settings st;
+runs AS (
+  SELECT key, observed_at AS since,
+         coalesce(lead(observed_at) OVER (PARTITION BY key ORDER BY observed_at), 'infinity'::TIMESTAMPTZ) AS until,
+         bits, default_phone
+  FROM progress_states
+)
+SELECT u.user_id, r.since, r.until, r.bits,
+       retirement_tier((r.bits | u.plan_bits) & st.allowed, st.phones_stop,
+                       CASE WHEN u.default_set IS NOT NULL THEN phone_default(u.default_set)
+                            ELSE coalesce(r.default_phone, false) END,
+                       r.bits IS NOT NULL, u.unknown_outcome) AS tier
+FROM cp_users u
+JOIN runs r ON r.key = u.key
+CROSS JOIN settings st
+WHERE r.until > $baseline;
 
 -- name: compare
--- Each user at the baseline and at the latest observation.
+-- Each user at the baseline and at the latest observation (no run covering it: not known).
 CREATE OR REPLACE TEMP TABLE cp_compare AS
-SELECT b.user_id, b.bits AS bits_base, b.tier AS tier_base, n.bits AS bits_now, n.tier AS tier_now,
-       n.seen_at,
+WITH ends AS (SELECT min(observed_at) AS first, max(observed_at) AS last FROM cp_points),
+base AS (SELECT s.* FROM cp_states s, ends WHERE s.since <= ends.first AND s.until > ends.first),
+now AS (SELECT s.* FROM cp_states s, ends WHERE s.since <= ends.last AND s.until > ends.last)
+SELECT u.user_id, b.bits AS bits_base, b.tier AS tier_base, n.bits AS bits_now, n.tier AS tier_now,
+       n.since AS seen_at,
        b.bits IS NOT NULL AND n.bits IS NOT NULL AS observed,
        n.bits & ~b.bits AS new_bits
-FROM cp_states b
-JOIN cp_states n USING (user_id)
-WHERE b.point = (SELECT min(observed_at) FROM cp_points) AND n.point = (SELECT max(observed_at) FROM cp_points);
+FROM cp_users u
+LEFT JOIN base b USING (user_id)
+LEFT JOIN now n USING (user_id);
 
 -- name: by_tier
 -- Per tier at the baseline: users, how many registered each app-based or phishing-resistant method
@@ -90,18 +101,19 @@ GROUP BY ALL
 ORDER BY w.batch_id;
 
 -- name: timeline
--- Per observation from the baseline on: users per tier then, and how many had registered an
--- app-based or phishing-resistant method since the baseline.
-SELECT s.point AS observed_at,
+-- Per observation from the baseline on: users per tier then (unknown: no known state then), and how many
+-- had registered an app-based or phishing-resistant method since the baseline.
+SELECT p.observed_at,
        count(*) FILTER (s.tier = 'P1') AS p1,
        count(*) FILTER (s.tier = 'P2') AS p2,
        count(*) FILTER (s.tier = 'P3') AS p3,
-       count(*) FILTER (s.tier IS NULL) AS unknown,
-       count(*) FILTER (s.bits & ~b.bits & 152 <> 0) AS registered
-FROM cp_states s
-JOIN cp_states b ON b.user_id = s.user_id AND b.point = (SELECT min(observed_at) FROM cp_points)
+       (SELECT count(*) FROM cp_users) - count(s.tier) AS unknown,
+       count(*) FILTER (s.bits & ~c.bits_base & 152 <> 0) AS registered
+FROM cp_points p
+LEFT JOIN cp_states s ON s.since <= p.observed_at AND s.until > p.observed_at
+LEFT JOIN cp_compare c ON c.user_id = s.user_id
 GROUP BY ALL
-ORDER BY observed_at;
+ORDER BY p.observed_at;
 
 -- name: still_p1
 -- Who is P1 at the latest observation: nothing usable after the retirement date.
