@@ -4,8 +4,8 @@ A load replaces the workspace's ``entra_*`` tables with the new snapshot, so wit
 state of the tenant last week is gone, and "who registered a passkey since the campaign started" has no
 answer. :func:`observe_snapshot` (called by the loader, inside its transaction) and
 :func:`defer_reads` / :func:`observe_deferred` (whenever the product keeps users' latest state: a run's
-reads, verify, rollback, refresh) record
-each user's Entra methods and whether their default is a phone, keyed by when they were observed.
+reads, verify, rollback, refresh) record each user's Entra methods and whether their default is a
+phone, keyed by when they were observed.
 
 Only changes are stored (``queries/campaign/history.sql``): a million users over five snapshots in
 which a campaign moves tens of thousands costs little more than one snapshot. A user's state at any
@@ -14,9 +14,8 @@ time is their last row at or before it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import duckdb
 
@@ -73,18 +72,6 @@ def observe_deferred(con: duckdb.DuckDBPyConnection) -> list[Point]:
     out = [_observe(con, at, str(source), full=False, deferred=True) for source, at in groups]
     sqlrun.run(con, "campaign/history.deferred_clear")
     return out
-
-
-def observe_reads(
-    con: duckdb.DuckDBPyConnection, entra_ids: Iterable[str], source: str, at: datetime | None = None
-) -> Point | None:
-    """Record now the state of users the product read again (their ``entra_*`` rows already hold it)."""
-    ids = sorted(set(entra_ids))
-    if not ids:
-        return None
-    ensure_schema(con)
-    sqlrun.run(con, "campaign/history.read_ids", {"ids": ids})
-    return _observe(con, at or datetime.now(UTC), source, full=False)
 
 
 def _observe(
