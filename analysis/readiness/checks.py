@@ -306,12 +306,12 @@ def run(
         chosen = checks if checks is not None else catalogue()
         results = [run_check(con, severity_now(c, retirement, today), plan) for c in chosen]
         timings["checks"] = sum(r.seconds for r in results)
+        tiers = _tiers(con)
         mark = time.perf_counter()
         the_score = score(con, results)
         runbook = runbook_status(con)
         timings["score_runbook"] = time.perf_counter() - mark
         info = workspace_info(con)
-        tiers = con.execute(sql("readiness/support/retirement.tiers")).df()
     finally:
         con.execute(sql("readiness/support/run.cleanup"))
         con.execute(sql("readiness/support/retirement.cleanup"))
@@ -330,6 +330,26 @@ def run(
         retirement=afterdate.summary(retirement, today, tiers["tier"]),
         tiers=tiers,
     )
+
+
+def _tiers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each counted, matched user's tier and methods after the plan and after the date, in words.
+
+    Through Arrow (a million rows: ~4x faster than ``.df()``), and the words looked up once per distinct
+    bit set (at most a few hundred) rather than spelt out per user."""
+    rows = con.sql(sql("readiness/support/retirement.tiers")).to_arrow_table()
+    tiers = rows.to_pandas(types_mapper=_INT_AS_NULLABLE.get)
+    bits = pd.concat([tiers["usable_bits"], tiers["after_date_bits"]]).dropna().unique()
+    names = dict(
+        con.execute(
+            sql("readiness/support/retirement.method_names"), {"bits": [int(b) for b in bits]}
+        ).fetchall()
+    )
+    tiers["methods_after_plan"] = tiers.pop("usable_bits").map(names)
+    tiers["methods_after_date"] = tiers.pop("after_date_bits").map(names)
+    return tiers[
+        ["user_id", "username", "upn", "tier", "methods_after_plan", "methods_after_date", "default_after"]
+    ]
 
 
 def _plain(value: Any) -> Any:
