@@ -29,6 +29,17 @@ if not seen:
     st.stop()
 
 
+STILL_LABELS = {
+    "user_id": "User id",
+    "username": "MFA Server user",
+    "upn": "Entra UPN",
+    "tier_at_baseline": "Tier at baseline",
+    "methods_now": "Methods now",
+    "state_since": "State since",
+    "waves": "Waves",
+}
+
+
 def _label(at: str) -> str:
     when, source = next((w, s) for w, s, _, _ in seen if w == at)
     return f"{dt.datetime.fromisoformat(when).strftime('%Y-%m-%d %H:%M UTC')} ({source})"
@@ -72,18 +83,15 @@ components.kpi(
 )
 st.caption(days_caption({**r, "days_left": days}) + f". Latest observation: {_label(doc['latest'])}.")
 
-chart, side = st.columns([2, 1])
-with chart:
-    st.altair_chart(progressview.timeline_chart(doc["timeline"]), width="stretch", key="chart_progress")
-with side:
-    st.markdown("**Over time**")
+st.altair_chart(progressview.timeline_chart(doc["timeline"]), width="stretch", key="chart_progress")
+with st.expander(f"Over time, as a table ({len(doc['timeline']):,} observations)"):
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "Observed": _label(t["observed_at"]).split(" (")[0],
-                    "P1": t["p1"],
-                    "Registered": t["registered"],
+                    "Observed": _label(t["observed_at"]),
+                    "Still P1": t["p1"],
+                    "Registered since baseline": t["registered"],
                 }
                 for t in doc["timeline"]
             ]
@@ -113,4 +121,9 @@ st.download_button(
     icon=":material/download:",
     key="pg_still_csv",
 )
-st.dataframe(still.head(200), hide_index=True, width="stretch")
+shown = still.head(200).rename(columns=STILL_LABELS)
+shown["Methods now"] = shown["Methods now"].replace("", "none")
+shown["Waves"] = shown["Waves"].fillna("not in a batch")
+st.dataframe(shown, hide_index=True, width="stretch")
+if len(still) > len(shown):
+    st.caption(f"The first {len(shown):,} of {len(still):,}; the download has them all.")
