@@ -105,11 +105,16 @@ def actions_panel(ctx: Context, batch: pd.Series, handle: Handle) -> None:
             "never sent again, unknown outcomes are settled by re-reading."
         )
     if state == "verified":
-        st.markdown("**Verified.** Every Graph-writable row was read back as predicted.")
+        st.markdown(
+            "**Verified.** Every Graph-writable row was read back as predicted. Users still waiting for an "
+            "Authenticator device or software token count as migrated only once a read shows it "
+            "registered (*Verify again* reads them anew)."
+        )
     elif state in VERIFIABLE:
         st.markdown(
             "**Next step: verify.** Read the users back and compare what Graph shows with what the plan "
-            "predicted; users whose every Graph row agrees are marked migrated."
+            "predicted; users whose every row agrees (or whose device or token a read shows registered) "
+            "are marked migrated."
         )
     if state == "rolling_back":
         st.markdown(
