@@ -62,6 +62,7 @@ bench: $(VENV)/.installed chromium
 	$(PY) benchmarks/snapshot.py --users $(USERS)
 	$(PY) benchmarks/dashboard.py --users $(USERS) --workdir $(BENCH_DIR)/shared
 	$(PY) benchmarks/execute.py --users $(EXECUTE_USERS)
+	$(PY) benchmarks/refresh.py --users $(USERS) --workdir $(BENCH_DIR)/shared --budgets off
 
 clean:
 	rm -rf $(VENV) $(WORK) .pytest_cache .mypy_cache .ruff_cache

@@ -9,9 +9,9 @@ and keeps each good read in ``entra_latest`` with its time. A user Graph would n
 who no longer exists (404), or who stayed throttled is kept in ``entra_latest_not_read`` with the
 reason and keeps the earlier state: a failed read is never "no methods".
 
-Reads are stored in parts, and the workspace is let go while Graph is being read, so the dashboard and
-reading commands go on beside a long refresh; the users' states are laid over the snapshot once, at the
-end.
+Reads are stored in parts; after each part the workspace is let go if another process waits for it, so
+the dashboard and reading commands go on beside a long refresh; the users' states are laid over the
+snapshot once, at the end.
 """
 
 from __future__ import annotations
@@ -244,14 +244,19 @@ def _store(
     *,
     last: bool = False,
 ) -> int:
-    """Keep what was read so far (and who could not be read), then give the file back."""
+    """Keep what was read so far (and who could not be read), then let a waiting process in."""
     started = time.monotonic()
     kept = latest.record(con, dict(pending), "refresh", not_read=dict(failed), apply_now=False)
     pending.clear()
     failed.clear()
     if last:
         latest.apply(con)
-    access.let_go(con)
+    # between parts, give the file up only to a process that waits for it: closing a large workspace
+    # (a checkpoint) and opening it again for every part would cost more than the storing itself
+    if last:
+        access.let_go(con)
+    else:
+        access.pause(con)
     out.store_seconds += time.monotonic() - started
     return kept
 
