@@ -58,6 +58,7 @@ bench: $(VENV)/.installed chromium
 	$(PY) benchmarks/load.py --users $(USERS) --workdir $(BENCH_DIR)/load
 	$(PY) benchmarks/simulate.py --users $(USERS) --workdir $(BENCH_DIR)/shared
 	$(PY) benchmarks/readiness.py --users $(USERS) --workdir $(BENCH_DIR)/shared
+	$(PY) benchmarks/whatif.py --users $(USERS) --workdir $(BENCH_DIR)/shared
 	$(PY) benchmarks/retirement.py --users $(USERS) --workdir $(BENCH_DIR)/shared
 	$(PY) benchmarks/snapshot.py --users $(USERS)
 	$(PY) benchmarks/dashboard.py --users $(USERS) --workdir $(BENCH_DIR)/shared
