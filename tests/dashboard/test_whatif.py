@@ -70,7 +70,9 @@ def test_save_has_every_section_and_make_current_applies_without_a_restart(
     dashboard_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings_file = tmp_path / "settings.toml"
-    settings_file.write_text('[execute]\nhandoff = "reregister"\n', encoding="utf-8")
+    settings_file.write_text(
+        '[execute]\nhandoff = "reregister"\n\n[notices]\nhelpdesk_contact_rate = 0.5\n', encoding="utf-8"
+    )
     monkeypatch.setenv("MFA_MIGRATE_SETTINGS", str(settings_file))
     at = run("whatif")
     at.multiselect(key="w_methods").set_value(NO_PHONE)
@@ -99,6 +101,7 @@ def test_save_has_every_section_and_make_current_applies_without_a_restart(
         "campaign_group": "",
     }
     assert "retirement" in written
+    assert written["notices"]["helpdesk_contact_rate"] == 0.5  # every section of the file is kept
     assert any("These settings are current now" in s.value for s in at.success)
     at.switch_page("analysis/dashboard/pages/overview.py").run()  # the same session: no restart
     assert not at.exception

@@ -1,5 +1,7 @@
 """What-if: change the utility's settings and see, before anything is written, what would change."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -327,12 +329,8 @@ with tab_users:
     )
 
 st.subheader("Keep these settings")
-whole = settingsfile.SettingsFile(
-    whatif=settings,
-    execute=ctx.options,
-    retirement=ctx.retirement,
-    freshness=ctx.freshness or settingsfile.Freshness(),
-)
+# The file in force with only its simulation settings replaced: every other section is kept as it is.
+whole = dataclasses.replace(settingsstore.read(ws.path), whatif=settings)
 text = settingsfile.to_toml(whole)
 k1, k2 = st.columns([1, 2])
 k1.download_button(
