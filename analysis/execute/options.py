@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from analysis.errors import UserError
-from analysis.simulate.settings import Settings
+from analysis.simulate.settings import Settings, known_keys
 
 HANDOFFS = ("group", "reregister", "none")
 
@@ -56,12 +56,7 @@ class ExecOptions:
                 "the four-eyes rule is a workspace policy. Remove the key; `mfa-migrate policy show` shows "
                 "the rule and `mfa-migrate policy set four_eyes on|off` changes it (recorded with who did)"
             )
-        for key in data:
-            if key not in known:
-                raise UserError(
-                    f"unknown settings key 'execute.{key}' in {source}; known keys in [execute]: "
-                    + ", ".join(sorted(known))
-                )
+        known_keys(data, "execute", known, source)
         d = cls()
         handoff = data.get("handoff", d.handoff)
         if handoff not in HANDOFFS:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from analysis.errors import UserError
-from analysis.simulate.settings import whole_number
+from analysis.simulate.settings import known_keys, whole_number
 
 KEYS: tuple[str, ...] = (
     "deadline_days_before",
@@ -41,12 +41,7 @@ class NoticeSettings:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str) -> NoticeSettings:
         """Validate a ``[notices]`` table; missing keys take their defaults, errors name the key."""
-        for key in data:
-            if key not in KEYS:
-                raise UserError(
-                    f"unknown settings key 'notices.{key}' in {source}; known keys in [notices]: "
-                    + ", ".join(KEYS)
-                )
+        known_keys(data, "notices", KEYS, source)
         d = cls()
         where = f"in {source}"
         days = {k: whole_number(data, f"notices.{k}", getattr(d, k), DAYS_RANGE, where) for k in KEYS[:4]}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.errors import UserError
-from analysis.simulate.settings import whole_number
+from analysis.simulate.settings import known_keys, whole_number
 
 PHONE_DELIVERIES: tuple[str, ...] = ("microsoft", "own_provider")
 KEYS: tuple[str, ...] = ("date", "phone_delivery", "warn_days")
@@ -37,12 +37,7 @@ class Retirement:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str) -> Retirement:
         """Validate a ``[retirement]`` table; missing keys take their defaults, errors name the key."""
-        for key in data:
-            if key not in KEYS:
-                raise UserError(
-                    f"unknown settings key 'retirement.{key}' in {source}; known keys in [retirement]: "
-                    + ", ".join(KEYS)
-                )
+        known_keys(data, "retirement", KEYS, source)
         d = cls()
         date = data.get("date", d.date)
         if isinstance(date, str):

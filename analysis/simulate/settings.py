@@ -215,6 +215,16 @@ def check_sections(data: dict[str, Any], known: tuple[str, ...], where: str) -> 
             )
 
 
+def known_keys(section: dict[str, Any], name: str, known: tuple[str, ...] | set[str], source: str) -> None:
+    """Refuse a key of the ``[name]`` table that is not in ``known``, naming the key and the known ones."""
+    for key in section:
+        if key not in known:
+            raise UserError(
+                f"unknown settings key '{name}.{key}' in {source}; known keys in [{name}]: "
+                + ", ".join(sorted(known) if isinstance(known, set) else known)
+            )
+
+
 def whole_number(section: dict[str, Any], key: str, default: int, bounds: tuple[int, int], where: str) -> int:
     """``section[key]`` (``key`` is ``"section.name"``) as an int within ``bounds``, else a UserError."""
     value = section.get(key.split(".", 1)[1], default)

@@ -15,8 +15,7 @@ from typing import Any
 
 import duckdb
 
-from analysis.errors import UserError
-from analysis.simulate.settings import whole_number
+from analysis.simulate.settings import known_keys, whole_number
 from analysis.sqlfiles import sql
 
 KEYS: tuple[str, ...] = ("warn_after_days",)
@@ -33,12 +32,7 @@ class Freshness:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str) -> Freshness:
         """Validate a ``[freshness]`` table; missing keys take their defaults, errors name the key."""
-        for key in data:
-            if key not in KEYS:
-                raise UserError(
-                    f"unknown settings key 'freshness.{key}' in {source}; known keys in [freshness]: "
-                    + ", ".join(KEYS)
-                )
+        known_keys(data, "freshness", KEYS, source)
         days = whole_number(
             data, "freshness.warn_after_days", cls.warn_after_days, WARN_RANGE, f"in {source}"
         )
