@@ -1,9 +1,9 @@
 """One workspace, several processes (docs/workspace.md, "Several processes"), with real processes on a
 real DuckDB file: while a ``batch run`` in a subprocess writes (the emulator answers every write slowly),
-``batch list`` and ``batch show`` answer within seconds, the run's progress file follows it, and a second
-writer is refused with one line naming the first. After a ``kill -9`` of the writer the workspace is
-free at once, the progress file says the run is dead, and running again completes the batch without
-sending any write twice."""
+``batch list``, ``batch show``, ``readiness`` and ``simulate --out`` answer within seconds, the run's
+progress file follows it, and a second writer is refused with one line naming the first. After a
+``kill -9`` of the writer the workspace is free at once, the progress file says the run is dead, and
+running again completes the batch without sending any write twice."""
 
 from __future__ import annotations
 
@@ -55,6 +55,13 @@ def test_readers_work_beside_a_running_batch_and_a_killed_writer_resumes(tmp_pat
             assert " running " in out and seconds < 15, (seconds, out)
             seconds, out, err, code = _timed("batch", "show", "w", "--workspace", str(ws))
             assert code == 0 and "running" in out, err
+            for assess in (  # the assessing commands too: they take the file between the run's envelopes
+                ("readiness", "--workspace", str(ws), "--out", str(tmp_path / "readiness.json")),
+                ("simulate", "--workspace", str(ws), "--out", str(tmp_path / "plan.csv")),
+            ):
+                seconds, out, err, code = _timed(*assess)
+                assert code == 0 and seconds < 60, (assess[0], seconds, err)
+            assert (tmp_path / "readiness.json").stat().st_size and (tmp_path / "plan.csv").stat().st_size
             assert writer.poll() is None, "the run ended before the readers were tried: proves nothing"
 
             second = popen_run(ws, "w", emu)
