@@ -74,12 +74,7 @@ else:
     st.html(components.not_ready_table(users))
 
 p1, p2, p3, p4 = st.columns([1, 1, 2.5, 2.5])
-if p1.button("Previous", icon=":material/chevron_left:", disabled=page_no <= 1, key="nr_prev"):
-    st.session_state["nr_page"] = page_no - 1
-    st.rerun()
-if p2.button("Next", icon=":material/chevron_right:", disabled=page_no >= pages, key="nr_next"):
-    st.session_state["nr_page"] = page_no + 1
-    st.rerun()
+components.pager(p1, p2, "nr_page", page_no, pages)
 for col, fmt, mime in ((p3, "csv", "text/csv"), (p4, "parquet", "application/vnd.apache.parquet")):
     col.download_button(
         f"Download {components.users_text(total)} ({fmt.upper() if fmt == 'csv' else 'Parquet'})",
