@@ -85,6 +85,25 @@ def add_connection_arguments(parser: argparse.ArgumentParser, *, writes: bool = 
         )
 
 
+def add_read_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--concurrency`` and ``--read-budget``, the options of every command that reads many users."""
+    parser.add_argument("--concurrency", type=int, default=4, help="$batch requests in flight (default 4)")
+    parser.add_argument(
+        "--read-budget",
+        default="auto",
+        metavar="RU",
+        help="resource units per 10 s: a number, 'auto' (80%% of the tenant's quota) or 'off'",
+    )
+
+
+def check_read_arguments(args: argparse.Namespace) -> None:
+    """Refuse a bad ``--concurrency`` or ``--read-budget`` before anything is opened or signed in to."""
+    if args.concurrency < 1:
+        raise UserError("--concurrency must be at least 1")
+    if args.read_budget not in ("auto", "off") and not str(args.read_budget).isdigit():
+        raise UserError(f"--read-budget must be a number, 'auto' or 'off', not {args.read_budget!r}")
+
+
 def spec_from_args(args: argparse.Namespace) -> ConnectionSpec:
     """The connection the parsed flags describe."""
     credential: CredentialSource

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 # ------------------------------------------------------------------------------------------ snapshot
 def _register_snapshot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.cli.connection import add_connection_arguments
+    from analysis.cli.connection import add_connection_arguments, add_read_arguments
 
     parser = sub.add_parser(
         "snapshot",
@@ -34,25 +34,15 @@ def _register_snapshot(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.add_argument("--group", metavar="NAME_OR_ID", help="only this group's transitive user members")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="snapshot directory to write")
     parser.add_argument("--force", action="store_true", help="replace a snapshot already in --out")
-    parser.add_argument("--concurrency", type=int, default=4, help="parallel $batch requests (default 4)")
-    parser.add_argument(
-        "--read-budget",
-        default="auto",
-        metavar="RU",
-        help="resource units per 10 s: a number, 'auto' (80%% of the tenant's quota) or 'off'",
-    )
+    add_read_arguments(parser)
     parser.set_defaults(handler=_snapshot)
 
 
 def _snapshot(args: argparse.Namespace, console: Console) -> int:
-    from analysis.cli.connection import connect_from_args
-    from analysis.errors import UserError
+    from analysis.cli.connection import check_read_arguments, connect_from_args
     from analysis.graph.collect import take_snapshot
 
-    if args.concurrency < 1:
-        raise UserError("--concurrency must be at least 1.")
-    if args.read_budget not in ("auto", "off") and not str(args.read_budget).isdigit():
-        raise UserError(f"--read-budget must be a number, 'auto' or 'off', not {args.read_budget!r}.")
+    check_read_arguments(args)
     connection = connect_from_args(args, console, max_connections=args.concurrency + 2)
     try:
         result = take_snapshot(

@@ -9,11 +9,10 @@ from contextlib import closing
 from pathlib import Path
 
 from analysis.console import Console
-from analysis.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from analysis.cli.connection import add_connection_arguments
+    from analysis.cli.connection import add_connection_arguments, add_read_arguments
     from analysis.cli.execute import workspace_arg
 
     p = sub.add_parser(
@@ -36,26 +35,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     choose.add_argument("--batch", metavar="N", help="a batch's users (number or name)")
     choose.add_argument("--all", action="store_true", help="every Entra user of the snapshot")
     add_connection_arguments(p, writes=False)
-    p.add_argument("--concurrency", type=int, default=4, help="$batch requests in flight (default 4)")
-    p.add_argument(
-        "--read-budget",
-        default="auto",
-        metavar="RU",
-        help="resource units per 10 s: a number, 'auto' (80%% of the tenant's quota) or 'off'",
-    )
+    add_read_arguments(p)
     p.set_defaults(handler=_refresh)
 
 
 def _refresh(args: argparse.Namespace, console: Console) -> int:
+    from analysis.cli.connection import check_read_arguments
     from analysis.cli.execute import writer
     from analysis.cli.execute_run import connect
     from analysis.execute.refresh import Choice, choose, refresh
 
-    if args.concurrency < 1:
-        raise UserError("--concurrency must be at least 1")
+    check_read_arguments(args)
     budget = str(args.read_budget)
-    if budget not in ("auto", "off") and not budget.isdigit():
-        raise UserError(f"--read-budget must be a number, 'auto' or 'off', not {budget!r}")
     choice = Choice(users_file=args.users, group=args.group, batch=args.batch, everyone=args.all)
     what = (
         "--all"
