@@ -91,3 +91,12 @@ def workspace_connection(args: argparse.Namespace, console: Console) -> Iterator
     path = open_workspace(args, console)
     with access.writing(path) as con:
         yield con
+
+
+def add_reveal_arg(p: argparse.ArgumentParser) -> None:
+    """``--reveal-phones``: every command that writes phone numbers masks them unless asked."""
+    p.add_argument(
+        "--reveal-phones",
+        action="store_true",
+        help="write phone numbers in full (default: masked, e.g. +49 30•••••89)",
+    )

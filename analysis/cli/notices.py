@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from analysis import settingsfile
-from analysis.cli.common import workspace_connection
+from analysis.cli.common import add_reveal_arg, workspace_connection
 from analysis.console import Console
 
 
@@ -35,11 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--templates", type=Path, metavar="DIR", help="your own templates (default: the shipped ones)"
     )
     p.add_argument("--settings", type=Path, metavar="FILE", help="settings file (TOML); else the defaults")
-    p.add_argument(
-        "--reveal-phones",
-        action="store_true",
-        help="write phone numbers in full (default: masked, e.g. +49 30•••••89)",
-    )
+    add_reveal_arg(p)
     p.set_defaults(handler=run)
 
 
@@ -47,10 +43,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from analysis.notices.scope import notices_for
     from analysis.output import csvfile
     from analysis.output.masking import MASKED_NOTE, REVEALED_NOTE
+    from analysis.output.tables import check_path
 
     loaded = settingsfile.read(args.settings)
-    out = _csv_path(args.out, "--out")
-    forecast_out = _csv_path(args.forecast, "--forecast") if args.forecast else None
+    out = check_path(args.out, "--out", (".csv",))
+    forecast_out = check_path(args.forecast, "--forecast", (".csv",)) if args.forecast else None
     with workspace_connection(args, console) as con:
         notices = notices_for(
             con,
@@ -82,13 +79,3 @@ def run(args: argparse.Namespace, console: Console) -> int:
     else:
         console.info(MASKED_NOTE)
     return 0
-
-
-def _csv_path(path: Path, option: str) -> Path:
-    from analysis.errors import UserError
-
-    if path.suffix.lower() != ".csv":
-        raise UserError(f"{option} {path}: the file name must end in .csv")
-    if not path.parent.is_dir():
-        raise UserError(f"cannot write {option} {path}: folder {path.parent} does not exist; create it first")
-    return path

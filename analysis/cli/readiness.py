@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import settingsfile
-from analysis.cli.common import add_source_args, workspace_connection
+from analysis.cli.common import add_reveal_arg, add_source_args, workspace_connection
 from analysis.console import Console
 
 if TYPE_CHECKING:  # imported when the command runs: pandas would slow every other command's start
@@ -63,11 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="never",
         help=f"exit {EXIT_FINDINGS} when a finding of this severity or worse exists (default: never)",
     )
-    p.add_argument(
-        "--reveal-phones",
-        action="store_true",
-        help="write phone numbers in full (default: masked, e.g. +49 30•••••89)",
-    )
+    add_reveal_arg(p)
     p.set_defaults(handler=run)
 
 

@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="PLAN.csv",
         help="write the plan: username,upn,item,ref,action,value,reason (.csv, .parquet or .json)",
     )
-    add_reveal_arg(p)
+    common.add_reveal_arg(p)
     p.set_defaults(handler=run_simulate)
 
     w = sub.add_parser(
@@ -67,16 +67,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIFF.csv",
         help="write every differing outcome with before/after (.csv, .parquet or .json)",
     )
-    add_reveal_arg(w)
+    common.add_reveal_arg(w)
     w.set_defaults(handler=run_whatif)
-
-
-def add_reveal_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--reveal-phones",
-        action="store_true",
-        help="write phone numbers in full in --out (default: masked, e.g. +49 30•••••89)",
-    )
 
 
 def _wrote(console: Console, n: int, what: str, path: Path, reveal: bool) -> None:

@@ -23,11 +23,13 @@ SUFFIXES = (".csv", ".parquet", ".json")
 _BATCH_ROWS = 100_000
 
 
-def check_path(path: str | Path, option: str = "--out") -> Path:
-    """The path if its suffix names a format and its folder exists, else a UserError saying what to do."""
+def check_path(path: str | Path, option: str = "--out", suffixes: tuple[str, ...] = SUFFIXES) -> Path:
+    """The path if its suffix is one of ``suffixes`` and its folder exists, else a UserError saying what to
+    do."""
     p = Path(path)
-    if p.suffix.lower() not in SUFFIXES:
-        raise UserError(f"{option} {p}: the file name must end in .csv, .parquet or .json")
+    if p.suffix.lower() not in suffixes:
+        names = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
+        raise UserError(f"{option} {p}: the file name must end in {names}")
     if not p.parent.is_dir():
         raise UserError(
             f"cannot write {option} {p}: folder {p.parent} does not exist; create it or choose another one"
