@@ -79,39 +79,38 @@ def timeline_chart(timeline: list[dict[str, Any]]) -> alt.LayerChart:
     return alt.layer(tiers, registered).properties(title="Priority tiers over time", height=320)
 
 
+#: The progress document's per-tier and per-wave figures, as the page labels them (in this order).
+TIER_LABELS = {
+    "tier": "Tier at baseline",
+    "users": "Users",
+    "observed": "Observed at both",
+    "authenticator": "Authenticator",
+    "passkey": "Passkey",
+    "software_oath": "Software OATH",
+    "registered": "Any of them",
+    "now_p1": "P1 now",
+    "now_p2": "P2 now",
+    "now_p3": "P3 now",
+}
+WAVE_LABELS = {
+    "wave": "Wave (batch)",
+    "users": "Users",
+    "authenticator": "Authenticator",
+    "passkey": "Passkey",
+    "software_oath": "Software OATH",
+    "registered": "Any of them",
+    "base_p1": "P1 at baseline",
+    "now_p1": "P1 now",
+}
+
+
+def _labelled(rows: list[dict[str, Any]], labels: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{label: r[key] for key, label in labels.items()} for r in rows])
+
+
 def tier_table(tiers: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "Tier at baseline": t["tier"],
-                "Users": t["users"],
-                "Observed at both": t["observed"],
-                "Authenticator": t["authenticator"],
-                "Passkey": t["passkey"],
-                "Software OATH": t["software_oath"],
-                "Any of them": t["registered"],
-                "P1 now": t["now_p1"],
-                "P2 now": t["now_p2"],
-                "P3 now": t["now_p3"],
-            }
-            for t in tiers
-        ]
-    )
+    return _labelled(tiers, TIER_LABELS)
 
 
 def wave_table(waves: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "Wave (batch)": w["wave"],
-                "Users": w["users"],
-                "Authenticator": w["authenticator"],
-                "Passkey": w["passkey"],
-                "Software OATH": w["software_oath"],
-                "Any of them": w["registered"],
-                "P1 at baseline": w["base_p1"],
-                "P1 now": w["now_p1"],
-            }
-            for w in waves
-        ]
-    )
+    return _labelled(waves, WAVE_LABELS)
