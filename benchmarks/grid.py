@@ -8,7 +8,10 @@ Chromium (headless, Playwright):
   the grid table once for the report);
 * **warm open**: ``/users`` in a new tab (a new Streamlit session of the running process);
 * **filter**: a search typed into the page, from Enter until the new count and rows are drawn;
-* **next page** and **sort**: the same, for the page's *Next* button and a sort by findings.
+* **next page**: the same, for the page's *Next* button;
+* **sort** by findings, in two parts and in total: opening the *Sort by* drop-down (drawn by the browser
+  alone; the websocket messages it sends are counted) and from picking *Findings* until the new rows are
+  drawn (the server's rerun).
 
 Then, with the dashboard stopped, the grid's own queries in-process (``dashboard/grid.page`` for the
 ids and the total, ``dashboard/grid.rows`` for the rows) against a **baseline measured in the same run**:
@@ -37,6 +40,9 @@ from served import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
 from analysis.sqlfiles import sql  # noqa: E402
 
 TARGET = 1.0
+#: Browser figures the target does not apply to on their own (the drop-down's opening is part of the
+#: sort's total, which is judged).
+UNJUDGED = ("first open", "warm open", "sort: open")
 SEARCH = "Search by name, username, UPN, email or SID"
 # the caption that says how many users match, and no Streamlit run in progress
 SETTLED = """(before) => {
@@ -72,6 +78,54 @@ def timed_change(tab: object, act: object) -> float:
     return time.perf_counter() - start
 
 
+def watch_messages(tab: object) -> list[float]:
+    """When the page sent each websocket message to the server (a rerun request is one): to tell what
+    happens in the browser alone from what waits for a round trip."""
+    sent: list[float] = []
+    tab.on(  # type: ignore[attr-defined]
+        "websocket", lambda ws: ws.on("framesent", lambda _frame: sent.append(time.perf_counter()))
+    )
+    return sent
+
+
+def sort_times(tab: object, sent: list[float], runs: int = 3) -> dict[str, float]:
+    """A sort by findings, timed in two parts (medians of ``runs``): opening the *Sort by* drop-down
+    until its options show (drawn by the browser alone: the messages sent meanwhile are counted, and
+    must be none), then from the click on *Findings* until the new rows and count are drawn (the
+    server's rerun and the redraw). The total is what the user waits for from the first click.
+
+    Each run starts on page 2 sorted by username, so the sort changes the caption (back to page 1)."""
+    opening, picking, totals, messages = [], [], [], 0
+
+    def choose(name: str) -> None:
+        tab.get_by_label("Sort by").click()  # type: ignore[attr-defined]
+        tab.get_by_role("option", name=name, exact=True).click()  # type: ignore[attr-defined]
+
+    for _ in range(runs):
+        timed_change(tab, lambda: choose("MFA Server username"))
+        timed_change(tab, lambda: tab.get_by_role("button", name="Next").first.click())  # type: ignore[attr-defined]
+        before = tab.evaluate(CAPTION)  # type: ignore[attr-defined]
+        option = tab.get_by_role("option", name="Findings", exact=True)  # type: ignore[attr-defined]
+        start, quiet = time.perf_counter(), len(sent)
+        tab.get_by_label("Sort by").click()  # type: ignore[attr-defined]
+        option.wait_for(state="visible")
+        opened = time.perf_counter()
+        messages += len(sent) - quiet
+        option.click()
+        tab.wait_for_function(SETTLED, arg=before, timeout=600_000, polling=25)  # type: ignore[attr-defined]
+        done = time.perf_counter()
+        opening.append(opened - start)
+        picking.append(done - opened)
+        totals.append(done - start)
+    return {
+        f"sort: open the Sort by drop-down (browser only, messages sent: {messages})": statistics.median(
+            opening
+        ),
+        "sort: pick Findings until the new rows are drawn (round trip)": statistics.median(picking),
+        "sort by findings, total (first click to new rows)": statistics.median(totals),
+    }
+
+
 def browser_times(ws: Path, workdir: Path, texts: list[str]) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
@@ -84,6 +138,7 @@ def browser_times(ws: Path, workdir: Path, texts: list[str]) -> dict[str, float]
             out["first open of /users"] = timed_open(context, url)
             out["warm open (new session)"] = statistics.median(timed_open(context, url) for _ in range(3))
             tab = context.new_page()
+            sent = watch_messages(tab)
             tab.goto(f"{url}/users")
             tab.wait_for_function(SETTLED, arg=None, timeout=600_000, polling=25)
             box = tab.get_by_label(SEARCH)
@@ -102,11 +157,7 @@ def browser_times(ws: Path, workdir: Path, texts: list[str]) -> dict[str, float]
                 nexts.append(timed_change(tab, lambda: tab.get_by_role("button", name="Next").first.click()))
             out["next page"] = statistics.median(nexts)
 
-            def sort_by_findings() -> None:
-                tab.get_by_label("Sort by").click()
-                tab.get_by_role("option", name="Findings", exact=True).click()
-
-            out["sort by findings"] = timed_change(tab, sort_by_findings)
+            out.update(sort_times(tab, sent))
             context.close()
         finally:
             browser.close()
@@ -186,7 +237,8 @@ def main() -> int:
     print("| in the browser (Chromium, from the action until rows and count are drawn) | seconds | target |")
     print("|---|---|---|")
     for name, seconds in browser.items():
-        verdict = "" if "open" in name else (" met" if seconds <= TARGET else " missed")  # actions only
+        judged = not name.startswith(UNJUDGED)  # actions; opening a page or a drop-down is part of one
+        verdict = (" met" if seconds <= TARGET else " missed") if judged else ""
         print(f"| {name} | {seconds:.2f} |{'' if not verdict else f' ≤ {TARGET:.0f} s:{verdict}'} |")
     print("\n| in-process query (page of 50: ids + total, then rows; median of 5) | seconds | × baseline |")
     print("|---|---|---|")
