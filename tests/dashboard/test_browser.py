@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,6 +193,34 @@ def test_every_page_renders(page: Page, app_url: str, chosen_users: list[str]) -
             settle(pg, "This user's plan rows")
             pg.locator("h3", has_text=chosen_users[0]).first.wait_for()
         shot(pg, path)
+
+
+def opens_read_write(path: Path, within: float = 10.0) -> bool:
+    """Whether another process can open the workspace read-write within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            duckdb.connect(str(path)).close()
+            return True
+        except duckdb.IOException:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+
+
+def test_grid_clicks_give_the_workspace_back(page: Page, app_url: str, workspace_copy: Path) -> None:
+    """*Next* and a click on a row rerun only the Users grid (a fragment, outside the frame's script
+    run that gives the workspace back at its end): each must still let go of the file."""
+    pg = page
+    pg.goto(f"{app_url}/users")
+    settle(pg, "users match")
+    pg.get_by_role("button", name="Next").first.click()
+    pg.get_by_text(re.compile(r"users match · page 2 of")).first.wait_for()
+    settle(pg, "users match")
+    assert opens_read_write(workspace_copy), "the dashboard kept the workspace after a page of the grid"
+    click_row(pg, 0)
+    settle(pg, "This user's plan rows")
+    assert opens_read_write(workspace_copy), "the dashboard kept the workspace after opening a user"
 
 
 def test_what_if_compares_and_draws_the_flow(page: Page, app_url: str) -> None:

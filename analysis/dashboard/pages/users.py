@@ -1,6 +1,7 @@
 """Users: every MFA Server user in one grid (filter, sort, page, export), and one user opened in full."""
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from analysis.dashboard import (
     outcomes,
     plans,
     privacy,
+    session,
     userpanel,
     userview,
 )
@@ -133,30 +135,17 @@ filters = grid.Filters(
     entra_group=chosen_entra or None,
     text=text,
 )
-s1, s2, s3, _ = st.columns([2, 1, 1, 2])
-sort = s1.selectbox("Sort by", list(grid.SORTS), format_func=lambda k: grid.SORTS[k][0], key="u_sort")
-descending = s2.toggle("Descending", key="u_desc")
-size = s3.selectbox("Rows per page", [25, 50, 100, 250], index=1, key="u_size")
-
 everyone = int(facets[facets["kind"] == "status"]["users"].sum())
-signature = (filters, sort, descending, size)
-if st.session_state.get("u_signature") != signature:  # another view: back to its first page
-    st.session_state["u_signature"] = signature
-    st.session_state["u_page"] = 1
-page_no = max(1, int(st.session_state.get("u_page", 1)))
-rows, total = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
-pages = max(1, -(-total // size))
-if page_no > pages:  # fewer users match than when the page was chosen
-    page_no = pages
-    rows, total = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
+PHONE_LISTS = ("entra_mobile", "entra_alternate", "entra_office")
 
 
-def mfa_text(r: pd.Series) -> str:
+def mfa_text(r: dict[str, Any]) -> str:
+    """The MFA Server state of one grid row whose numbers are already as this viewer may see them."""
     parts = [userview.METHOD_NAMES.get(r["mfa_method"], r["mfa_method"])]
     if isinstance(r["mfa_phone"], str):
-        parts.append(privacy.number(r["mfa_phone"]))
+        parts.append(r["mfa_phone"])
     if isinstance(r["mfa_backup_phone"], str):
-        parts.append("backup " + privacy.number(r["mfa_backup_phone"]))
+        parts.append("backup " + r["mfa_backup_phone"])
     if pd.notna(r["mfa_devices"]) and r["mfa_devices"]:
         parts.append(f"{int(r['mfa_devices'])} device{'s' if r['mfa_devices'] != 1 else ''}")
     elif pd.isna(r["mfa_devices"]):
@@ -166,18 +155,15 @@ def mfa_text(r: pd.Series) -> str:
     return " · ".join(parts)
 
 
-def entra_text(r: pd.Series) -> str:
+def entra_text(r: dict[str, Any]) -> str:
+    """Entra now for one grid row whose numbers are already as this viewer may see them."""
     if not isinstance(r["upn"], str):
         return "(no Entra user)"
     default = r["entra_default"]
     parts = [userview.ENTRA_DEFAULTS.get(default, default) if isinstance(default, str) else "no default"]
-    for label, col in (
-        ("mobile", "entra_mobile"),
-        ("alternate", "entra_alternate"),
-        ("office", "entra_office"),
-    ):
+    for label, col in zip(("mobile", "alternate", "office"), PHONE_LISTS, strict=True):
         if isinstance(r[col], str):
-            parts.append(f"{label} {privacy.phone_list(r[col])}")
+            parts.append(f"{label} {r[col]}")
     if isinstance(r["entra_methods_error"], str):
         parts.append("methods not read")
     else:
@@ -188,96 +174,145 @@ def entra_text(r: pd.Series) -> str:
     return " · ".join(parts)
 
 
-shown = pd.DataFrame(
-    {
-        "user_id": rows["user_id"],
-        "User": rows["username"],
-        "Name": rows["name"],
-        "Group": rows["mfa_group"],
-        "Outcome": rows["outcome_label"],
-        "Readiness": [STATUS.get(s, s) for s in rows["status"]],
-        "Tier": [t if isinstance(t, str) else "" for t in rows["tier"]],
-        "Findings": [
-            f"{int(n)}: {t}" if n else ""
-            for n, t in zip(rows["findings"], rows["finding_titles"], strict=True)
-        ],
-        "MFA Server": [mfa_text(r) for _, r in rows.iterrows()],
-        "Entra UPN": rows["upn"],
-        "Entra now": [entra_text(r) for _, r in rows.iterrows()],
-        "After the plan": rows["after_plan"],
+def shown_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The page's rows as the grid shows them: numbers masked a column at a time (one vectorised call
+    each, not one per number), then each row's MFA Server and Entra text."""
+    masked = rows.assign(
+        mfa_phone=privacy.numbers(rows["mfa_phone"]),
+        mfa_backup_phone=privacy.numbers(rows["mfa_backup_phone"]),
+        **{col: privacy.phone_lists(rows[col]) for col in PHONE_LISTS},
+    )
+    records = masked.to_dict("records")
+    return pd.DataFrame(
+        {
+            "user_id": rows["user_id"],
+            "User": rows["username"],
+            "Name": rows["name"],
+            "Group": rows["mfa_group"],
+            "Outcome": rows["outcome_label"],
+            "Readiness": [STATUS.get(s, s) for s in rows["status"]],
+            "Tier": [t if isinstance(t, str) else "" for t in rows["tier"]],
+            "Findings": [
+                f"{int(n)}: {t}" if n else ""
+                for n, t in zip(rows["findings"], rows["finding_titles"], strict=True)
+            ],
+            "MFA Server": [mfa_text(r) for r in records],
+            "Entra UPN": rows["upn"],
+            "Entra now": [entra_text(r) for r in records],
+            "After the plan": rows["after_plan"],
+        }
+    )
+
+
+def jump_to(key: str) -> None:
+    """The page typed into the page box, set before the rerun its change causes (as the pager does)."""
+    st.session_state["u_page"] = int(st.session_state[key])
+
+
+@st.fragment
+def grid_view(table: grid.Grid, filters: grid.Filters, everyone: int) -> None:
+    """Sort, rows per page, the grid with its pager and downloads, and the user opened below it.
+
+    A fragment: a sort, a page or a click on a row reruns only this part, with the filters of the page's
+    last full run (any filter change reruns the whole page). At 1,000,000 users the rest of a rerun (the
+    sidebar, the plan and report look-ups, the facets and the filter widgets with their option lists) was
+    about a third of each click. A rerun of the fragment alone is not inside the frame's script run, so
+    it gives back the workspace connection it took itself."""
+    with session.released(), components.user_errors():
+        draw_grid(table, filters, everyone)
+
+
+def draw_grid(table: grid.Grid, filters: grid.Filters, everyone: int) -> None:
+    s1, s2, s3, _ = st.columns([2, 1, 1, 2])
+    sort = s1.selectbox("Sort by", list(grid.SORTS), format_func=lambda k: grid.SORTS[k][0], key="u_sort")
+    descending = s2.toggle("Descending", key="u_desc")
+    size = s3.selectbox("Rows per page", [25, 50, 100, 250], index=1, key="u_size")
+
+    signature = (filters, sort, descending, size)
+    if st.session_state.get("u_signature") != signature:  # another view: back to its first page
+        st.session_state["u_signature"] = signature
+        st.session_state["u_page"] = 1
+    page_no = max(1, int(st.session_state.get("u_page", 1)))
+    rows, total = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
+    pages = max(1, -(-total // size))
+    if page_no > pages:  # fewer users match than when the page was chosen
+        page_no = pages
+        rows, total = grid.page(table, filters, sort, descending, (page_no - 1) * size, size)
+
+    shown = shown_rows(rows)
+    st.caption(
+        f"**{total:,}** of {everyone:,} users match"
+        + (f" · page {page_no:,} of {pages:,}" if pages > 1 else "")
+        + " · click a row to open the user below."
+    )
+    colours = {
+        "Outcome": [outcomes.colour(a) if isinstance(a, str) else None for a in rows["outcome"]],
+        "Readiness": [STATUS_TONE.get(s) for s in rows["status"]],
     }
-)
-st.caption(
-    f"**{total:,}** of {everyone:,} users match"
-    + (f" · page {page_no:,} of {pages:,}" if pages > 1 else "")
-    + " · click a row to open the user below."
-)
-colours = {
-    "Outcome": [outcomes.colour(a) if isinstance(a, str) else None for a in rows["outcome"]],
-    "Readiness": [STATUS_TONE.get(s) for s in rows["status"]],
-}
-picked = st.dataframe(
-    components.styled(shown, colours),
-    hide_index=True,
-    on_select="rerun",
-    selection_mode="single-row",
-    key="user_grid",
-    height=min(36 + 35 * max(len(shown), 1), 36 + 35 * 15),
-    column_config={
-        "user_id": None,
-        "Findings": st.column_config.TextColumn("Findings", width="medium"),
-        "MFA Server": st.column_config.TextColumn("MFA Server", width="medium"),
-        "Entra now": st.column_config.TextColumn("Entra now", width="medium"),
-        "After the plan": st.column_config.TextColumn("After the plan", width="medium"),
-    },
-)
+    picked = st.dataframe(
+        components.styled(shown, colours),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="user_grid",
+        height=min(36 + 35 * max(len(shown), 1), 36 + 35 * 15),
+        column_config={
+            "user_id": None,
+            "Findings": st.column_config.TextColumn("Findings", width="medium"),
+            "MFA Server": st.column_config.TextColumn("MFA Server", width="medium"),
+            "Entra now": st.column_config.TextColumn("Entra now", width="medium"),
+            "After the plan": st.column_config.TextColumn("After the plan", width="medium"),
+        },
+    )
 
-
-p1, p2, p3, p4, p5 = st.columns([1, 1, 1.2, 2.2, 2.2])
-components.pager(p1, p2, "u_page", page_no, pages)
-jump = p3.number_input("Page", 1, pages, page_no, key=f"u_jump_{page_no}", label_visibility="collapsed")
-if jump != page_no:
-    st.session_state["u_page"] = int(jump)
-    st.rerun()
-reveal = privacy.revealed()
-what = components.users_text(total, all_of=not filters.active)
-p4.download_button(
-    f"Download {what} (CSV)",
-    data=lambda: grid.export(table, filters, sort, descending, "csv", reveal),
-    file_name="users.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    key="u_csv",
-)
-p5.download_button(
-    f"Download {what} (Parquet)",
-    data=lambda: grid.export(table, filters, sort, descending, "parquet", reveal),
-    file_name="users.parquet",
-    mime="application/vnd.apache.parquet",
-    icon=":material/download:",
-    key="u_parquet",
-)
-if filters.active:
-    st.download_button(
-        f"Download {components.users_text(everyone, all_of=True)} (CSV)",
-        data=lambda: grid.export(table, grid.Filters(), sort, descending, "csv", reveal),
-        file_name="users-all.csv",
+    p1, p2, p3, p4, p5 = st.columns([1, 1, 1.2, 2.2, 2.2])
+    components.pager(p1, p2, "u_page", page_no, pages)
+    jump = f"u_jump_{page_no}"
+    p3.number_input(
+        "Page", 1, pages, page_no, key=jump, label_visibility="collapsed", on_change=jump_to, args=(jump,)
+    )
+    reveal = privacy.revealed()
+    what = components.users_text(total, all_of=not filters.active)
+    p4.download_button(
+        f"Download {what} (CSV)",
+        data=lambda: grid.export(table, filters, sort, descending, "csv", reveal),
+        file_name="users.csv",
         mime="text/csv",
         icon=":material/download:",
-        key="u_csv_all",
+        key="u_csv",
     )
+    p5.download_button(
+        f"Download {what} (Parquet)",
+        data=lambda: grid.export(table, filters, sort, descending, "parquet", reveal),
+        file_name="users.parquet",
+        mime="application/vnd.apache.parquet",
+        icon=":material/download:",
+        key="u_parquet",
+    )
+    if filters.active:
+        st.download_button(
+            f"Download {components.users_text(everyone, all_of=True)} (CSV)",
+            data=lambda: grid.export(table, grid.Filters(), sort, descending, "csv", reveal),
+            file_name="users-all.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="u_csv_all",
+        )
 
-# ---------------------------------------------------------------- the user opened
-selected = picked.selection.rows if picked is not None else []
-if selected and selected[0] < len(rows):
-    st.query_params["user"] = str(int(rows.iloc[selected[0]]["user_id"]))
-user_param = st.query_params.get("user")
-if user_param and str(user_param).isdigit():
-    st.divider()
-    userpanel.draw(ctx, plan, report, int(user_param))
-elif not rows.empty:
-    st.info(
-        "Click a user in the grid to see their MFA Server and Entra methods side by side, their findings and "
-        "what the plan does.",
-        icon=":material/touch_app:",
-    )
+    # ------------------------------------------------------------ the user opened
+    selected = picked.selection.rows if picked is not None else []
+    if selected and selected[0] < len(rows):
+        st.query_params["user"] = str(int(rows.iloc[selected[0]]["user_id"]))
+    user_param = st.query_params.get("user")
+    if user_param and str(user_param).isdigit():
+        st.divider()
+        userpanel.draw(ctx, plan, report, int(user_param))
+    elif not rows.empty:
+        st.info(
+            "Click a user in the grid to see their MFA Server and Entra methods side by side, their findings "
+            "and what the plan does.",
+            icon=":material/touch_app:",
+        )
+
+
+grid_view(table, filters, everyone)
