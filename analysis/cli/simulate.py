@@ -158,14 +158,14 @@ def run_whatif(args: argparse.Namespace, console: Console) -> int:
             f"({result['changed_outcomes']:,} outcomes differ)"
         )
         if result["changed_outcomes"]:
-            shown = sim.diff_head(con, SHOWN_CHANGES)
+            shown = sim.diff_head(con, SHOWN_CHANGES, result["diff"])
             console.table(
                 ["username", "item", "ref", "A action", "A value", "B action", "B value"],
                 shown,
                 title=f"Changed outcomes (first {min(SHOWN_CHANGES, result['changed_outcomes'])})",
             )
         if args.out:
-            n = sim.export_diff(con, str(args.out), reveal_phones=args.reveal_phones)
+            n = sim.export_diff(con, str(args.out), reveal_phones=args.reveal_phones, diff=result["diff"])
             _wrote(console, n, "changed outcomes", args.out, args.reveal_phones)
         elif result["changed_outcomes"] > SHOWN_CHANGES:
             console.info("Give --out DIFF.csv to write all of them.")

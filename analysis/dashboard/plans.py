@@ -3,10 +3,11 @@
 ``analysis.simulate.runner.simulate`` writes a plan table and returns an
 :class:`analysis.simulate.plan.Plan`, stamped in the workspace's ``plan_meta``; readiness, batches and
 the CLI all read the canonical ``plan`` table, so the dashboard's *current* settings are simulated into
-``plan``; a what-if goes to ``plan_b`` and is compared into ``plan_diff`` (the simulator's fixed names).
-Those two tables are shared by every session, so a what-if's results are read out into memory under
-the lock and cached; only the full-diff download goes back to the tables (recomputing if another
-what-if replaced them).
+``plan``; a what-if is simulated *in memory* (``whatif_mem.plan_b``, compared into
+``whatif_mem.plan_diff``: nothing written to the workspace, so it is cheaper and works read-only too).
+Those two tables are shared by every session of the process, so a what-if's results are read out under
+the lock and cached; only the full-diff download goes back to the tables (recomputing when another
+what-if replaced them or the process let go of the workspace, which drops them).
 
 "Already computed" is the plan's own stamp: a plan in the workspace is reused, even one another process
 (or the CLI) made, when ``plan_meta`` says it is current for these settings. ``st.cache_resource`` keys
@@ -36,7 +37,8 @@ from analysis.sqlfiles import sql
 
 _lock = threading.RLock()
 CURRENT = "plan"
-WHATIF_TABLE = "plan_b"  # simulate's fixed list of plan tables; compare() writes plan_diff
+#: The what-if plan, in memory (analysis.simulate.plan); compare() writes whatif_mem.plan_diff beside it.
+WHATIF_TABLE = "whatif_mem.plan_b"
 
 
 def settings_doc(settings: Any) -> str:
@@ -104,7 +106,7 @@ def _current(path: str, load_id: str, marks: str, doc: str) -> Plan:
 
 @dataclass(frozen=True)
 class WhatIf:
-    """A what-if compared with the current plan; everything read out under the lock (plan_b is shared)."""
+    """A what-if compared with the current plan, read out under the lock (its tables are shared)."""
 
     settings_doc: str
     signature: str
@@ -112,19 +114,22 @@ class WhatIf:
     changed_users: int
     changed_outcomes: int
     flow: pd.DataFrame  # item, a, b, n  (every outcome, changed or not)
-    diff: pd.DataFrame  # the first DIFF_ROWS rows of plan_diff
+    diff: pd.DataFrame  # the first DIFF_ROWS differing outcomes
     users: pd.DataFrame  # action, current, whatif (user outcomes)
     writable: pd.DataFrame  # item, action, writable as both plans have them
     tenant: dict[str, Any]  # the what-if plan's readiness: users, ready, with_warnings, blocked, score
 
 
 DIFF_ROWS = 5000
-#: What plan_b / plan_diff hold now: (path, load id, marks, current settings, what-if settings).
+#: What the what-if tables hold now: (path, load id, marks, current settings, what-if settings).
 _in_tables: dict[str, tuple[str, ...]] = {"whatif": ()}
 
 
-def _fill_whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -> tuple[dict[str, Any], Plan]:
-    """Simulate ``doc`` into plan_b and compare it with plan into plan_diff. Call under the lock."""
+def _fill_whatif(
+    path: str, load_id: str, marks: str, base_doc: str, doc: str
+) -> tuple[dict[str, Any], Plan, Plan]:
+    """Simulate ``doc`` in memory and compare it with plan (the current plan, the what-if plan and the
+    comparison). Call under the lock."""
     from analysis.simulate.runner import compare, simulate
 
     base = _current(path, load_id, marks, base_doc)
@@ -132,7 +137,7 @@ def _fill_whatif(path: str, load_id: str, marks: str, base_doc: str, doc: str) -
     whatif_plan = simulate(cur, _settings(doc), table=WHATIF_TABLE)
     result = compare(cur, base, whatif_plan)
     _in_tables["whatif"] = (path, load_id, marks, base_doc, doc)
-    return result, whatif_plan
+    return result, base, whatif_plan
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -144,13 +149,14 @@ def _whatif(
     from analysis.readiness import checks as readiness
 
     with _lock:
-        result, whatif_plan = _fill_whatif(path, load_id, marks, base_doc, doc)
+        result, base, whatif_plan = _fill_whatif(path, load_id, marks, base_doc, doc)
         cur = cursor(path)
         day = dt.date.fromisoformat(today)
-        tenant = dict(readiness.run(cur, whatif_plan, retirement=retirement, today=day).score.tenant)
-        flow = cur.execute(sql("dashboard/plans.whatif_flow")).df()
-        diff = cur.execute(sql("dashboard/plans.whatif_diff"), {"limit": DIFF_ROWS}).df()
-        writable = cur.execute(sql("dashboard/plans.whatif_writable")).df()
+        tenant = readiness.tenant_score(cur, whatif_plan, retirement=retirement, today=day)
+        tables = {"plan_a": base.table, "plan_b": whatif_plan.table, "diff": result["diff"]}
+        flow = cur.execute(sql("dashboard/plans.whatif_flow", **tables)).df()
+        diff = cur.execute(sql("dashboard/plans.whatif_diff", **tables), {"limit": DIFF_ROWS}).df()
+        writable = cur.execute(sql("dashboard/plans.whatif_writable", **tables)).df()
     counts = pd.DataFrame(result["counts"], columns=["item", "action", "current", "whatif", "delta"])
     users = counts[counts["item"] == "user"][["action", "current", "whatif"]].reset_index(drop=True)
     return WhatIf(
@@ -168,19 +174,19 @@ def _whatif(
 
 
 def whatif_csv(ws: Workspace, base: Any, settings: Any, reveal_phones: bool = False) -> bytes:
-    """Every differing outcome as CSV (recomputed if another what-if took plan_b in the meantime);
-    phone numbers masked unless ``reveal_phones``."""
-    from analysis.simulate.runner import DIFF_COLUMNS
+    """Every differing outcome as CSV (recomputed when another what-if took the tables in the meantime or
+    they went with the process's hold on the workspace); phone numbers masked unless ``reveal_phones``."""
+    from analysis.simulate.runner import DIFF_COLUMNS, diff_table
 
     key = (ws.path, ws.load_id, marks_stamp(ws), settings_doc(base), settings_doc(settings))
     with _lock:
-        if _in_tables["whatif"] != key:
+        cur = cursor(ws.path)
+        diff = diff_table(WHATIF_TABLE)
+        there = cur.execute(sql("dashboard/plans.has_table"), {"name": diff}).fetchone()
+        if _in_tables["whatif"] != key or not (there and there[0]):
             _fill_whatif(*key)
-        df = (
-            cursor(ws.path)
-            .execute(sql("dashboard/plans.whatif_diff"), {"limit": None})
-            .df()[list(DIFF_COLUMNS)]
-        )
+        rows = cur.execute(sql("dashboard/plans.whatif_diff", diff=diff), {"limit": None})
+        df = rows.df()[list(DIFF_COLUMNS)]
     from analysis.output import csvfile, masking
 
     mask = None if reveal_phones else masking.mask_plan_batch

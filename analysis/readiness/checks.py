@@ -230,8 +230,7 @@ def score(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> Score:
         con.unregister("rd_user_status_frame")
     rows = con.execute(sql("readiness/support/score")).df()
     entra_groups = con.execute(sql("readiness/support/score_entra_groups")).df()
-    total = rows[rows["is_total"]].iloc[0]
-    tenant = {k: _plain(total[k]) for k in ("users", "ready", "with_warnings", "blocked", "score")}
+    tenant = _tenant(rows)
     groups = rows[~rows["is_total"]].drop(columns="is_total").reset_index(drop=True)
     gates = sorted(
         {
@@ -243,6 +242,49 @@ def score(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> Score:
     fired = {r.check.severity for r in results if r.count}
     overall = "blocked" if "blocker" in fired else "warnings" if "warning" in fired else "ready"
     return Score(SCORE_FORMULA, tenant, groups, gates, overall, entra_groups)
+
+
+def _tenant(rows: pd.DataFrame) -> dict[str, Any]:
+    """The tenant's row of support/score.sql as plain values."""
+    total = rows[rows["is_total"]].iloc[0]
+    return {k: _plain(total[k]) for k in ("users", "ready", "with_warnings", "blocked", "score")}
+
+
+def tenant_score(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    *,
+    retirement: Retirement | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The tenant's score alone, equal to ``run(...).score.tenant``: what a what-if's deltas need.
+
+    Only the blocker and warning checks decide a user's status, and only their user ids matter, so they
+    run as one statement that DuckDB reduces to each user's worst finding: no finding text is built (the
+    optimiser drops the unused columns), nothing is read into Python, and the info checks, tiers, runbook
+    and per-group scores are skipped. About a third of a full run (benchmarks/README.md, What-if).
+    """
+    plan.require_current(con)
+    retirement = retirement or Retirement()
+    today = today or dt.date.today()
+    try:
+        prepare(con, plan, retirement, today)
+        parts = [
+            f"SELECT user_id, {2 if c.severity == 'blocker' else 1} AS status FROM (\n"
+            f"{sql(c.query, plan=plan.table).rstrip().rstrip(';')}\n)"
+            for c in (severity_now(c, retirement, today) for c in catalogue())
+            if c.severity in ("blocker", "warning")
+        ]
+        # the shape of support/run.sql user_status, over the checks themselves instead of their findings
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE rd_user_status AS SELECT user_id, max(status) AS status FROM (\n"
+            + "\nUNION ALL\n".join(parts)
+            + "\n) WHERE user_id IS NOT NULL GROUP BY user_id"
+        )
+        return _tenant(con.execute(sql("readiness/support/score")).df())
+    finally:
+        con.execute(sql("readiness/support/run.cleanup"))
+        con.execute(sql("readiness/support/retirement.cleanup"))
 
 
 def user_status(results: list[CheckResult]) -> pa.Table:

@@ -6,6 +6,12 @@ fingerprint), the workspace's latest load, a fingerprint of the migration marks,
 A plan is *current* while all of those still hold: a new load, a verified batch (new marks), another
 version of the tool, or the table re-simulated with other settings each make it stale. Readiness,
 batches, exports and the dashboard take a ``Plan`` instead of a bare table name and ask it.
+
+A plan *in memory* (``whatif_mem.plan_b``: the dashboard's what-if) lives in an in-memory database
+attached to the process's DuckDB instance (``whatif_mem``): nothing is written to the workspace file, so
+it is cheaper to make and works on a read-only workspace, and its stamp is kept beside it
+(``whatif_mem.plan_meta``), so no other process ever sees a stamp for a table it cannot read. It lasts
+as long as the process holds the workspace open.
 """
 
 from __future__ import annotations
@@ -21,8 +27,12 @@ from analysis.errors import UserError
 from analysis.simulate.settings import Settings
 from analysis.sqlfiles import sql
 
+#: The in-memory database a plan in memory lives in (attached by :func:`unstamp`, before a run).
+MEMORY = "whatif_mem"
 #: Tables a plan may be written to (table names cannot be SQL parameters, so they come from this list).
-PLAN_TABLES: frozenset[str] = frozenset({"plan", "plan_a", "plan_b", "plan_batch", "plan_replan"})
+PLAN_TABLES: frozenset[str] = frozenset(
+    {"plan", "plan_a", "plan_b", "plan_batch", "plan_replan", "whatif_mem.plan_b"}
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,16 @@ def check_table(table: str) -> str:
     return table
 
 
+def in_memory(table: str) -> bool:
+    """Whether the plan table is in the process's memory, not the workspace (see the module docstring)."""
+    return check_table(table).startswith(f"{MEMORY}.")
+
+
+def _meta(table: str) -> str:
+    """Where ``table``'s stamp is kept: the workspace's ``plan_meta``, or beside a plan in memory."""
+    return f"{MEMORY}.plan_meta" if in_memory(table) else "plan_meta"
+
+
 def workspace_state(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str]:
     """(latest load id, migration-marks fingerprint): what a plan depends on besides its settings."""
     from analysis.sources.latest import fingerprint
@@ -89,17 +109,21 @@ def workspace_state(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str]:
 
 def unstamp(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Forget what ``table`` holds (before it is replaced, so a failed run never looks current)."""
-    con.execute(sql("simulate/runner.meta_schema"))
-    con.execute(sql("simulate/runner.meta_clear"), {"table_name": check_table(table)})
+    if in_memory(table):
+        con.execute(sql("simulate/runner.attach_memory"))
+    meta = _meta(table)
+    con.execute(sql("simulate/runner.meta_schema", meta=meta))
+    con.execute(sql("simulate/runner.meta_clear", meta=meta), {"table_name": table})
 
 
 def stamp(con: duckdb.DuckDBPyConnection, table: str, settings: Settings) -> Plan:
     """Record that ``table`` now holds the plan for ``settings`` on the workspace as it is."""
     load_id, marks = workspace_state(con)
     plan = Plan(check_table(table), settings, load_id, marks)
-    con.execute(sql("simulate/runner.meta_schema"))
+    meta = _meta(table)
+    con.execute(sql("simulate/runner.meta_schema", meta=meta))
     con.execute(
-        sql("simulate/runner.meta_stamp"),
+        sql("simulate/runner.meta_stamp", meta=meta),
         {
             "table_name": table,
             "settings_toml": settings.to_toml(),
@@ -115,7 +139,8 @@ def stamp(con: duckdb.DuckDBPyConnection, table: str, settings: Settings) -> Pla
 def read_stamp(con: duckdb.DuckDBPyConnection, table: str = "plan") -> Plan | None:
     """The plan ``table`` was last stamped with (current or not), or None (never simulated here)."""
     try:
-        row = con.execute(sql("simulate/runner.meta_read"), {"table_name": check_table(table)}).fetchone()
+        query = sql("simulate/runner.meta_read", meta=_meta(table))
+        row = con.execute(query, {"table_name": table}).fetchone()
     except duckdb.CatalogException:  # no plan_meta yet (read-only workspace never simulated)
         return None
     if row is None:

@@ -32,7 +32,7 @@ import duckdb
 
 from analysis.errors import UserError
 from analysis.simulate import actions
-from analysis.simulate.plan import Plan, check_table, current, stamp, unstamp
+from analysis.simulate.plan import MEMORY, Plan, check_table, current, in_memory, stamp, unstamp
 from analysis.simulate.settings import Settings
 from analysis.sources.groupnames import require_group
 from analysis.sqlfiles import sql
@@ -201,28 +201,34 @@ def summary(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, Any]:
     return {"users": users, "outcomes": outcomes, "writable": writable}
 
 
+def diff_table(after: str) -> str:
+    """Where :func:`compare` puts a comparison with the plan table ``after``: beside it (in memory or not)."""
+    return f"{MEMORY}.plan_diff" if in_memory(after) else "plan_diff"
+
+
 def compare(con: duckdb.DuckDBPyConnection, before: Plan, after: Plan) -> dict[str, Any]:
     """Compare two plans of the same workspace (what-if).
 
-    Writes ``plan_diff`` (one row per user, item and ref whose action or value differs, with ``before_*``
-    from ``before`` and ``after_*`` from ``after``; a side without that outcome is NULL) and returns
-    ``{"counts": [(item, action, n_before, n_after, delta), ...], "changed_users": n,
-    "changed_outcomes": n}``.
+    Writes :func:`diff_table` (``plan_diff``, or ``whatif_mem.plan_diff`` beside a plan in memory): one
+    row per user, item and ref whose action or value differs, with ``before_*`` from ``before`` and
+    ``after_*`` from ``after`` (a side without that outcome is NULL), and returns ``{"counts": [(item,
+    action, n_before, n_after, delta), ...], "changed_users": n, "changed_outcomes": n, "diff": table}``.
     """
+    diff = diff_table(after.table)
     tables = {"plan_a": before.table, "plan_b": after.table}
-    con.execute(sql("simulate/runner.compare", **tables), _ORDER)
+    con.execute(sql("simulate/runner.compare", diff=diff, **tables))
     counts = [
         (i, a, int(x), int(y), int(y) - int(x))
         for i, a, x, y in con.execute(sql("simulate/runner.compare_counts", **tables), _ORDER).fetchall()
     ]
-    row = con.execute(sql("simulate/runner.diff_counts")).fetchone()
+    row = con.execute(sql("simulate/runner.diff_counts", diff=diff)).fetchone()
     changed_users, changed = (int(row[0]), int(row[1])) if row else (0, 0)
-    return {"counts": counts, "changed_users": changed_users, "changed_outcomes": changed}
+    return {"counts": counts, "changed_users": changed_users, "changed_outcomes": changed, "diff": diff}
 
 
-def diff_head(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[Any, ...]]:
-    """The first ``limit`` rows of the last :func:`compare`, in plan order."""
-    return con.execute(sql("simulate/runner.diff_head"), _ORDER | {"limit": limit}).fetchall()
+def diff_head(con: duckdb.DuckDBPyConnection, limit: int, diff: str = "plan_diff") -> list[tuple[Any, ...]]:
+    """The first ``limit`` rows of the last :func:`compare` (into ``diff``), in plan order."""
+    return con.execute(sql("simulate/runner.diff_head", diff=diff), _ORDER | {"limit": limit}).fetchall()
 
 
 def export(con: duckdb.DuckDBPyConnection, plan: Plan, path: str, reveal_phones: bool = False) -> int:
@@ -238,9 +244,11 @@ def export(con: duckdb.DuckDBPyConnection, plan: Plan, path: str, reveal_phones:
     )
 
 
-def export_diff(con: duckdb.DuckDBPyConnection, path: str, reveal_phones: bool = False) -> int:
-    """Write the last :func:`compare` (``plan_diff``, :data:`DIFF_COLUMNS`) like :func:`export`."""
-    return _export(con, sql("simulate/runner.export_diff"), DIFF_COLUMNS, path, reveal_phones)
+def export_diff(
+    con: duckdb.DuckDBPyConnection, path: str, reveal_phones: bool = False, diff: str = "plan_diff"
+) -> int:
+    """Write the last :func:`compare` (into ``diff``, :data:`DIFF_COLUMNS`) like :func:`export`."""
+    return _export(con, sql("simulate/runner.export_diff", diff=diff), DIFF_COLUMNS, path, reveal_phones)
 
 
 def _export(

@@ -1,12 +1,19 @@
 -- The simulator's small queries (analysis/simulate/runner.py and plan.py): what a plan table was made
 -- from (plan_meta), the checks before a run, and reading plans (summary, what-if comparison, export).
--- __plan__, __plan_a__ and __plan_b__ are plan table names the runner fills in; $items is the plan's
+-- __plan__, __plan_a__ and __plan_b__ are plan table names the runner fills in, __meta__ where their stamps
+-- are kept (plan_meta, or whatif_mem.plan_meta for a plan in memory: analysis/simulate/plan.py), __diff__
+-- the what-if comparison's table; $items is the plan's
 -- item order (analysis.simulate.actions.ITEMS), so every reader sorts items the same way.
+
+-- name: attach_memory
+-- The in-memory database of plans in memory (the dashboard's what-if), once per DuckDB instance; it works
+-- beside a read-only workspace too.
+ATTACH IF NOT EXISTS ':memory:' AS whatif_mem (READ_ONLY false);
 
 -- name: meta_schema
 -- One row per plan table: the settings, load and migration marks it was simulated from. Kept across
 -- loads (a new load makes every row stale, never deletes it).
-CREATE TABLE IF NOT EXISTS plan_meta (
+CREATE TABLE IF NOT EXISTS __meta__ (
   table_name           VARCHAR PRIMARY KEY,
   settings_toml        VARCHAR NOT NULL,
   settings_fingerprint VARCHAR NOT NULL,   -- SHA-256 of settings_toml
@@ -18,15 +25,15 @@ CREATE TABLE IF NOT EXISTS plan_meta (
 
 -- name: meta_clear
 -- Before a plan table is replaced: until the new stamp is written nobody may take it as current.
-DELETE FROM plan_meta WHERE table_name = $table_name;
+DELETE FROM __meta__ WHERE table_name = $table_name;
 
 -- name: meta_stamp
-INSERT OR REPLACE INTO plan_meta
+INSERT OR REPLACE INTO __meta__
 VALUES ($table_name, $settings_toml, $settings_fingerprint, $load_id, $marks, $tool_version, now());
 
 -- name: meta_read
 SELECT settings_toml, settings_fingerprint, load_id, marks, tool_version
-FROM plan_meta WHERE table_name = $table_name;
+FROM __meta__ WHERE table_name = $table_name;
 
 -- name: workspace_state
 -- What a plan depends on besides its settings: the latest load, and the migration marks (a verified
@@ -89,8 +96,9 @@ ORDER BY list_position($items, item), n DESC, action;
 
 -- name: compare
 -- What-if: every outcome (user, item, ref) whose action or value differs between plan A (before) and
--- plan B (after); a side without that outcome (e.g. the user is not migrated there) is NULL.
-CREATE OR REPLACE TABLE plan_diff AS
+-- plan B (after); a side without that outcome (e.g. the user is not migrated there) is NULL. A set, like
+-- the plans: its readers order it (sorting here cost a third of the comparison at a million users).
+CREATE OR REPLACE TABLE __diff__ AS
 SELECT
   coalesce(a.user_id, b.user_id) AS user_id,
   coalesce(a.username, b.username) AS username,
@@ -106,8 +114,7 @@ SELECT
 FROM __plan_a__ a
 FULL OUTER JOIN __plan_b__ b
   ON a.user_id = b.user_id AND a.item = b.item AND coalesce(a.ref, '') = coalesce(b.ref, '')
-WHERE a.action IS DISTINCT FROM b.action OR a.value IS DISTINCT FROM b.value
-ORDER BY coalesce(a.user_id, b.user_id), list_position($items, coalesce(a.item, b.item)), coalesce(a.ref, b.ref);
+WHERE a.action IS DISTINCT FROM b.action OR a.value IS DISTINCT FROM b.value;
 
 -- name: compare_counts
 -- What-if: outcome counts per item and action in plan A and plan B side by side, in item order.
@@ -119,12 +126,12 @@ FROM a FULL OUTER JOIN b ON a.item = b.item AND a.action = b.action
 ORDER BY list_position($items, coalesce(a.item, b.item)), greatest(coalesce(a.n, 0), coalesce(b.n, 0)) DESC, 2;
 
 -- name: diff_counts
-SELECT count(DISTINCT username), count(*) FROM plan_diff;
+SELECT count(DISTINCT username), count(*) FROM __diff__;
 
 -- name: diff_head
--- The first $limit differing outcomes of a what-if (plan_diff), for the CLI.
+-- The first $limit differing outcomes of a what-if, for the CLI.
 SELECT username, item, ref, before_action, before_value, after_action, after_value
-FROM plan_diff
+FROM __diff__
 ORDER BY user_id, list_position($items, item), ref
 LIMIT $limit;
 
@@ -137,5 +144,5 @@ ORDER BY user_id, list_position($items, item), try_cast(ref AS BIGINT) NULLS FIR
 -- What an exported what-if holds, in plan order.
 SELECT username, upn, item, ref, before_action, before_value, after_action, after_value, before_reason,
        after_reason
-FROM plan_diff
+FROM __diff__
 ORDER BY user_id, list_position($items, item), try_cast(ref AS BIGINT) NULLS FIRST, ref;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -149,3 +150,23 @@ def test_runbook_without_a_service_inventory_is_manual() -> None:
     assert s["Disable MFA Server User portal"] == "manual"
     assert s["Update domain federation settings"] == "done"  # no federated domain: nothing to change
     assert set(table["status"]) <= set(runbook.STATUSES)
+
+
+_CATALOGUE = {c.id: c for c in readiness.catalogue()}
+#: Each check that can change a user's status (blocker or warning), after the retirement date; the ones
+#: with an early severity also before it.
+_SCORING = [
+    *((case, dt.date(2027, 3, 1)) for case in sorted(CASES) if _CATALOGUE[case].severity != "info"),
+    *((case, dt.date(2026, 6, 1)) for case in sorted(CASES) if _CATALOGUE[case].early_severity),
+]
+
+
+@pytest.mark.parametrize(("case", "today"), _SCORING, ids=[f"{c}-{d}" for c, d in _SCORING])
+def test_the_score_alone_equals_the_full_runs(world: World, case: str, today: dt.date) -> None:
+    """The What-if page's score (readiness.tenant_score: the checks reduced in SQL) is the full run's,
+    with each check that can change a user's status firing."""
+    made = CASES[case](world)
+    plan = world.stamped(Settings.from_dict(made.settings))
+    full = readiness.run(world.con, plan, today=today)
+    assert full.result(case).count > 0, f"the case does not make {case} fire"
+    assert readiness.tenant_score(world.con, plan, today=today) == full.score.tenant

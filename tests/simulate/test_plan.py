@@ -17,6 +17,7 @@ from analysis.simulate.runner import (
     EXPORT_COLUMNS,
     PLAN_COLUMNS,
     compare,
+    diff_head,
     ensure_plan,
     export,
     export_diff,
@@ -161,6 +162,32 @@ def test_compare_counts_and_changed_outcomes(tmp_path: Path) -> None:
     assert ("a@contoso.com", "device", "12", "create_device", None) in diff
     assert ("b@contoso.com", "default_method", "default_method", "noop", None) in diff
     assert all(r[4] is None for r in diff)
+
+
+def test_a_what_if_in_memory_equals_the_stored_one_and_leaves_the_file_alone(tmp_path: Path) -> None:
+    ws = busy_workspace(tmp_path)
+    ws.fill_phones()
+    other = Settings.from_dict({"migrate": {"methods": ["phone"], "default_method": "never"}})
+    a = simulate(ws.con, Settings.default(), "plan_a")
+    stored = compare(ws.con, a, simulate(ws.con, other, "plan_b"))
+    in_memory = simulate(ws.con, other, "whatif_mem.plan_b")
+    assert rows(ws.con, "whatif_mem.plan_b") == rows(ws.con, "plan_b")
+    result = compare(ws.con, a, in_memory)
+    assert (stored["diff"], result["diff"]) == ("plan_diff", "whatif_mem.plan_diff")
+    assert result | {"diff": None} == stored | {"diff": None}
+    assert diff_head(ws.con, 100, "whatif_mem.plan_diff") == diff_head(ws.con, 100)
+    assert current(ws.con, other, "whatif_mem.plan_b") == in_memory  # stamped beside it, and current
+    stamps = {r[0] for r in ws.con.execute("SELECT table_name FROM plan_meta").fetchall()}
+    assert stamps == {"plan_a", "plan_b"}  # the workspace's own record knows nothing of it
+    ws.con.close()
+    con = duckdb.connect(str(ws.path), read_only=True)  # a read-only workspace: a what-if still works
+    try:
+        assert read_stamp(con, "whatif_mem.plan_b") is None  # gone with the process's hold on the file
+        again = simulate(con, other, "whatif_mem.plan_b")
+        assert rows(con, "whatif_mem.plan_b") == rows(con, "plan_b")
+        assert compare(con, read_stamp(con, "plan_a") or a, again)["changed_outcomes"] == 6
+    finally:
+        con.close()
 
 
 def test_export_formats(tmp_path: Path) -> None:
