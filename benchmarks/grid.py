@@ -96,13 +96,13 @@ def sort_times(tab: object, sent: list[float], runs: int = 3) -> dict[str, float
 
     Each run starts on page 2 sorted by username, so the sort changes the caption (back to page 1)."""
     opening, picking, totals, messages = [], [], [], 0
-
-    def choose(name: str) -> None:
-        tab.get_by_label("Sort by").click()  # type: ignore[attr-defined]
-        tab.get_by_role("option", name=name, exact=True).click()  # type: ignore[attr-defined]
-
     for _ in range(runs):
-        timed_change(tab, lambda: choose("MFA Server username"))
+        box = tab.locator('[data-testid="stSelectbox"]', has_text="Sort by")  # type: ignore[attr-defined]
+        if "MFA Server username" not in box.inner_text():
+            tab.get_by_label("Sort by").click()  # type: ignore[attr-defined]
+            tab.get_by_role("option", name="MFA Server username", exact=True).click()  # type: ignore[attr-defined]
+            tab.wait_for_timeout(300)  # type: ignore[attr-defined]
+            tab.wait_for_function(SETTLED, arg=None, timeout=600_000, polling=25)  # type: ignore[attr-defined]
         timed_change(tab, lambda: tab.get_by_role("button", name="Next").first.click())  # type: ignore[attr-defined]
         before = tab.evaluate(CAPTION)  # type: ignore[attr-defined]
         option = tab.get_by_role("option", name="Findings", exact=True)  # type: ignore[attr-defined]
