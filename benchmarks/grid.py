@@ -37,6 +37,7 @@ import duckdb  # noqa: E402
 from common import browser_benchmark_args, prepare  # noqa: E402
 from served import CHROMIUM, CHROMIUM_ARGS, dashboard  # noqa: E402
 
+from analysis.dashboard.grid import SORTS  # noqa: E402
 from analysis.sqlfiles import sql  # noqa: E402
 
 TARGET = 1.0
@@ -185,7 +186,7 @@ def query_times(ws: Path, texts: list[str]) -> tuple[dict[str, float], float]:
         group = con.execute(
             "SELECT group_id FROM entra_group_transitive_users GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()
-        views = {  # name: (sort column, direction, parameters)
+        views = {  # name: (sort, direction, parameters)
             "no filter, by username": ("username", "asc", base),
             "no filter, by findings (descending)": ("findings", "desc", base),
             "search text": ("username", "asc", {**base, "text": texts[0]}),
@@ -203,7 +204,8 @@ def query_times(ws: Path, texts: list[str]) -> tuple[dict[str, float], float]:
         }
         out = {}
         for name, (sort, direction, params) in views.items():
-            page = sql("dashboard/grid.page", grid="dashboard_grid", sort=sort, direction=direction)
+            column = SORTS[sort][1]
+            page = sql("dashboard/grid.page", grid="dashboard_grid", sort=column, direction=direction)
             rows = sql("dashboard/grid.rows", grid="dashboard_grid")
 
             def one(page: str = page, rows: str = rows, params: dict[str, object] = params) -> None:

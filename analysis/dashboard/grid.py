@@ -27,13 +27,13 @@ from analysis.sqlfiles import sql
 _lock = threading.Lock()
 STORED = "dashboard_grid"
 #: The grid's column layout: part of the stored key, so a grid an older version stored is rebuilt.
-FORMAT = "2"  # 2: the lower-cased search column
+FORMAT = "3"  # 2: the lower-cased search column; 3: the username order ranked
 MEMORY = "dashboard_mem.grid"  # read-only workspaces
 #: Sortable columns: key -> (label, column). Every column the grid shows can be sorted by; text columns
 #: sort without regard to case (they are built COLLATE NOCASE). The column is the one name this module
 #: puts into SQL text (the __sort__ token), and only from this list; besides it only ``asc`` or ``desc``.
 SORTS: dict[str, tuple[str, str]] = {
-    "username": ("MFA Server username", "username"),
+    "username": ("MFA Server username", "username_order"),  # the default order: ranked in the build
     "name": ("Name", "name"),
     "mfa_group": ("MFA Server group", "mfa_group"),
     "outcome": ("Outcome", "outcome_label"),
