@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import time
@@ -52,11 +53,13 @@ def main() -> int:
     ws, stage = prepare(args.users, args.seed, workdir(args.workdir, "bench-whatif-"))
     con = workspace.connect(ws)
     steps: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}  # CPU seconds of both DuckDB threads: steadier than wall on a busy host
 
     def timed(name: str, work):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = work()
         steps.setdefault(name, []).append(time.perf_counter() - start)
+        cpus.setdefault(name, []).append(time.process_time() - cpu)
         return result
 
     try:
@@ -71,6 +74,7 @@ def main() -> int:
             )
             tables = {"plan_a": base.table, "plan_b": whatif.table, "diff": result["diff"]}
             timed("flow, differences, writable", lambda t=tables: _reads(con, t))
+        rss = [_peak_mb()]
         for _ in range(args.repeat):
             stored = timed(BEFORE + "simulate into plan_b", lambda: simulate(con, other, table="plan_b"))
             timed(BEFORE + "compare into plan_diff", lambda w=stored: compare(con, base, w))
@@ -80,6 +84,7 @@ def main() -> int:
             )
             tables = {"plan_a": base.table, "plan_b": stored.table, "diff": "plan_diff"}
             timed(BEFORE + "flow as a join, reads", lambda t=tables: _reads(con, t, joined=True))
+        rss.append(_peak_mb())
     finally:
         con.close()
 
@@ -87,19 +92,23 @@ def main() -> int:
     now = sum(sec for name, sec in rows if not name.startswith(("baseline", BEFORE)))
     before = sum(sec for name, sec in rows if name.startswith(BEFORE))
     baseline = dict(rows)["baseline: simulate the current settings"]
+    cpu = {name: statistics.median(t) for name, t in cpus.items()}
     print(f"## What-if, {args.users:,} users (machine: 2 cores)\n")
-    print("| step | seconds (median) |\n|---|---|")
+    print("| step | seconds (median) | CPU seconds (median) |\n|---|---|---|")
     for name, seconds in stage.items():
-        print(f"| setup: {name} | {seconds:.1f} |")
+        print(f"| setup: {name} | {seconds:.1f} | |")
     for name, seconds in rows:
-        print(f"| {name} | {seconds:.2f} |")
+        print(f"| {name} | {seconds:.2f} | {cpu[name]:.2f} |")
+    cpu_now = sum(c for name, c in cpu.items() if not name.startswith(("baseline", BEFORE)))
+    cpu_before = sum(c for name, c in cpu.items() if name.startswith(BEFORE))
     print(
         f"| **what-if total** | **{now:.2f}** (target ≤ {TARGET_SECONDS:.0f} s: "
-        f"{'met' if now <= TARGET_SECONDS else 'NOT met'}) |"
+        f"{'met' if now <= TARGET_SECONDS else 'NOT met'}) | {cpu_now:.2f} |"
     )
-    print(f"| what-if total, as before | {before:.2f} |")
-    print(f"| before / now | {before / now:.2f} |")
+    print(f"| what-if total, as before | {before:.2f} | {cpu_before:.2f} |")
+    print(f"| before / now | {before / now:.2f} | {cpu_before / cpu_now:.2f} |")
     print(f"| what-if / baseline simulate | {now / baseline:.2f} |")
+    print(f"| peak RSS: baseline and what-ifs in memory / then also stored | {rss[0]:,} / {rss[1]:,} MB |")
     print(f"| load average (1, 5, 15 min) at the end | {', '.join(f'{x:.1f}' for x in os.getloadavg())} |")
     return 0
 
@@ -111,6 +120,10 @@ FROM plan AS a FULL OUTER JOIN plan_b AS b
   ON a.user_id = b.user_id AND a.item = b.item AND coalesce(a.ref, '') = coalesce(b.ref, '')
 GROUP BY ALL ORDER BY item, n DESC
 """
+
+
+def _peak_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def _reads(con, tables: dict[str, str], joined: bool = False) -> None:  # type: ignore[no-untyped-def]
