@@ -208,9 +208,12 @@ def opens_read_write(path: Path, within: float = 10.0) -> bool:
             time.sleep(0.1)
 
 
-def test_grid_clicks_give_the_workspace_back(page: Page, app_url: str, workspace_copy: Path) -> None:
-    """*Next* and a click on a row rerun only the Users grid (a fragment, outside the frame's script
-    run that gives the workspace back at its end): each must still let go of the file."""
+def test_grid_clicks_give_the_workspace_back(
+    page: Page, app_url: str, workspace_copy: Path, chosen_users: list[str]
+) -> None:
+    """*Next*, a search and a click on a row rerun only the Users page's filters and grid (fragments,
+    outside the frame's script run that gives the workspace back at its end): each must still let go of
+    the file, and show what it should."""
     pg = page
     pg.goto(f"{app_url}/users")
     settle(pg, "users match")
@@ -218,8 +221,15 @@ def test_grid_clicks_give_the_workspace_back(page: Page, app_url: str, workspace
     pg.get_by_text(re.compile(r"users match · page 2 of")).first.wait_for()
     settle(pg, "users match")
     assert opens_read_write(workspace_copy), "the dashboard kept the workspace after a page of the grid"
+    box = pg.get_by_label("Search by name, username, UPN, email or SID")
+    box.fill(chosen_users[0])
+    box.press("Enter")
+    pg.get_by_text(re.compile(r"^1 of [\d,]+ users match")).first.wait_for()
+    settle(pg, "users match")
+    assert opens_read_write(workspace_copy), "the dashboard kept the workspace after a search"
     click_row(pg, 0)
     settle(pg, "This user's plan rows")
+    pg.locator("h3", has_text=chosen_users[0]).first.wait_for()
     assert opens_read_write(workspace_copy), "the dashboard kept the workspace after opening a user"
 
 

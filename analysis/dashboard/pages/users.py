@@ -39,20 +39,20 @@ STATUS = {"blocked": "Blocked", "warnings": "With warnings", "ready": "Ready", "
 STATUS_TONE = {"blocked": "#c62828", "warnings": "#ef6c00", "ready": "#2e7d32", "not counted": "#757575"}
 SEVERITIES = {"blocker": "has a blocker", "warning": "has a warning", "info": "has an info finding"}
 TIERS = {"P1": "P1: nothing usable", "P2": "P2: phone default", "P3": "P3: non-phone", "none": "No tier"}
-facets = grid.facets(table)
 
 
-def options(kind: str) -> list[str]:
+def options(facets: pd.DataFrame, kind: str) -> list[str]:
     return [str(v) for v in facets[facets["kind"] == kind]["value"] if isinstance(v, str)]
 
 
-def counted(kind: str) -> dict[str, int]:
+def counted(facets: pd.DataFrame, kind: str) -> dict[str, int]:
     part = facets[facets["kind"] == kind]
     return {str(v): int(n) for v, n in zip(part["value"], part["users"], strict=True) if isinstance(v, str)}
 
 
 def facet_filter(
     col: DeltaGenerator,
+    facets: pd.DataFrame,
     label: str,
     kind: str,
     choices: list[str],
@@ -61,7 +61,7 @@ def facet_filter(
     help: str | None = None,
 ) -> list[str]:
     """A multiselect over one facet, each choice named and followed by how many users it holds."""
-    counts = counted(kind)
+    counts = counted(facets, kind)
     return col.multiselect(
         label,
         choices,
@@ -71,71 +71,88 @@ def facet_filter(
     )
 
 
-titles = {r.check.id: r.check.title for r in report.results}
-checks = counted("check")
-groups_entra = grid.entra_groups(ws.path, ws.load_id)
+@st.fragment
+def users_view(table: grid.Grid) -> None:
+    """The filters, and below them the grid (a fragment of its own inside this one).
 
-# ---------------------------------------------------------------- filters
-with st.container(border=True):
-    c1, c2, c3, c9 = st.columns([2, 1.3, 1.3, 1.1])
-    text = c1.text_input(
-        "Search by name, username, UPN, email or SID",
-        key="user_search",
-        placeholder="e.g. alice, CONTOSO\\alice, alice@contoso.com, S-1-5-21-…",
-    )
-    chosen_outcomes = facet_filter(c2, "Outcome", "outcome", options("outcome"), outcomes.label, "u_outcome")
-    chosen_status = facet_filter(
-        c3, "Readiness", "status", [s for s in STATUS if s in counted("status")], STATUS.get, "u_status"
-    )
-    chosen_tiers = facet_filter(
-        c9,
-        "Priority tier",
-        "tier",
-        [t for t in TIERS if t in counted("tier")],
-        TIERS.get,
-        "u_tier",
-        help="after the phone retirement date: P1 nothing usable; P2 the default or only method is a "
-        "phone; P3 a non-phone method",
-    )
-    c4, c5, c6, c7, c8 = st.columns([2, 1.2, 1.3, 1.5, 1.2])
-    chosen_check = c4.selectbox(
-        "Check",
-        ["", *sorted(checks, key=lambda c: -checks[c])],
-        format_func=lambda c: f"{titles.get(c, c)} ({checks[c]:,})" if c else "(any check)",
-        key="u_check",
-    )
-    chosen_sev = c5.multiselect("Severity", list(SEVERITIES), format_func=SEVERITIES.get, key="u_sev")
-    chosen_groups = facet_filter(c6, "MFA Server group", "mfa_group", options("mfa_group"), str, "u_group")
-    entra_names = {r.id: f"{r.name} ({int(r.members):,})" for r in groups_entra.itertuples()}
-    chosen_entra = c7.selectbox(
-        "Entra group",
-        ["", *entra_names],
-        format_func=lambda g: entra_names.get(g, "(any group)"),
-        key="u_entra",
-        help="transitive members; counts are all member users",
-    )
-    chosen_methods = facet_filter(
-        c8,
-        "Method",
-        "method",
-        options("method"),
-        lambda m: userview.METHOD_NAMES.get(m, m),
-        "u_method",
-        help="the user's default method on MFA Server",
+    A fragment: a filter change reruns the filters and the grid, not the frame around the page (sign-in,
+    settings file, sidebar) nor the plan and report look-ups, which a full rerun of the page (opening it,
+    the sidebar) does again. Like the grid, it gives back the workspace connection it took itself."""
+    with session.released(), components.user_errors():
+        facets = grid.facets(table)
+        filters = draw_filters(table, facets)
+        grid_view(table, filters, int(facets[facets["kind"] == "status"]["users"].sum()))
+
+
+def draw_filters(table: grid.Grid, facets: pd.DataFrame) -> grid.Filters:
+    titles = {r.check.id: r.check.title for r in report.results}
+    checks = counted(facets, "check")
+    groups_entra = grid.entra_groups(ws.path, ws.load_id)
+    with st.container(border=True):
+        c1, c2, c3, c9 = st.columns([2, 1.3, 1.3, 1.1])
+        text = c1.text_input(
+            "Search by name, username, UPN, email or SID",
+            key="user_search",
+            placeholder="e.g. alice, CONTOSO\\alice, alice@contoso.com, S-1-5-21-…",
+        )
+        chosen_outcomes = facet_filter(
+            c2, facets, "Outcome", "outcome", options(facets, "outcome"), outcomes.label, "u_outcome"
+        )
+        statuses = [s for s in STATUS if s in counted(facets, "status")]
+        chosen_status = facet_filter(c3, facets, "Readiness", "status", statuses, STATUS.get, "u_status")
+        chosen_tiers = facet_filter(
+            c9,
+            facets,
+            "Priority tier",
+            "tier",
+            [t for t in TIERS if t in counted(facets, "tier")],
+            TIERS.get,
+            "u_tier",
+            help="after the phone retirement date: P1 nothing usable; P2 the default or only method is a "
+            "phone; P3 a non-phone method",
+        )
+        c4, c5, c6, c7, c8 = st.columns([2, 1.2, 1.3, 1.5, 1.2])
+        chosen_check = c4.selectbox(
+            "Check",
+            ["", *sorted(checks, key=lambda c: -checks[c])],
+            format_func=lambda c: f"{titles.get(c, c)} ({checks[c]:,})" if c else "(any check)",
+            key="u_check",
+        )
+        chosen_sev = c5.multiselect("Severity", list(SEVERITIES), format_func=SEVERITIES.get, key="u_sev")
+        chosen_groups = facet_filter(
+            c6, facets, "MFA Server group", "mfa_group", options(facets, "mfa_group"), str, "u_group"
+        )
+        entra_names = {r.id: f"{r.name} ({int(r.members):,})" for r in groups_entra.itertuples()}
+        chosen_entra = c7.selectbox(
+            "Entra group",
+            ["", *entra_names],
+            format_func=lambda g: entra_names.get(g, "(any group)"),
+            key="u_entra",
+            help="transitive members; counts are all member users",
+        )
+        chosen_methods = facet_filter(
+            c8,
+            facets,
+            "Method",
+            "method",
+            options(facets, "method"),
+            lambda m: userview.METHOD_NAMES.get(m, m),
+            "u_method",
+            help="the user's default method on MFA Server",
+        )
+    return grid.Filters(
+        outcomes=tuple(chosen_outcomes) or None,
+        statuses=tuple(chosen_status) or None,
+        check_id=chosen_check or None,
+        severities=tuple(chosen_sev) or None,
+        mfa_groups=tuple(chosen_groups) or None,
+        methods=tuple(chosen_methods) or None,
+        tiers=tuple(chosen_tiers) or None,
+        entra_group=chosen_entra or None,
+        text=text,
     )
 
-filters = grid.Filters(
-    outcomes=tuple(chosen_outcomes) or None,
-    statuses=tuple(chosen_status) or None,
-    check_id=chosen_check or None,
-    severities=tuple(chosen_sev) or None,
-    mfa_groups=tuple(chosen_groups) or None,
-    methods=tuple(chosen_methods) or None,
-    tiers=tuple(chosen_tiers) or None,
-    entra_group=chosen_entra or None,
-    text=text,
-)
-everyone = int(facets[facets["kind"] == "status"]["users"].sum())
+
 PHONE_LISTS = ("entra_mobile", "entra_alternate", "entra_office")
 
 
@@ -213,11 +230,11 @@ def jump_to(key: str) -> None:
 def grid_view(table: grid.Grid, filters: grid.Filters, everyone: int) -> None:
     """Sort, rows per page, the grid with its pager and downloads, and the user opened below it.
 
-    A fragment: a sort, a page or a click on a row reruns only this part, with the filters of the page's
-    last full run (any filter change reruns the whole page). At 1,000,000 users the rest of a rerun (the
-    sidebar, the plan and report look-ups, the facets and the filter widgets with their option lists) was
-    about a third of each click. A rerun of the fragment alone is not inside the frame's script run, so
-    it gives back the workspace connection it took itself."""
+    A fragment inside :func:`users_view`: a sort, a page or a click on a row reruns only this part, with
+    the filters its last run drew (a filter change reruns both). At 1,000,000 users the rest of a rerun
+    (the sidebar, the plan and report look-ups, the facets and the filter widgets with their option lists)
+    was about a third of each click. A rerun of a fragment is not inside the frame's script run, so it
+    gives back the workspace connection it took itself."""
     with session.released(), components.user_errors():
         draw_grid(table, filters, everyone)
 
@@ -315,4 +332,4 @@ def draw_grid(table: grid.Grid, filters: grid.Filters, everyone: int) -> None:
         )
 
 
-grid_view(table, filters, everyone)
+users_view(table)
