@@ -46,3 +46,39 @@ def test_the_flow_read_from_the_comparison_equals_a_join(workspace: Path, whatif
         assert [r[0] for r in flow] == sorted(r[0] for r in flow)  # by item, largest first within one
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("seed", [3, 11, 23])
+def test_a_what_if_in_memory_on_generated_tenants(tmp_path: Path, seed: int) -> None:
+    """On generated tenants of other seeds: the what-if in memory holds exactly the stored what-if's rows,
+    its flow equals the join, and its score alone equals a full readiness run's."""
+    from analysis.console import CaptureConsole
+    from analysis.readiness import checks as readiness
+    from analysis.sample import generate
+    from analysis.sources.workspace import load
+
+    generate(tmp_path / "data", 400, seed=seed)
+    ws = tmp_path / "ws.duckdb"
+    load(ws, tmp_path / "data" / "PhoneFactor.pfdata", tmp_path / "data" / "tenant", CaptureConsole())
+    con = duckdb.connect(str(ws))
+    try:
+        base = simulate(con, Settings.default())
+        no_phones = {"migrate": {"methods": ["mobile_app", "oath_token"]}}
+        for whatif in (no_phones, {"limits": {"device_limit": 3}}):
+            settings = Settings.from_dict(whatif)
+            stored = simulate(con, settings, "plan_b")
+            in_memory = simulate(con, settings, "whatif_mem.plan_b")
+            every = "SELECT count(*), sum(hash(COLUMNS(*))) FROM {}"
+            assert (
+                con.execute(every.format("plan_b")).fetchall()
+                == con.execute(every.format("whatif_mem.plan_b")).fetchall()
+            )
+            result = compare(con, base, in_memory)
+            tables = {"plan_a": base.table, "plan_b": in_memory.table, "diff": result["diff"]}
+            flow = con.execute(sql("dashboard/plans.whatif_flow", **tables)).fetchall()
+            assert sorted(flow, key=repr) == sorted(con.execute(JOINED_FLOW).fetchall(), key=repr)
+            full = readiness.run(con, stored).score.tenant
+            assert readiness.tenant_score(con, in_memory) == full
+            assert full["users"] > 300
+    finally:
+        con.close()
