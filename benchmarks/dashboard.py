@@ -15,6 +15,11 @@ free 127.0.0.1 port and measures, from navigation start until the page has finis
 Targets (issue 7): cold ≤ 8 s, warm ≤ 2 s. The in-process ``simulate`` + ``readiness.run`` times are
 measured in the same run as the baseline for the first-open figure.
 
+Then, in the warm process, **a what-if** on the What-if page: the device limit set to 1 and *Compare*,
+timed from the click until the results are drawn (issue 13 item 11: ≤ 5 s), the median of ``--repeat``
+what-ifs with limits 1, 2, 3, … (each one new to the page's cache), against the in-process simulation
+of the same run.
+
     .venv/bin/python benchmarks/dashboard.py --users 1000000
 """
 
@@ -94,6 +99,27 @@ def render_time(context: object, url: str, page: str, timeout_s: float = 900) ->
         tab.close()
 
 
+def whatif_time(context: object, url: str, limit: int, timeout_s: float = 900) -> float:
+    """Seconds from *Compare* (device limit ``limit``) until the What-if page shows its results."""
+    tab = context.new_page()  # type: ignore[attr-defined]
+    try:
+        tab.goto(f"{url}/what-if", timeout=timeout_s * 1000)
+        compare = tab.get_by_role("button", name="Compare with the current settings")
+        compare.wait_for(timeout=timeout_s * 1000)
+        box = tab.get_by_label("Device limit", exact=True).and_(tab.get_by_test_id("stNumberInputField"))
+        box.fill(str(limit))
+        box.press("Tab")
+        start = time.perf_counter()
+        compare.click()
+        tab.get_by_text("Users changed").first.wait_for(timeout=timeout_s * 1000)
+        tab.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_s * 1000
+        )
+        return time.perf_counter() - start
+    finally:
+        tab.close()
+
+
 def main() -> int:
     repeat = ("--repeat", {"type": int, "default": 3, "help": "warm loads per page (the median is reported)"})
     args = browser_benchmark_args(__doc__ or "", CHROMIUM, (repeat,))
@@ -105,6 +131,7 @@ def main() -> int:
     base = baseline(ws)
     log = args.workdir / "streamlit.log"
     results: dict[str, dict[str, float]] = {p: {} for p in PAGES}
+    whatifs: list[float] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -121,6 +148,8 @@ def main() -> int:
                     # warm: the same process and browser, a new session (as when an admin reopens it)
                     warm = [render_time(context, url, page) for _ in range(args.repeat)]
                     results[page]["warm"] = statistics.median(warm)
+                    if page == "overview":
+                        whatifs = [whatif_time(context, url, n + 1) for n in range(args.repeat)]
                     context.close()
         finally:
             browser.close()
@@ -140,9 +169,15 @@ def main() -> int:
     print("| baseline (in-process, same run) | seconds |\n|---|---|")
     for name, seconds in {**stage, **base}.items():
         print(f"| {name} | {seconds:.1f} |")
-    first = results["overview"]["first open"]
+    first_open = results["overview"]["first open"]
     compute = base["simulate"] + base["readiness"]
-    print(f"\nfirst open / (simulate + readiness) = {first / compute:.2f}")
+    print(f"\nfirst open / (simulate + readiness) = {first_open / compute:.2f}")
+    whatif = statistics.median(whatifs)
+    print(
+        f"\nWhat-if (device limit 1, 2, …; Compare until drawn): median {whatif:.1f} s of "
+        f"{', '.join(f'{x:.1f}' for x in whatifs)} (target ≤ 5 s: {'met' if whatif <= 5 else 'missed'}); "
+        f"what-if / in-process simulate = {whatif / base['simulate']:.2f}"
+    )
     return 0
 
 
