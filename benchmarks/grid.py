@@ -180,30 +180,22 @@ def query_times(ws: Path, texts: list[str]) -> tuple[dict[str, float], float]:
             k: None
             for k in ("outcomes", "statuses", "check_id", "severities", "mfa_groups", "methods", "tiers")
         }
-        base = {**none, "entra_group": None, "text": "", "offset": 0, "limit": 50}
+        base = {**none, "entra_group": None, "text": "", "descending": False, "offset": 0, "limit": 50}
         group = con.execute(
             "SELECT group_id FROM entra_group_transitive_users GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()
-        views = {  # name: (sort, direction, parameters)
-            "no filter, by username": ("username", "asc", base),
-            "no filter, by findings (descending)": ("findings", "desc", base),
-            "search text": ("username", "asc", {**base, "text": texts[0]}),
-            "outcome + readiness": (
-                "username",
-                "asc",
-                {**base, "outcomes": ["migrate"], "statuses": ["blocked"]},
-            ),
-            "Entra group (largest)": (
-                "username",
-                "asc",
-                {**base, "entra_group": group[0] if group else None},
-            ),
-            "page 200": ("username", "asc", {**base, "offset": 199 * 50}),
+        views = {  # name: (sort, parameters)
+            "no filter, by username": ("username", base),
+            "no filter, by findings (descending)": ("findings", {**base, "descending": True}),
+            "search text": ("username", {**base, "text": texts[0]}),
+            "outcome + readiness": ("username", {**base, "outcomes": ["migrate"], "statuses": ["blocked"]}),
+            "Entra group (largest)": ("username", {**base, "entra_group": group[0] if group else None}),
+            "page 200": ("username", {**base, "offset": 199 * 50}),
         }
         out = {}
-        for name, (sort, direction, params) in views.items():
+        for name, (sort, params) in views.items():
             column = SORTS[sort][1]
-            page = sql("dashboard/grid.page", grid="dashboard_grid", sort=column, direction=direction)
+            page = sql("dashboard/grid.page", grid="dashboard_grid", sort=column)
             rows = sql("dashboard/grid.rows", grid="dashboard_grid")
 
             def one(page: str = page, rows: str = rows, params: dict[str, object] = params) -> None:

@@ -31,7 +31,7 @@ FORMAT = "3"  # 2: the lower-cased search column; 3: the username order ranked
 MEMORY = "dashboard_mem.grid"  # read-only workspaces
 #: Sortable columns: key -> (label, column). Every column the grid shows can be sorted by; text columns
 #: sort without regard to case (they are built COLLATE NOCASE). The column is the one name this module
-#: puts into SQL text (the __sort__ token), and only from this list; besides it only ``asc`` or ``desc``.
+#: puts into SQL text (the __sort__ token), and only from this list.
 SORTS: dict[str, tuple[str, str]] = {
     "username": ("MFA Server username", "username_order"),  # the default order: ranked in the build
     "name": ("Name", "name"),
@@ -199,9 +199,8 @@ def _ids(
     if sort not in SORTS:
         raise ValueError(f"not a grid column: {sort!r}")
     cur = cursor(grid.path)
-    params = {**filters.params(), "offset": int(offset), "limit": limit}
-    direction = "desc" if descending else "asc"
-    query = sql("dashboard/grid.page", grid=grid.table, sort=SORTS[sort][1], direction=direction)
+    params = {**filters.params(), "descending": bool(descending), "offset": int(offset), "limit": limit}
+    query = sql("dashboard/grid.page", grid=grid.table, sort=SORTS[sort][1])
     rows = cur.execute(query, params).fetchall()
     if not rows and offset:  # past the end (the filters keep fewer users now): count them from the start
         return [], count(grid, filters)
