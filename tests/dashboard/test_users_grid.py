@@ -43,7 +43,11 @@ def test_the_grid_holds_every_user_and_filters_in_sql(
     unmatched = one(reference, "SELECT count(*) FROM plan WHERE item = 'user' AND action = 'unmatched'")
     at.multiselect(key="u_outcome").set_value(["unmatched"]).run()
     assert shown_total(at) == unmatched > 0
-    assert any(b.label == f"Download these {unmatched:,} users (CSV)" for b in at.get("download_button"))
+    labels = [b.label for b in at.get("download_button")]
+    everyone = one(reference, "SELECT count(*) FROM mfa_users")
+    for label in ("CSV", "Parquet"):  # what is shown, in both formats, and everyone as CSV
+        assert f"Download these {unmatched:,} users ({label})" in labels
+    assert f"Download all {everyone:,} users (CSV)" in labels
     at.multiselect(key="u_outcome").set_value([]).run()
 
     at.multiselect(key="u_status").set_value(["blocked"]).run()

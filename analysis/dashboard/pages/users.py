@@ -38,6 +38,7 @@ freshness.show(ctx)
 STATUS = {"blocked": "Blocked", "warnings": "With warnings", "ready": "Ready", "not counted": "Not counted"}
 STATUS_TONE = {"blocked": "#c62828", "warnings": "#ef6c00", "ready": "#2e7d32", "not counted": "#757575"}
 SEVERITIES = {"blocker": "has a blocker", "warning": "has a warning", "info": "has an info finding"}
+EXPORTS = {"csv": ("CSV", "text/csv"), "parquet": ("Parquet", "application/vnd.apache.parquet")}
 TIERS = {"P1": "P1: nothing usable", "P2": "P2: phone default", "P3": "P3: non-phone", "none": "No tier"}
 
 
@@ -290,31 +291,24 @@ def draw_grid(table: grid.Grid, filters: grid.Filters, everyone: int) -> None:
     )
     reveal = privacy.revealed()
     what = components.users_text(total, all_of=not filters.active)
-    p4.download_button(
-        f"Download {what} (CSV)",
-        data=lambda: grid.export(table, filters, sort, descending, "csv", reveal),
-        file_name="users.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key="u_csv",
-    )
-    p5.download_button(
-        f"Download {what} (Parquet)",
-        data=lambda: grid.export(table, filters, sort, descending, "parquet", reveal),
-        file_name="users.parquet",
-        mime="application/vnd.apache.parquet",
-        icon=":material/download:",
-        key="u_parquet",
-    )
-    if filters.active:
-        st.download_button(
-            f"Download {components.users_text(everyone, all_of=True)} (CSV)",
-            data=lambda: grid.export(table, grid.Filters(), sort, descending, "csv", reveal),
-            file_name="users-all.csv",
-            mime="text/csv",
+
+    def download(col: DeltaGenerator, view: grid.Filters, kind: str, name: str, count: str, key: str) -> None:
+        """One export of the grid (rows of ``view`` in the page's order) as CSV or Parquet."""
+        label, mime = EXPORTS[kind]
+        col.download_button(
+            f"Download {count} ({label})",
+            data=lambda: grid.export(table, view, sort, descending, kind, reveal),
+            file_name=f"{name}.{kind}",
+            mime=mime,
             icon=":material/download:",
-            key="u_csv_all",
+            key=key,
         )
+
+    download(p4, filters, "csv", "users", what, "u_csv")
+    download(p5, filters, "parquet", "users", what, "u_parquet")
+    if filters.active:
+        everyone_text = components.users_text(everyone, all_of=True)
+        download(st.container(), grid.Filters(), "csv", "users-all", everyone_text, "u_csv_all")
 
     # ------------------------------------------------------------ the user opened
     selected = picked.selection.rows if picked is not None else []
