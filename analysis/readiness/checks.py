@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -197,6 +199,23 @@ def prepare(
     con.execute(sql("readiness/support/retirement.prepare"), {"plan_table": plan.table})
 
 
+@contextmanager
+def _prepared(
+    con: duckdb.DuckDBPyConnection, plan: Plan, retirement: Retirement | None, today: dt.date | None
+) -> Iterator[tuple[Retirement, dt.date]]:
+    """A run's shared temp tables (:func:`prepare`) over a current plan, dropped again on the way out;
+    yields the retirement settings and day in force (defaults: ``[retirement]``'s and today)."""
+    plan.require_current(con)
+    retirement = retirement or Retirement()
+    today = today or dt.date.today()
+    try:
+        prepare(con, plan, retirement, today)
+        yield retirement, today
+    finally:
+        con.execute(sql("readiness/support/run.cleanup"))
+        con.execute(sql("readiness/support/retirement.cleanup"))
+
+
 def severity_now(check: Check, retirement: Retirement, today: dt.date | None = None) -> Check:
     """The check with the severity it has today: its ``early_severity`` until the retirement date is
     within ``warn_days``."""
@@ -262,13 +281,9 @@ def tenant_score(
     Only the blocker and warning checks decide a user's status, and only their user ids matter, so they
     run as one statement that DuckDB reduces to each user's worst finding: no finding text is built (the
     optimiser drops the unused columns), nothing is read into Python, and the info checks, tiers, runbook
-    and per-group scores are skipped. About a third of a full run (benchmarks/README.md, What-if).
+    and per-group scores are skipped. About half a full run at 1M users (benchmarks/README.md, What-if).
     """
-    plan.require_current(con)
-    retirement = retirement or Retirement()
-    today = today or dt.date.today()
-    try:
-        prepare(con, plan, retirement, today)
+    with _prepared(con, plan, retirement, today) as (retirement, today):
         parts = [
             f"SELECT user_id, {2 if c.severity == 'blocker' else 1} AS status FROM (\n"
             f"{sql(c.query, plan=plan.table).rstrip().rstrip(';')}\n)"
@@ -282,9 +297,6 @@ def tenant_score(
             + "\n) WHERE user_id IS NOT NULL GROUP BY user_id"
         )
         return _tenant(con.execute(sql("readiness/support/score")).df())
-    finally:
-        con.execute(sql("readiness/support/run.cleanup"))
-        con.execute(sql("readiness/support/retirement.cleanup"))
 
 
 def user_status(results: list[CheckResult]) -> pa.Table:
@@ -337,13 +349,9 @@ def run(
     else readiness creates is a temp table, dropped again before returning. A stale plan (another load,
     new migration marks, other settings since) is refused.
     """
-    plan.require_current(con)
-    retirement = retirement or Retirement()
-    today = today or dt.date.today()
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    try:
-        prepare(con, plan, retirement, today)
+    with _prepared(con, plan, retirement, today) as (retirement, today):
         timings["prepare"] = time.perf_counter() - start
         chosen = checks if checks is not None else catalogue()
         results = [run_check(con, severity_now(c, retirement, today), plan) for c in chosen]
@@ -354,9 +362,6 @@ def run(
         runbook = runbook_status(con)
         timings["score_runbook"] = time.perf_counter() - mark
         info = workspace_info(con)
-    finally:
-        con.execute(sql("readiness/support/run.cleanup"))
-        con.execute(sql("readiness/support/retirement.cleanup"))
     timings["readiness"] = time.perf_counter() - start
     return Report(
         schema_version=SCHEMA_VERSION,
