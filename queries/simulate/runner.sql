@@ -98,7 +98,17 @@ ORDER BY list_position($items, item), n DESC, action;
 -- What-if: every outcome (user, item, ref) whose action or value differs between plan A (before) and
 -- plan B (after); a side without that outcome (e.g. the user is not migrated there) is NULL. A set, like
 -- the plans: its readers order it (sorting here cost a third of the comparison at a million users).
+-- The join carries only the keys, action, value and row ids; the names and reasons are fetched for the
+-- differing rows alone (a what-if usually changes a few percent of the rows: 2.4 -> 1.1 s at a million
+-- users for a device-limit change, the same cost when most rows differ).
 CREATE OR REPLACE TABLE __diff__ AS
+WITH differ AS (
+  SELECT a.rowid AS row_a, b.rowid AS row_b
+  FROM (SELECT rowid, user_id, item, ref, action, value FROM __plan_a__) a
+  FULL OUTER JOIN (SELECT rowid, user_id, item, ref, action, value FROM __plan_b__) b
+    ON a.user_id = b.user_id AND a.item = b.item AND coalesce(a.ref, '') = coalesce(b.ref, '')
+  WHERE a.action IS DISTINCT FROM b.action OR a.value IS DISTINCT FROM b.value
+)
 SELECT
   coalesce(a.user_id, b.user_id) AS user_id,
   coalesce(a.username, b.username) AS username,
@@ -111,10 +121,9 @@ SELECT
   b.value AS after_value,
   a.reason AS before_reason,
   b.reason AS after_reason
-FROM __plan_a__ a
-FULL OUTER JOIN __plan_b__ b
-  ON a.user_id = b.user_id AND a.item = b.item AND coalesce(a.ref, '') = coalesce(b.ref, '')
-WHERE a.action IS DISTINCT FROM b.action OR a.value IS DISTINCT FROM b.value;
+FROM differ d
+LEFT JOIN __plan_a__ a ON a.rowid = d.row_a
+LEFT JOIN __plan_b__ b ON b.rowid = d.row_b;
 
 -- name: compare_counts
 -- What-if: outcome counts per item and action in plan A and plan B side by side, in item order.

@@ -1,5 +1,6 @@
-"""The What-if page's reads of a what-if in memory: the flow read from the comparison equals a full join
-of the two plans (what it replaced), for selection, limit and default-method changes on the sample."""
+"""The What-if page's reads of a what-if in memory: the comparison and the flow read from it equal full
+joins of the two plans (what they replaced), for selection, limit and default-method changes on the sample
+and on generated tenants."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ SELECT coalesce(a.item, b.item) AS item, a.action AS a, b.action AS b, count(*) 
 FROM plan AS a FULL OUTER JOIN whatif_mem.plan_b AS b
   ON a.user_id = b.user_id AND a.item = b.item AND coalesce(a.ref, '') = coalesce(b.ref, '')
 GROUP BY ALL
+"""
+#: The comparison as one full outer join carrying every column (what the two-step comparison replaced).
+JOINED_DIFF = """
+SELECT coalesce(a.user_id, b.user_id), coalesce(a.username, b.username), coalesce(b.upn, a.upn),
+       coalesce(a.item, b.item), coalesce(a.ref, b.ref), a.action, a.value, b.action, b.value, a.reason, b.reason
+FROM plan AS a FULL OUTER JOIN whatif_mem.plan_b AS b
+  ON a.user_id = b.user_id AND a.item = b.item AND coalesce(a.ref, '') = coalesce(b.ref, '')
+WHERE a.action IS DISTINCT FROM b.action OR a.value IS DISTINCT FROM b.value
 """
 
 
@@ -44,6 +53,9 @@ def test_the_flow_read_from_the_comparison_equals_a_join(workspace: Path, whatif
         assert sorted(flow, key=repr) == sorted(expected, key=repr)
         assert sum(n for *_, n in flow) >= con.execute("SELECT count(*) FROM plan").fetchone()[0]
         assert [r[0] for r in flow] == sorted(r[0] for r in flow)  # by item, largest first within one
+        diff = con.execute(f"SELECT * FROM {result['diff']}").fetchall()
+        assert sorted(diff, key=repr) == sorted(con.execute(JOINED_DIFF).fetchall(), key=repr)
+        assert len(diff) == result["changed_outcomes"]
     finally:
         con.close()
 
@@ -77,6 +89,8 @@ def test_a_what_if_in_memory_on_generated_tenants(tmp_path: Path, seed: int) -> 
             tables = {"plan_a": base.table, "plan_b": in_memory.table, "diff": result["diff"]}
             flow = con.execute(sql("dashboard/plans.whatif_flow", **tables)).fetchall()
             assert sorted(flow, key=repr) == sorted(con.execute(JOINED_FLOW).fetchall(), key=repr)
+            diff = con.execute(f"SELECT * FROM {result['diff']}").fetchall()
+            assert sorted(diff, key=repr) == sorted(con.execute(JOINED_DIFF).fetchall(), key=repr)
             full = readiness.run(con, stored).score.tenant
             assert readiness.tenant_score(con, in_memory) == full
             assert full["users"] > 300
