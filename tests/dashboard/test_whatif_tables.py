@@ -24,7 +24,8 @@ GROUP BY ALL
 #: The comparison as one full outer join carrying every column (what the two-step comparison replaced).
 JOINED_DIFF = """
 SELECT coalesce(a.user_id, b.user_id), coalesce(a.username, b.username), coalesce(b.upn, a.upn),
-       coalesce(a.item, b.item), coalesce(a.ref, b.ref), a.action, a.value, b.action, b.value, a.reason, b.reason
+       coalesce(a.item, b.item), coalesce(a.ref, b.ref), a.action, a.value, b.action, b.value,
+       a.reason, b.reason
 FROM plan AS a FULL OUTER JOIN whatif_mem.plan_b AS b
   ON a.user_id = b.user_id AND a.item = b.item AND coalesce(a.ref, '') = coalesce(b.ref, '')
 WHERE a.action IS DISTINCT FROM b.action OR a.value IS DISTINCT FROM b.value
