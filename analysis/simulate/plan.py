@@ -92,9 +92,14 @@ def in_memory(table: str) -> bool:
     return check_table(table).startswith(f"{MEMORY}.")
 
 
+def beside(table: str, name: str) -> str:
+    """The table ``name`` in the database that holds the plan table ``table`` (the workspace, or memory)."""
+    return f"{MEMORY}.{name}" if in_memory(table) else name
+
+
 def _meta(table: str) -> str:
     """Where ``table``'s stamp is kept: the workspace's ``plan_meta``, or beside a plan in memory."""
-    return f"{MEMORY}.plan_meta" if in_memory(table) else "plan_meta"
+    return beside(table, "plan_meta")
 
 
 def workspace_state(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str]:

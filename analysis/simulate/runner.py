@@ -32,7 +32,7 @@ import duckdb
 
 from analysis.errors import UserError
 from analysis.simulate import actions
-from analysis.simulate.plan import MEMORY, Plan, check_table, current, in_memory, stamp, unstamp
+from analysis.simulate.plan import Plan, beside, check_table, current, stamp, unstamp
 from analysis.simulate.settings import Settings
 from analysis.sources.groupnames import require_group
 from analysis.sqlfiles import sql
@@ -203,7 +203,7 @@ def summary(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, Any]:
 
 def diff_table(after: str) -> str:
     """Where :func:`compare` puts a comparison with the plan table ``after``: beside it (in memory or not)."""
-    return f"{MEMORY}.plan_diff" if in_memory(after) else "plan_diff"
+    return beside(after, "plan_diff")
 
 
 def compare(con: duckdb.DuckDBPyConnection, before: Plan, after: Plan) -> dict[str, Any]:
