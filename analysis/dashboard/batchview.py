@@ -294,7 +294,7 @@ def users_tab(path: str, batch_id: int) -> None:
     else:
         st.markdown("**Skipped or failed users**")
         st.dataframe(
-            problems.assign(detail=[privacy.phone_list(d) for d in problems["detail"]]),
+            problems.assign(detail=privacy.phone_lists(problems["detail"])),
             hide_index=True,
             column_config={
                 "username": "MFA Server user",

@@ -76,7 +76,7 @@ def numbers(values: pd.Series) -> pd.Series:
 
 def phone_lists(values: pd.Series) -> pd.Series:
     """A column of texts that may hold several numbers each (``a; b``) as this viewer may see them: one
-    vectorised masking call for the whole column (:func:`phone_list` is the same for one text)."""
+    vectorised masking call for the whole column (values that are not text pass through)."""
     if revealed() or values.empty:
         return values
     return pd.Series(masking.mask_texts(values.tolist()), index=values.index, dtype=values.dtype)
@@ -124,10 +124,3 @@ def json_text(text: Any) -> Any:
         return json.dumps(masking.mask_json(json.loads(text)), sort_keys=True)
     except ValueError:
         return text
-
-
-def phone_list(text: Any) -> Any:
-    """Several numbers in one text (``a; b``) as this viewer may see them."""
-    if revealed() or not isinstance(text, str):
-        return text
-    return masking.mask_text(text)

@@ -111,10 +111,6 @@ def mask_texts(texts: Iterable[Any]) -> list[Any]:
     return out
 
 
-def mask_text(text: str) -> str:
-    return str(mask_texts([text])[0])
-
-
 def _is_number_under_phone_key(key: str, value: Any) -> bool:
     return bool(_PHONE_KEY.search(key)) and isinstance(value, str) and bool(_DIGIT.search(value))
 

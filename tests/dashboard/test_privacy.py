@@ -83,3 +83,8 @@ def test_a_batch_s_frozen_plan_and_verification_mask_numbers(
     masked = privacy.verification(rows)
     assert nsn not in masked.to_string() and masked["predicted"][1] == "voiceMobile"
     assert masked["actual"][0] == masked["predicted"][0] != number and pd.isna(masked["actual"][1])
+    # the batch's problem details and the Users grid's Entra phones: a column of texts, several numbers each
+    details = pd.Series([f"drifted: {number}; {number}", None, "no phone here"])
+    lists = privacy.phone_lists(details)
+    assert nsn not in str(lists[0]) and lists[0].count(nsn[-2:]) == 2 and lists[0].startswith("drifted: +")
+    assert pd.isna(lists[1]) and lists[2] == "no phone here"
